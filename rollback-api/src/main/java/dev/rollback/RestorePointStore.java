@@ -1,0 +1,479 @@
+package dev.rollback;
+
+import dev.rollback.internal.Files2;
+import dev.rollback.internal.Journal;
+import dev.rollback.internal.Json;
+import dev.rollback.internal.LocalMachine;
+import dev.rollback.internal.PlanLock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps restore points in a folder: one folder per point with a {@code manifest.json} and the
+ * artifacts of each target, the SHA-256 of every artifact recorded at capture and checked before
+ * use. Every file is written atomically (temp file, fsync, rename) and readable by the owner only.
+ * A point appears in the store complete or not at all: it is written under a temporary name and
+ * renamed when its manifest is on disk.
+ *
+ * <pre>
+ * root/
+ *   points/&lt;id&gt;/manifest.json
+ *   points/&lt;id&gt;/artifacts/&lt;target&gt;/…
+ *   journals/&lt;plan&gt;.json        the unfinished rollback of a plan, if any
+ *   locks/&lt;plan&gt;.lock           held while a rollback of the plan runs
+ *   reports/&lt;plan&gt;/&lt;rollback&gt;.json
+ * </pre>
+ *
+ * <p>One store may hold the points of many plans. Thread-safe: every change is a single atomic
+ * rename, so several threads and processes may share a store.
+ *
+ * <pre>{@code
+ * RestorePointStore store = RestorePointStore.at(Path.of("/var/lib/rollback"));
+ * RestorePoint good = store.findByLabel("gestima", "v2.0.0").orElseThrow();
+ * store.markBad(store.latest("gestima").orElseThrow().id(), "ops", "500s on /quotes");
+ * }</pre>
+ */
+public final class RestorePointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestorePointStore.class);
+    private static final String MANIFEST = "manifest.json";
+    private static final String PENDING = ".pending-";
+    private static final DateTimeFormatter ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+
+    private final Path root;
+    private final Clock clock;
+
+    private RestorePointStore(Path root, Clock clock) {
+        this.root = root.toAbsolutePath().normalize();
+        this.clock = clock;
+    }
+
+    /** A store in the given folder, created on first write. */
+    public static RestorePointStore at(Path root) {
+        return at(root, Clock.systemUTC());
+    }
+
+    /** A store in the given folder whose marks and ids take their time from {@code clock}. */
+    public static RestorePointStore at(Path root, Clock clock) {
+        java.util.Objects.requireNonNull(root, "root");
+        java.util.Objects.requireNonNull(clock, "clock");
+        return new RestorePointStore(root, clock);
+    }
+
+    /** The store's folder. */
+    public Path root() {
+        return root;
+    }
+
+    /** The folder of a point. */
+    public Path pointDir(String id) {
+        return points().resolve(id);
+    }
+
+    /** The folder of one target's artifacts in a point. */
+    public Path artifactDir(RestorePoint point, String target) {
+        return pointDir(point.id()).resolve("artifacts").resolve(target);
+    }
+
+    /** The points of a plan, oldest first. Damaged manifests are logged and left out. */
+    public List<RestorePoint> list(String plan) {
+        List<RestorePoint> out = new ArrayList<>();
+        for (RestorePoint p : all()) {
+            if (p.plan().equals(plan)) {
+                out.add(p);
+            }
+        }
+        out.sort(Comparator.comparing(RestorePoint::createdAt).thenComparing(RestorePoint::id));
+        return out;
+    }
+
+    /** The newest point of a plan, whether good or bad. */
+    public Optional<RestorePoint> latest(String plan) {
+        List<RestorePoint> points = list(plan);
+        return points.isEmpty() ? Optional.empty() : Optional.of(points.get(points.size() - 1));
+    }
+
+    /** The newest captured point of a plan that is not marked bad: the usual rollback target. */
+    public Optional<RestorePoint> latestGood(String plan) {
+        List<RestorePoint> points = list(plan);
+        for (int i = points.size() - 1; i >= 0; i--) {
+            RestorePoint p = points.get(i);
+            if (!p.isBad() && p.origin() == RestorePoint.Origin.CAPTURE) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The point with this id, if it exists. */
+    public Optional<RestorePoint> find(String id) {
+        if (id == null || id.isBlank() || id.contains("/") || id.contains("\\") || id.startsWith(".")) {
+            return Optional.empty();
+        }
+        Path manifest = pointDir(id).resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return Optional.empty();
+        }
+        return Optional.of(readManifest(manifest));
+    }
+
+    /**
+     * The point with this id.
+     *
+     * @throws RestorePointNotFoundException naming the store and how to list its points
+     */
+    public RestorePoint get(String id) {
+        return find(id).orElseThrow(() -> new RestorePointNotFoundException("restore point '" + id
+                + "': expected it in store " + root + ", found none; list the points with store.list(plan)"));
+    }
+
+    /** The newest point of a plan with this label, if any. */
+    public Optional<RestorePoint> findByLabel(String plan, String label) {
+        List<RestorePoint> points = list(plan);
+        for (int i = points.size() - 1; i >= 0; i--) {
+            if (points.get(i).label().equals(label)) {
+                return Optional.of(points.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Marks a point bad, so that no rollback goes back to it (preflight refuses it).
+     *
+     * @return the point as now stored
+     */
+    public RestorePoint markBad(String id, String by, String reason) {
+        Names.requireText(by, "who marks the point bad");
+        Names.requireText(reason, "why the point is bad");
+        RestorePoint marked = get(id).markedBad(new BadMark(by, clock.instant(), reason));
+        writeManifest(pointDir(id), marked);
+        LOG.info("restore point {} marked bad by {}: {}", id, by, reason);
+        return marked;
+    }
+
+    /**
+     * Deletes a point and its artifacts.
+     *
+     * @throws RollbackInProgressException if an unfinished rollback uses the point
+     */
+    public void delete(String id) {
+        RestorePoint point = get(id);
+        if (pointsInUse().contains(id)) {
+            throw new RollbackInProgressException("restore point " + id + " of plan '" + point.plan()
+                    + "': expected no rollback to use it, found an unfinished rollback that does; "
+                    + "finish or abandon that rollback first (plan.resume(...))");
+        }
+        Path dir = pointDir(id);
+        Path doomed = points().resolve(".deleting-" + id);
+        try {
+            Files2.moveAtomically(dir, doomed);
+            Files2.deleteTree(doomed);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete restore point " + id + " in " + root + ": " + e.getMessage()
+                    + "; check the folder's permissions", e);
+        }
+    }
+
+    /**
+     * Keeps the newest {@code keepLast} points of a plan and deletes the older ones, except the
+     * newest point that is not marked bad (so a good point is always left) and any point an
+     * unfinished rollback uses.
+     *
+     * @return the points deleted
+     */
+    public List<RestorePoint> retain(String plan, int keepLast) {
+        if (keepLast < 1) {
+            throw new IllegalArgumentException("retention of plan '" + plan + "': expected keepLast >= 1, found "
+                    + keepLast + "; keep at least the newest point");
+        }
+        List<RestorePoint> newestFirst = new ArrayList<>(list(plan));
+        java.util.Collections.reverse(newestFirst);
+        Set<String> keep = new HashSet<>(pointsInUse());
+        newestFirst.stream().limit(keepLast).forEach(p -> keep.add(p.id()));
+        latestGood(plan).ifPresent(p -> keep.add(p.id()));
+        List<RestorePoint> deleted = new ArrayList<>();
+        for (RestorePoint p : newestFirst) {
+            if (!keep.contains(p.id())) {
+                delete(p.id());
+                deleted.add(p);
+            }
+        }
+        if (!deleted.isEmpty()) {
+            LOG.info("plan '{}': retention kept the newest {} points and deleted {}", plan, keepLast,
+                    deleted.stream().map(RestorePoint::id).toList());
+        }
+        return deleted;
+    }
+
+    /**
+     * Checks that every artifact of the point is present with the size and SHA-256 recorded at
+     * capture. Changes nothing.
+     *
+     * @return one problem per missing or changed artifact; empty when all are intact
+     */
+    public List<Problem> verify(RestorePoint point) {
+        List<Problem> problems = new ArrayList<>();
+        for (Snapshot s : point.snapshots()) {
+            Path dir = artifactDir(point, s.target());
+            for (Artifact a : s.artifacts()) {
+                Path file = dir.resolve(a.path()).normalize();
+                String where = "artifact " + a.path() + " of target '" + s.target() + "' in restore point " + point.id();
+                if (!file.startsWith(dir)) {
+                    problems.add(Problem.of(s.target(), where + " inside " + dir, "a path that leaves it",
+                            "the manifest was altered; do not use this restore point"));
+                } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    problems.add(Problem.of(s.target(), where + " at " + file, "no such file",
+                            "restore the store from a copy, or roll back to another restore point"));
+                } else {
+                    try {
+                        long size = Files.size(file);
+                        String sha = size == a.size() ? Files2.sha256(file) : "(not computed)";
+                        if (size != a.size() || !sha.equals(a.sha256())) {
+                            problems.add(Problem.of(s.target(), where + " with " + a.size() + " bytes and sha256 "
+                                    + a.sha256(), size + " bytes and sha256 " + sha,
+                                    "the artifact is corrupted; roll back to another restore point"));
+                        }
+                    } catch (IOException e) {
+                        problems.add(Problem.of(s.target(), where + " readable", e.toString(),
+                                "check the permissions of " + file));
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Reports of the plan's finished rollbacks, oldest first: the plan's rollback history. */
+    public List<RollbackReport> history(String plan) {
+        Path dir = root.resolve("reports").resolve(plan);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<RollbackReport> out = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith(".")) {
+                    out.add(RollbackReport.fromJson(Files.readString(f)));
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read the rollback history of plan '" + plan + "' in " + dir, e);
+        }
+        out.sort(Comparator.comparing(RollbackReport::startedAt));
+        return out;
+    }
+
+    // ---- used by the engine -------------------------------------------------------------------
+
+    /** A point being written: its folder is renamed into place by {@link #commit}. */
+    record Pending(String id, Path dir) {
+        Path targetDir(String target) {
+            return dir.resolve("artifacts").resolve(target);
+        }
+    }
+
+    String newId() {
+        return ID_TIME.format(clock.instant()) + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    Pending begin(String id) {
+        Path dir = points().resolve(PENDING + id);
+        try {
+            Files2.createPrivateDirectories(root);
+            Files2.createPrivateDirectories(points());
+            Files2.createPrivateDirectories(dir.resolve("artifacts"));
+        } catch (IOException e) {
+            throw new StoreException("cannot create a restore point in " + root + ": " + e.getMessage()
+                    + "; check that the folder is writable", e);
+        }
+        return new Pending(id, dir);
+    }
+
+    Path targetDir(Pending pending, String target) {
+        try {
+            return Files2.createPrivateDirectories(pending.targetDir(target));
+        } catch (IOException e) {
+            throw new StoreException("cannot create the artifact folder of target '" + target + "' in "
+                    + pending.dir(), e);
+        }
+    }
+
+    /** The artifacts a target left in its folder of a pending point, each with size and SHA-256. */
+    List<Artifact> collectArtifacts(Pending pending, String target) {
+        Path dir = pending.targetDir(target);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Artifact> out = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                    Files2.ownerOnly(d);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile()) {
+                        Files2.ownerOnly(f);
+                        String rel = dir.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                        out.add(new Artifact(rel, attrs.size(), Files2.sha256(f)));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new StoreException("cannot record the artifacts of target '" + target + "' in " + dir + ": "
+                    + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing(Artifact::path));
+        return out;
+    }
+
+    RestorePoint commit(Pending pending, RestorePoint point) {
+        writeManifest(pending.dir(), point);
+        try {
+            Files2.moveAtomically(pending.dir(), pointDir(point.id()));
+            Files2.syncDirectory(points());
+        } catch (IOException e) {
+            throw new StoreException("cannot store restore point " + point.id() + " in " + root + ": "
+                    + e.getMessage(), e);
+        }
+        return point;
+    }
+
+    void abort(Pending pending) {
+        try {
+            Files2.deleteTree(pending.dir());
+        } catch (IOException e) {
+            LOG.warn("could not remove the unfinished restore point {}: {}", pending.dir(), e.toString());
+        }
+    }
+
+    /** A pending point left by an interrupted rollback, reopened to finish it. */
+    Pending reopen(String id) {
+        return begin(id);
+    }
+
+    Path journals() {
+        return root.resolve("journals");
+    }
+
+    Path locks() {
+        return root.resolve("locks");
+    }
+
+    void saveReport(RollbackReport report) {
+        Path file = root.resolve("reports").resolve(report.plan()).resolve(report.rollbackId() + ".json");
+        try {
+            Files2.createPrivateDirectories(file.getParent());
+            Files2.writeAtomically(file, report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new StoreException("cannot save the report of rollback " + report.rollbackId() + " in " + file, e);
+        }
+    }
+
+    /** Ids of the points that unfinished or running rollbacks use. */
+    Set<String> pointsInUse() {
+        Set<String> ids = new HashSet<>();
+        for (Journal j : Journal.all(journals())) {
+            ids.add(j.pointId());
+            if (j.asidePointId() != null) {
+                ids.add(j.asidePointId());
+            }
+        }
+        if (Files.isDirectory(locks())) {
+            try (var files = Files.list(locks())) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    String name = f.getFileName().toString();
+                    if (name.endsWith(".lock")) {
+                        PlanLock.holder(locks(), name.substring(0, name.length() - ".lock".length()))
+                                .ifPresent(o -> ids.add(o.pointId()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return ids;
+    }
+
+    String host() {
+        return LocalMachine.name();
+    }
+
+    private Path points() {
+        return root.resolve("points");
+    }
+
+    private List<RestorePoint> all() {
+        Path dir = points();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<RestorePoint> out = new ArrayList<>();
+        try (var entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                Path manifest = p.resolve(MANIFEST);
+                try {
+                    out.add(readManifest(manifest));
+                } catch (RollbackException e) {
+                    LOG.warn("skipping restore point {}: {}", p.getFileName(), e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list restore points in " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private RestorePoint readManifest(Path manifest) {
+        try {
+            return Json.read(Files.readAllBytes(manifest), RestorePoint.class);
+        } catch (NoSuchFileException e) {
+            throw new StoreException("restore point folder " + manifest.getParent() + ": expected a " + MANIFEST
+                    + ", found none; delete the folder, it is not a complete restore point", e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + manifest + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeManifest(Path dir, RestorePoint point) {
+        try {
+            Files2.writeAtomically(dir.resolve(MANIFEST), Json.bytes(point));
+        } catch (IOException e) {
+            throw new StoreException("cannot write the manifest of restore point " + point.id() + " in " + dir
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RestorePointStore[" + root + "]";
+    }
+}

@@ -1,0 +1,52 @@
+package dev.rollback;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Something that happened while a plan captured or rolled back, sent to {@link RollbackListener}s.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param type what happened
+ * @param plan the plan's name
+ * @param rollbackId the rollback's id, or the restore point's id for a capture
+ * @param at when, by the plan's clock
+ * @param phase the phase, or null
+ * @param step the step's name, or null
+ * @param target the target, or null
+ * @param duration how long the step took, for finished steps; else zero
+ * @param message a readable note: the failure, the progress, the budget overrun; secrets masked
+ */
+public record RollbackEvent(
+        Type type, String plan, String rollbackId, Instant at, Phase phase, String step, String target,
+        Duration duration, String message) {
+
+    /** What happened. */
+    public enum Type {
+        /** A rollback began (or resumed). */
+        ROLLBACK_STARTED,
+        /** A step began. */
+        STEP_STARTED,
+        /** A step ended well. */
+        STEP_FINISHED,
+        /** A step failed. */
+        STEP_FAILED,
+        /** A long step reported progress. */
+        PROGRESS,
+        /** A phase took longer than its budget. */
+        BUDGET_EXCEEDED,
+        /** A restore point was captured. */
+        CAPTURED
+    }
+
+    /** Validates the parts. */
+    public RollbackEvent {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(at, "at");
+        duration = duration == null ? Duration.ZERO : duration;
+        message = message == null ? "" : message;
+    }
+}

@@ -1,0 +1,317 @@
+package dev.rollback;
+
+import dev.rollback.internal.Files2;
+import dev.rollback.internal.Listeners;
+import dev.rollback.internal.LocalMachine;
+import dev.rollback.internal.PlanLock;
+import dev.rollback.internal.Redactor;
+import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Target;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A rollback runbook as code: the targets, the order, the checks that prove recovery, the failure
+ * policy and the time budget. Built with {@link Rollback#plan(String)}; see {@link
+ * RollbackPlanBuilder} for the order in which a rollback runs.
+ *
+ * <pre>{@code
+ * RestorePoint before = plan.capture("v2.0.0");       // before the deploy
+ * RollbackPreview preview = plan.preview(before);      // what a rollback would do; changes nothing
+ * RollbackReport report = plan.rollback(before);       // or plan.rollback(before, only("backend"))
+ * if (!report.isSuccessful()) { page(report.toMarkdown()); }
+ * plan.undo(report);                                   // a rollback is itself reversible
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe. Rollbacks of one plan never run at the same time: a lock in the
+ * store refuses a second one, in this process or another.
+ */
+public final class RollbackPlan {
+
+    final String name;
+    final RestorePointStore store;
+    final Map<String, Target> targets;
+    final List<Step> stops;
+    final List<Step> starts;
+    final List<Check> checks;
+    final Map<Phase, List<Step>> before;
+    final Map<Phase, List<Step>> after;
+    final Map<String, List<Step>> beforeTarget;
+    final Map<String, List<Step>> afterTarget;
+    final FailurePolicy policy;
+    final Map<Phase, Duration> budgets;
+    final Duration recoveryBudget;
+    final int keepLast;
+    final Clock clock;
+    final Listeners listeners;
+    final Redactor redactor;
+
+    RollbackPlan(RollbackPlanBuilder b) {
+        this.name = b.name;
+        this.store = b.store;
+        this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(b.targets));
+        this.stops = List.copyOf(b.stops);
+        this.starts = List.copyOf(b.starts);
+        this.checks = List.copyOf(b.checks);
+        this.before = copy(b.before);
+        this.after = copy(b.after);
+        this.beforeTarget = copyByName(b.beforeTarget);
+        this.afterTarget = copyByName(b.afterTarget);
+        this.policy = b.policy;
+        this.budgets = Collections.unmodifiableMap(new EnumMap<>(b.budgets));
+        this.recoveryBudget = b.recoveryBudget;
+        this.keepLast = b.keepLast;
+        this.clock = b.clock;
+        this.listeners = new Listeners(b.listeners);
+        Set<String> secrets = new LinkedHashSet<>(b.secrets);
+        b.targets.values().forEach(t -> secrets.addAll(t.secrets()));
+        this.redactor = new Redactor(secrets);
+    }
+
+    /** The plan's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The names of the plan's targets, in the order they are restored. */
+    public List<String> targets() {
+        return List.copyOf(targets.keySet());
+    }
+
+    /** The store that keeps the plan's restore points, journals and reports. */
+    public RestorePointStore store() {
+        return store;
+    }
+
+    /** The failure policy in force. */
+    public FailurePolicy failurePolicy() {
+        return policy;
+    }
+
+    /** The plan's restore points, oldest first. */
+    public List<RestorePoint> restorePoints() {
+        return store.list(name);
+    }
+
+    /** The reports of the plan's past rollbacks, oldest first. */
+    public List<RollbackReport> history() {
+        return store.history(name);
+    }
+
+    /**
+     * Captures the state of every target into a new restore point, before a deploy. The point is
+     * stored complete or not at all; if one target fails, nothing is stored.
+     *
+     * @param label the release or reason, such as {@code v2.0.0}
+     * @throws CaptureFailedException naming the target that failed
+     * @throws RollbackInProgressException if a rollback of the plan is running
+     */
+    public RestorePoint capture(String label) {
+        Names.requireText(label, "restore point label");
+        String id = store.newId();
+        try (PlanLock lock = PlanLock.acquire(store.locks(), name,
+                new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), "capture", null, clock.instant()))) {
+            Optional<RestorePoint> previous = store.latest(name);
+            RestorePointStore.Pending pending = store.begin(id);
+            List<Snapshot> snapshots = new ArrayList<>();
+            try {
+                for (Target t : targets.values()) {
+                    snapshots.add(captureTarget(t, pending, label, previous, false));
+                }
+            } catch (RuntimeException e) {
+                store.abort(pending);
+                throw e;
+            }
+            RestorePoint point = store.commit(pending, new RestorePoint(id, name, label, clock.instant(),
+                    LocalMachine.name(), RestorePoint.Origin.CAPTURE, null, snapshots, null));
+            listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
+                    null, "captured restore point " + id + " '" + label + "' of " + snapshots.size() + " targets"));
+            if (keepLast > 0) {
+                store.retain(name, keepLast);
+            }
+            return point;
+        }
+    }
+
+    /** Captures one target into a pending point; used by capture and by the set-aside phase. */
+    Snapshot captureTarget(Target t, RestorePointStore.Pending pending, String label,
+            Optional<RestorePoint> previous, boolean setAside) {
+        Path dir = store.targetDir(pending, t.name());
+        try {
+            Files2.deleteTree(dir);
+            Files2.createPrivateDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot prepare the artifact folder " + dir + " of target '" + t.name() + "'", e);
+        }
+        Optional<Snapshot> prevSnapshot = previous.flatMap(p -> p.snapshot(t.name()));
+        CaptureContext ctx = new CaptureContext() {
+            @Override
+            public String plan() {
+                return name;
+            }
+
+            @Override
+            public String label() {
+                return label;
+            }
+
+            @Override
+            public Path artifactDir() {
+                return dir;
+            }
+
+            @Override
+            public Optional<Snapshot> previousSnapshot() {
+                return prevSnapshot;
+            }
+
+            @Override
+            public Optional<Path> previousArtifactDir() {
+                return previous.filter(p -> prevSnapshot.isPresent()).map(p -> store.artifactDir(p, t.name()));
+            }
+
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+
+            @Override
+            public void progress(String message) {
+                listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, name, pending.id(), clock.instant(),
+                        setAside ? Phase.SET_ASIDE : null, (setAside ? "set aside " : "capture ") + t.name(), t.name(),
+                        null, redactor.redact(message)));
+            }
+        };
+        Snapshot data;
+        try {
+            data = setAside ? t.setAside(ctx) : t.capture(ctx);
+        } catch (Exception e) {
+            throw new CaptureFailedException((setAside ? "set-aside" : "capture") + " of target '" + t.name()
+                    + "' of plan '" + name + "' failed: " + redactor.describe(e) + "; "
+                    + (setAside ? "the target was not changed" : "no restore point was stored")
+                    + "; fix the cause and try again", e, t.name());
+        }
+        if (data == null) {
+            throw new CaptureFailedException("target '" + t.name() + "': expected a snapshot from "
+                    + (setAside ? "setAside" : "capture") + ", found null; the target must return Snapshot.of(...)",
+                    null, t.name());
+        }
+        return data.completedBy(t.name(), t.kind(), store.collectArtifacts(pending, t.name()));
+    }
+
+    /**
+     * Every action a rollback to {@code point} would take, in order, with every problem preflight
+     * would raise. Changes nothing.
+     */
+    public RollbackPreview preview(RestorePoint point) {
+        return preview(point, Scope.all());
+    }
+
+    /** Like {@link #preview(RestorePoint)}, for a partial rollback. */
+    public RollbackPreview preview(RestorePoint point, Scope scope) {
+        Objects.requireNonNull(point, "restore point");
+        List<String> names = resolve(scope);
+        return new RollbackRun(this, point, names).preview();
+    }
+
+    /**
+     * Rolls every target back to {@code point}. Preflight problems throw before anything changes;
+     * failures after that are reported, not thrown.
+     *
+     * @throws PreflightFailedException listing every problem found before any change
+     * @throws RollbackInProgressException if a rollback of the plan is running or unfinished
+     */
+    public RollbackReport rollback(RestorePoint point) {
+        return rollback(point, Scope.all());
+    }
+
+    /**
+     * Rolls the targets in {@code scope} back to {@code point}; the others are left as they are.
+     *
+     * @throws InvalidPlanException if the scope names a target the plan does not have
+     */
+    public RollbackReport rollback(RestorePoint point, Scope scope) {
+        Objects.requireNonNull(point, "restore point");
+        List<String> names = resolve(scope);
+        return new RollbackRun(this, point, names).run();
+    }
+
+    /**
+     * Undoes a rollback: rolls the targets it changed back to the state it set aside.
+     *
+     * @throws InvalidPlanException if the rollback set nothing aside (it changed nothing)
+     */
+    public RollbackReport undo(RollbackReport report) {
+        Objects.requireNonNull(report, "report");
+        if (!report.plan().equals(name)) {
+            throw new InvalidPlanException("undo: expected a report of plan '" + name + "', found one of plan '"
+                    + report.plan() + "'; undo it with that plan");
+        }
+        if (report.setAsidePointId() == null) {
+            throw new InvalidPlanException("undo of rollback " + report.rollbackId() + ": expected a set-aside "
+                    + "restore point, found none because the rollback changed nothing; there is nothing to undo");
+        }
+        RestorePoint aside = store.get(report.setAsidePointId());
+        String[] held = aside.snapshots().stream().map(Snapshot::target).toArray(String[]::new);
+        return rollback(aside, Scope.only(held));
+    }
+
+    /**
+     * Finishes the plan's unfinished rollback: one left by a process that died, or halted by {@link
+     * FailurePolicy#HALT}. Steps that ended are not run again; the step that was running is.
+     *
+     * @throws NothingToResumeException if the plan has no unfinished rollback
+     */
+    public RollbackReport resume() {
+        return resume(Resume.finishing());
+    }
+
+    /** Resumes the plan's unfinished rollback as {@code how} says: finish, skip targets, undo, or abandon. */
+    public RollbackReport resume(Resume how) {
+        Objects.requireNonNull(how, "how");
+        return RollbackRun.resume(this, how);
+    }
+
+    /** Checks that every name of the scope is a target of the plan, and returns them in plan order. */
+    List<String> resolve(Scope scope) {
+        Objects.requireNonNull(scope, "scope");
+        if (scope.isAll()) {
+            return targets();
+        }
+        List<String> unknown = scope.targets().stream().filter(t -> !targets.containsKey(t)).toList();
+        if (!unknown.isEmpty()) {
+            throw new InvalidPlanException("plan '" + name + "': expected target names among " + targets.keySet()
+                    + ", found unknown " + unknown + "; nothing was changed, correct the names in only(...)");
+        }
+        return targets.keySet().stream().filter(scope.targets()::contains).toList();
+    }
+
+    private static Map<Phase, List<Step>> copy(Map<Phase, List<Step>> in) {
+        Map<Phase, List<Step>> out = new EnumMap<>(Phase.class);
+        in.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Map<String, List<Step>> copyByName(Map<String, List<Step>> in) {
+        Map<String, List<Step>> out = new LinkedHashMap<>();
+        in.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    @Override
+    public String toString() {
+        return "RollbackPlan[" + name + ", targets " + targets.keySet() + ", " + policy + ", " + store + "]";
+    }
+}

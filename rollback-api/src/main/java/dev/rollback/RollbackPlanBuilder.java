@@ -1,0 +1,272 @@
+package dev.rollback;
+
+import dev.rollback.spi.Target;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds an immutable {@link RollbackPlan}. Each argument is checked where it is given; {@link
+ * #build()} checks how they fit together.
+ *
+ * <h2>The order a rollback runs in</h2>
+ *
+ * <ol>
+ *   <li><b>PREFLIGHT</b>: the restore point belongs to the plan and is not marked bad, every
+ *       artifact matches its checksum, every target's own preflight passes. Any problem refuses
+ *       the rollback, listing all of them, before a byte changes.
+ *   <li><b>STOP</b>: the {@link #stop(Step)} steps, in the order declared.
+ *   <li><b>SET_ASIDE</b>: each target's current state is saved into a new restore point, in the
+ *       order the targets were declared.
+ *   <li><b>RESTORE</b>: each target is restored in the order declared (declare dependencies
+ *       first: the database before the code that reads it), with its {@link #beforeRestoring} and
+ *       {@link #afterRestoring} hooks around it.
+ *   <li><b>START</b>: the {@link #start(Step)} steps, in the order declared.
+ *   <li><b>VERIFY</b>: each restored target verifies itself, then the {@link #verify(Check)} checks
+ *       run in the order declared.
+ * </ol>
+ *
+ * <p>{@link #before(Phase, Step)} and {@link #after(Phase, Step)} hooks run at the start and end of
+ * their phase. When a step fails, the {@link #onFailure(FailurePolicy) failure policy} decides what
+ * comes next; putting things back runs the restores in reverse order, from the state set aside, and
+ * then the start steps.
+ *
+ * <pre>{@code
+ * RollbackPlan plan = Rollback.plan("blog")
+ *     .store(Path.of("/var/lib/rollback"))
+ *     .stop(stopApp)
+ *     .target(database)                       // restored first
+ *     .target(code)                           // then the code
+ *     .afterRestoring("code", rebuildAssets)
+ *     .start(startApp)
+ *     .verify(healthCheck)
+ *     .budget(Phase.RESTORE, Duration.ofMinutes(2))
+ *     .recoveryBudget(Duration.ofMinutes(5))
+ *     .keepLast(10)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Not thread-safe; build on one thread, then share the plan freely.
+ */
+public final class RollbackPlanBuilder {
+
+    final String name;
+    RestorePointStore store;
+    Path storeRoot;
+    final Map<String, Target> targets = new LinkedHashMap<>();
+    final List<Step> stops = new ArrayList<>();
+    final List<Step> starts = new ArrayList<>();
+    final List<Check> checks = new ArrayList<>();
+    final Map<Phase, List<Step>> before = new EnumMap<>(Phase.class);
+    final Map<Phase, List<Step>> after = new EnumMap<>(Phase.class);
+    final Map<String, List<Step>> beforeTarget = new LinkedHashMap<>();
+    final Map<String, List<Step>> afterTarget = new LinkedHashMap<>();
+    FailurePolicy policy = FailurePolicy.HALT;
+    final Map<Phase, Duration> budgets = new EnumMap<>(Phase.class);
+    Duration recoveryBudget;
+    int keepLast;
+    Clock clock = Clock.systemUTC();
+    final List<RollbackListener> listeners = new ArrayList<>();
+    final Set<String> secrets = new LinkedHashSet<>();
+
+    RollbackPlanBuilder(String name) {
+        this.name = name;
+    }
+
+    /** Keeps restore points, journals and reports in {@code store}. */
+    public RollbackPlanBuilder store(RestorePointStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.storeRoot = null;
+        return this;
+    }
+
+    /**
+     * Keeps restore points in the folder {@code root} (see {@link RestorePointStore}). Without a
+     * store, a plan uses {@code .rollback} in the working directory.
+     */
+    public RollbackPlanBuilder store(Path root) {
+        this.storeRoot = Objects.requireNonNull(root, "store folder");
+        this.store = null;
+        return this;
+    }
+
+    /**
+     * Adds a target. Targets are captured, set aside and restored in the order they are added.
+     *
+     * @throws InvalidPlanException if another target has the same name
+     */
+    public RollbackPlanBuilder target(Target target) {
+        Objects.requireNonNull(target, "target");
+        String targetName = Names.requireName(target.name(), "target name");
+        Objects.requireNonNull(target.kind(), () -> "kind of target '" + targetName + "'");
+        if (targets.containsKey(targetName)) {
+            throw new InvalidPlanException("plan '" + name + "': expected unique target names, found '" + targetName
+                    + "' twice; give each target its own name");
+        }
+        targets.put(targetName, target);
+        return this;
+    }
+
+    /** Adds a step that stops a service before anything is set aside or restored. */
+    public RollbackPlanBuilder stop(Step step) {
+        stops.add(Objects.requireNonNull(step, "stop step"));
+        return this;
+    }
+
+    /** Adds a step that starts a service after every target is restored. */
+    public RollbackPlanBuilder start(Step step) {
+        starts.add(Objects.requireNonNull(step, "start step"));
+        return this;
+    }
+
+    /** Adds a check that proves recovery; checks run in the order added, after the targets verify. */
+    public RollbackPlanBuilder verify(Check check) {
+        checks.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /**
+     * Runs {@code step} at the start of {@code phase}.
+     *
+     * @throws IllegalArgumentException for {@link Phase#PREFLIGHT}, which changes nothing
+     */
+    public RollbackPlanBuilder before(Phase phase, Step step) {
+        before.computeIfAbsent(hookPhase(phase), p -> new ArrayList<>()).add(Objects.requireNonNull(step, "step"));
+        return this;
+    }
+
+    /**
+     * Runs {@code step} at the end of {@code phase}.
+     *
+     * @throws IllegalArgumentException for {@link Phase#PREFLIGHT}, which changes nothing
+     */
+    public RollbackPlanBuilder after(Phase phase, Step step) {
+        after.computeIfAbsent(hookPhase(phase), p -> new ArrayList<>()).add(Objects.requireNonNull(step, "step"));
+        return this;
+    }
+
+    /** Runs {@code step} just before the named target is restored (only when it is in scope). */
+    public RollbackPlanBuilder beforeRestoring(String target, Step step) {
+        beforeTarget.computeIfAbsent(Names.requireName(target, "target name"), t -> new ArrayList<>())
+                .add(Objects.requireNonNull(step, "step"));
+        return this;
+    }
+
+    /**
+     * Runs {@code step} just after the named target is restored (only when it is in scope): rebuild
+     * the front-end once the code is back.
+     */
+    public RollbackPlanBuilder afterRestoring(String target, Step step) {
+        afterTarget.computeIfAbsent(Names.requireName(target, "target name"), t -> new ArrayList<>())
+                .add(Objects.requireNonNull(step, "step"));
+        return this;
+    }
+
+    /** What to do when a step fails; {@link FailurePolicy#HALT} unless set. */
+    public RollbackPlanBuilder onFailure(FailurePolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * The time {@code phase} should take. A phase over budget is reported (event and report) but
+     * not interrupted: a half-finished restore is worse than a slow one.
+     */
+    public RollbackPlanBuilder budget(Phase phase, Duration budget) {
+        budgets.put(Objects.requireNonNull(phase, "phase"), positive(budget, "budget of phase " + phase));
+        return this;
+    }
+
+    /** The time to recover the plan aims at (the MTTR target); the report says whether it was met. */
+    public RollbackPlanBuilder recoveryBudget(Duration budget) {
+        this.recoveryBudget = positive(budget, "recovery budget");
+        return this;
+    }
+
+    /**
+     * After each capture, keeps the newest {@code n} restore points of the plan and deletes older
+     * ones, never the newest good point nor a point an unfinished rollback uses.
+     */
+    public RollbackPlanBuilder keepLast(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("keepLast: expected at least 1, found " + n + "; keep at least the newest point");
+        }
+        this.keepLast = n;
+        return this;
+    }
+
+    /** The clock that times every step; inject a fixed or stepping clock in tests. */
+    public RollbackPlanBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Adds a listener; events are also logged through slf4j. */
+    public RollbackPlanBuilder listener(RollbackListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** A value (password, token) to mask in every log line, event and report. */
+    public RollbackPlanBuilder secret(String value) {
+        Objects.requireNonNull(value, "secret");
+        if (!value.isBlank()) {
+            secrets.add(value);
+        }
+        return this;
+    }
+
+    /**
+     * Checks that the parts fit together and returns the immutable plan.
+     *
+     * @throws InvalidPlanException listing every part that does not fit
+     */
+    public RollbackPlan build() {
+        List<String> errors = new ArrayList<>();
+        if (targets.isEmpty()) {
+            errors.add("expected at least one target, found none; add one with .target(...)");
+        }
+        for (String t : beforeTarget.keySet()) {
+            if (!targets.containsKey(t)) {
+                errors.add("beforeRestoring('" + t + "'): expected a target of that name, found only " + targets.keySet());
+            }
+        }
+        for (String t : afterTarget.keySet()) {
+            if (!targets.containsKey(t)) {
+                errors.add("afterRestoring('" + t + "'): expected a target of that name, found only " + targets.keySet());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidPlanException("plan '" + name + "' cannot be built: " + String.join("; ", errors));
+        }
+        if (store == null) {
+            store = RestorePointStore.at(storeRoot == null ? Path.of(".rollback") : storeRoot, clock);
+        }
+        return new RollbackPlan(this);
+    }
+
+    private static Phase hookPhase(Phase phase) {
+        Objects.requireNonNull(phase, "phase");
+        if (phase == Phase.PREFLIGHT) {
+            throw new IllegalArgumentException("hooks on PREFLIGHT: preflight changes nothing, so it runs no hooks; "
+                    + "attach the hook to STOP instead");
+        }
+        return phase;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + ": expected a positive duration, found " + d);
+        }
+        return d;
+    }
+}

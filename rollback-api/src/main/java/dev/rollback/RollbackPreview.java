@@ -1,0 +1,59 @@
+package dev.rollback;
+
+import java.util.List;
+
+/**
+ * Every action a rollback would take, in order, and every problem preflight would raise; made by
+ * {@link RollbackPlan#preview(RestorePoint)} without changing anything.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param plan the plan's name
+ * @param pointId the restore point
+ * @param pointLabel its label
+ * @param scope the targets in scope, in order
+ * @param steps the steps, in the order they would run
+ * @param problems what preflight would refuse; empty when the rollback can run
+ */
+public record RollbackPreview(
+        String plan, String pointId, String pointLabel, List<String> scope, List<PlannedStep> steps,
+        List<Problem> problems) {
+
+    /** Copies the lists. */
+    public RollbackPreview {
+        scope = List.copyOf(scope);
+        steps = List.copyOf(steps);
+        problems = List.copyOf(problems);
+    }
+
+    /** Whether preflight would pass. */
+    public boolean isReady() {
+        return problems.isEmpty();
+    }
+
+    /** The steps acting on one target. */
+    public List<PlannedStep> stepsOf(String target) {
+        return steps.stream().filter(s -> target.equals(s.target())).toList();
+    }
+
+    /** The preview as numbered lines a person can read. */
+    @Override
+    public String toString() {
+        String nl = System.lineSeparator();
+        StringBuilder text = new StringBuilder("Rollback of '" + plan + "' to " + pointLabel + " (" + pointId + "), "
+                + (scope.isEmpty() ? "no targets" : "targets " + String.join(", ", scope)) + ":");
+        for (PlannedStep s : steps) {
+            text.append(nl).append(String.format("%3d. [%s] %s", s.index() + 1, s.phase(), s.name()));
+            for (String a : s.actions()) {
+                if (!a.equals(s.name())) {
+                    text.append(nl).append("       - ").append(a);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            text.append(nl).append("Preflight would refuse it:");
+            problems.forEach(p -> text.append(nl).append("  - ").append(p.message()));
+        }
+        return text.toString();
+    }
+}

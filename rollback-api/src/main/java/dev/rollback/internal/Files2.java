@@ -1,0 +1,179 @@
+package dev.rollback.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * File helpers with the guarantees the store promises: atomic replacement (temp file, fsync,
+ * rename, fsync of the folder), owner-only permissions, SHA-256.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Files2 {
+
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+
+    private Files2() {}
+
+    /**
+     * Replaces {@code file} with {@code content} atomically: the content goes to a temp file in the
+     * same folder, is forced to disk, renamed over the file, and the folder is forced too. Readers
+     * see the old content or the new, never a mix. The file is readable by the owner only.
+     */
+    public static void writeAtomically(Path file, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ownerOnly(temp);
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            moveAtomically(temp, file);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(dir);
+    }
+
+    /** Renames {@code from} to {@code to} atomically, replacing {@code to} if it exists. */
+    public static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename " + from + " to " + to + " atomically: expected both on one file "
+                    + "system; keep the store and its temp files on the same file system", e);
+        }
+    }
+
+    /** Forces a folder's entries to disk, where the platform allows it. */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Some file systems cannot open folders for sync; the rename itself is still atomic.
+        }
+    }
+
+    /** Creates a folder (and its parents) readable by the owner only. */
+    public static Path createPrivateDirectories(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (POSIX) {
+            Files.setPosixFilePermissions(dir, OWNER_DIR);
+        }
+        return dir;
+    }
+
+    /** Makes a file or folder readable by the owner only. */
+    public static void ownerOnly(Path path) throws IOException {
+        if (POSIX && !Files.isSymbolicLink(path)) {
+            Files.setPosixFilePermissions(path, Files.isDirectory(path) ? OWNER_DIR : OWNER_FILE);
+        }
+    }
+
+    /** Makes every file and folder under {@code root} readable by the owner only. */
+    public static void ownerOnlyTree(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                ownerOnly(p);
+            }
+        }
+    }
+
+    /** The SHA-256 of a file's content, lower-case hex. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The SHA-256 of some bytes, lower-case hex. */
+    public static String sha256(byte[] content) {
+        return HexFormat.of().formatHex(sha256().digest(content));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** Deletes a folder and everything in it, without following symbolic links; absent is fine. */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                try {
+                    Files.delete(p);
+                } catch (NoSuchFileException e) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    /** Creates a file only if it does not exist; returns false if it does. */
+    public static boolean createExclusively(Path file, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ownerOnly(file);
+            ch.write(ByteBuffer.wrap(content));
+            ch.force(true);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** Runs an IO action, turning its {@link IOException} into an {@link UncheckedIOException}. */
+    public static <T> T unchecked(IoSupplier<T> action) {
+        try {
+            return action.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An IO action with a result. */
+    @FunctionalInterface
+    public interface IoSupplier<T> {
+        /** Runs the action. */
+        T get() throws IOException;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.rollback.internal;
+
+import dev.rollback.CheckResult;
+import dev.rollback.PhaseTiming;
+import dev.rollback.RollbackReport;
+import dev.rollback.SetAside;
+import dev.rollback.StepRecord;
+import dev.rollback.StepStatus;
+import dev.rollback.TargetStatus;
+import java.time.Duration;
+
+/**
+ * Renders a {@link RollbackReport} as a Markdown incident report.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MarkdownReport {
+
+    private MarkdownReport() {}
+
+    /** The report as Markdown. */
+    public static String render(RollbackReport r) {
+        StringBuilder md = new StringBuilder();
+        line(md, "# Rollback incident report: " + r.plan());
+        line(md, "");
+        line(md, "- **Rollback:** " + r.rollbackId());
+        line(md, "- **Started:** " + r.startedAt());
+        line(md, "- **Finished:** " + r.finishedAt());
+        line(md, "- **Outcome:** " + r.outcome() + (r.isSuccessful() ? " (recovered)" : " (not recovered)"));
+        line(md, "- **Restored to:** " + r.pointLabel() + " (restore point " + r.pointId() + ")");
+        line(md, "- **Scope:** " + (r.scope().isEmpty() ? "no targets" : String.join(", ", r.scope())));
+        line(md, "- **Failure policy:** " + r.policy());
+        String budget = r.recoveryBudget() == null ? ""
+                : " against a budget of " + format(r.recoveryBudget()) + (r.overRecoveryBudget() ? ": **over budget**" : ": met");
+        line(md, "- **Time to recover:** " + format(r.timeToRecover()) + budget);
+        if (r.resumed() > 0) {
+            line(md, "- **Resumed:** " + r.resumed() + " time" + (r.resumed() == 1 ? "" : "s") + " after an interruption");
+        }
+        line(md, "");
+
+        line(md, "## What happened");
+        line(md, "");
+        long failed = r.steps().stream().filter(s -> s.status() == StepStatus.FAILED).count();
+        long ran = r.steps().stream().filter(s -> s.status() != StepStatus.NOT_RUN).count();
+        line(md, "The plan '" + r.plan() + "' was rolled back to " + r.pointLabel() + ". " + ran + " of "
+                + r.steps().size() + " steps ran, " + failed + " failed. " + summary(r));
+        line(md, "");
+
+        line(md, "## Actions taken");
+        line(md, "");
+        line(md, "| # | Phase | Step | Result | Took | Detail |");
+        line(md, "|---|---|---|---|---|---|");
+        for (StepRecord s : r.steps()) {
+            line(md, "| " + (s.index() + 1) + " | " + s.phase() + " | " + cell(s.name()) + " | " + s.status() + " | "
+                    + (s.status() == StepStatus.NOT_RUN ? "-" : format(s.duration())) + " | " + cell(s.detail()) + " |");
+        }
+        line(md, "");
+
+        line(md, "## Time per phase");
+        line(md, "");
+        line(md, "| Phase | Took | Budget |");
+        line(md, "|---|---|---|");
+        for (PhaseTiming p : r.phases()) {
+            line(md, "| " + p.phase() + " | " + format(p.took()) + " | "
+                    + (p.budget() == null ? "-" : format(p.budget()) + (p.overBudget() ? " **exceeded**" : "")) + " |");
+        }
+        line(md, "");
+
+        line(md, "## Validation results");
+        line(md, "");
+        if (r.checks().isEmpty()) {
+            line(md, "No check ran.");
+        }
+        for (CheckResult c : r.checks()) {
+            line(md, "- [" + (c.passed() ? "x" : " ") + "] " + c.name() + ": " + oneLine(c.detail())
+                    + " (" + c.attempts() + " attempt" + (c.attempts() == 1 ? "" : "s") + ", " + format(c.took()) + ")");
+        }
+        line(md, "");
+
+        line(md, "## Targets affected");
+        line(md, "");
+        line(md, "| Target | Kind | State | Note |");
+        line(md, "|---|---|---|---|");
+        for (TargetStatus t : r.targets()) {
+            line(md, "| " + cell(t.name()) + " | " + t.kind() + " | " + t.state() + " | " + cell(t.detail()) + " |");
+        }
+        line(md, "");
+
+        line(md, "## State set aside");
+        line(md, "");
+        if (r.setAsidePointId() == null) {
+            line(md, "Nothing was set aside: no target was changed.");
+        } else {
+            line(md, "The state before the rollback is kept as restore point " + r.setAsidePointId()
+                    + "; roll back to it (plan.undo(report)) to undo this rollback.");
+            line(md, "");
+            for (SetAside a : r.setAside()) {
+                line(md, "- " + a.target() + ": " + a.location());
+            }
+        }
+        if (!r.errors().isEmpty()) {
+            line(md, "");
+            line(md, "## Errors");
+            line(md, "");
+            r.errors().forEach(e -> line(md, "- " + oneLine(e)));
+        }
+        return md.toString();
+    }
+
+    private static String summary(RollbackReport r) {
+        return switch (r.outcome()) {
+            case SUCCEEDED -> "Every target was restored and every check passed.";
+            case VERIFICATION_FAILED -> "Every target was restored, but checks failed: the system is not proved to "
+                    + "have recovered.";
+            case HALTED -> "The rollback halted at the first failure and can be resumed once the cause is fixed.";
+            case COMPLETED_WITH_ERRORS -> "The remaining steps ran after the failures; see the targets below.";
+            case PUT_BACK -> "What had been changed was put back to the state before the rollback.";
+            case FAILED -> "Putting the changed targets back failed too: the targets marked NEEDS_ATTENTION must be "
+                    + "looked at by a person.";
+            case ABANDONED -> "The rollback was abandoned by the operator; nothing more was changed.";
+        };
+    }
+
+    /** A duration as people write it: {@code 850 ms}, {@code 12.4 s}, {@code 3 min 5 s}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            long micros = d.toNanos() / 1000;
+            return ms == 0 && micros > 0 ? String.format("%.2f ms", micros / 1000.0) : ms + " ms";
+        }
+        if (ms < 60_000) {
+            return String.format("%.1f s", ms / 1000.0);
+        }
+        long s = d.toSeconds();
+        return (s / 60) + " min " + (s % 60) + " s";
+    }
+
+    private static String cell(String text) {
+        return oneLine(text).replace("|", "\\|");
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replace("\r", " ").replace("\n", " ");
+    }
+
+    private static void line(StringBuilder md, String text) {
+        md.append(text).append('\n');
+    }
+}

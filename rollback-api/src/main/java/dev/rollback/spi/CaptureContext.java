@@ -1,0 +1,43 @@
+package dev.rollback.spi;
+
+import dev.rollback.Snapshot;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * What the engine gives a {@link Target} while it captures its state, before a deploy or when a
+ * rollback sets the current state aside.
+ *
+ * <p>Implementations are supplied by the engine; they are used by one thread at a time.
+ */
+public interface CaptureContext {
+
+    /** The name of the plan being captured. */
+    String plan();
+
+    /** The label of the restore point being made. */
+    String label();
+
+    /**
+     * A folder, readable by the owner only, that belongs to this target inside the restore point
+     * being written. Every regular file the target leaves in it becomes an {@link dev.rollback.Artifact},
+     * with its SHA-256 recorded when the capture ends.
+     */
+    Path artifactDir();
+
+    /**
+     * The snapshot this target made in the plan's newest earlier restore point, if there is one: a
+     * target may link unchanged files to that capture instead of copying them again.
+     */
+    Optional<Snapshot> previousSnapshot();
+
+    /** The artifact folder of {@link #previousSnapshot()}, if there is one. */
+    Optional<Path> previousArtifactDir();
+
+    /** The clock of the plan. */
+    Clock clock();
+
+    /** Reports progress of a long capture to the plan's listeners. */
+    void progress(String message);
+}
