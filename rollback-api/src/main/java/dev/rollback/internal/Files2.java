@@ -82,11 +82,30 @@ public final class Files2 {
         }
     }
 
-    /** Creates a folder (and its parents) readable by the owner only. */
+    /**
+     * Creates a folder readable by the owner only, and each missing parent the same way; parents
+     * that already exist are left as they are.
+     */
     public static Path createPrivateDirectories(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        if (POSIX) {
-            Files.setPosixFilePermissions(dir, OWNER_DIR);
+        Path absolute = dir.toAbsolutePath().normalize();
+        java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path p = absolute; p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        for (Path p : missing) {
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw e;
+                }
+            }
+            if (POSIX) {
+                Files.setPosixFilePermissions(p, OWNER_DIR);
+            }
+        }
+        if (POSIX && missing.isEmpty()) {
+            Files.setPosixFilePermissions(absolute, OWNER_DIR);
         }
         return dir;
     }
