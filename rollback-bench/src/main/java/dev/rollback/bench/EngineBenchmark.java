@@ -1,0 +1,146 @@
+package dev.rollback.bench;
+
+import dev.rollback.RestorePoint;
+import dev.rollback.Rollback;
+import dev.rollback.RollbackPlan;
+import dev.rollback.RollbackPlanBuilder;
+import dev.rollback.RollbackReport;
+import dev.rollback.Snapshot;
+import dev.rollback.TargetKind;
+import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.RestoreContext;
+import dev.rollback.spi.Target;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's own cost: a plan of 10 targets that do nothing, captured and rolled back again and
+ * again. Every step of a rollback writes the journal atomically (temp file, fsync, rename, fsync
+ * of the folder), so the baseline measured in the same run is one such durable write of a
+ * journal-sized file: the floor that a crash-safe step cannot go under.
+ *
+ * <pre>rollback-bench/run.sh [rounds]</pre>
+ */
+public final class EngineBenchmark {
+
+    private static final int TARGETS = 10;
+
+    private EngineBenchmark() {}
+
+    /** Runs the benchmark; the first argument is the number of measured rounds (default 30). */
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int warmup = Math.max(5, rounds / 5);
+        Path work = Files.createTempDirectory("rollback-bench-");
+        RollbackPlanBuilder builder = Rollback.plan("bench").store(work.resolve("store"));
+        for (int i = 0; i < TARGETS; i++) {
+            builder.target(new NoopTarget("t" + i));
+        }
+        RollbackPlan plan = builder.build();
+
+        double[] capture = new double[rounds];
+        double[] rollback = new double[rounds];
+        int steps = 0;
+        for (int r = -warmup; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            RestorePoint point = plan.capture("round-" + r);
+            long t1 = System.nanoTime();
+            RollbackReport report = plan.rollback(point);
+            long t2 = System.nanoTime();
+            if (!report.isSuccessful()) {
+                throw new IllegalStateException("benchmark rollback failed: " + report);
+            }
+            steps = report.steps().size();
+            plan.store().delete(point.id());
+            plan.store().delete(report.setAsidePointId());
+            if (r >= 0) {
+                capture[r] = (t1 - t0) / 1e6;
+                rollback[r] = (t2 - t1) / 1e6;
+            }
+        }
+
+        byte[] journalSized = new byte[Files.readAllBytes(latestReport(work)).length];
+        double[] durableWrite = new double[rounds * 5];
+        for (int i = -20; i < durableWrite.length; i++) {
+            long t0 = System.nanoTime();
+            durableWrite(work.resolve("baseline.json"), journalSized);
+            long t1 = System.nanoTime();
+            if (i >= 0) {
+                durableWrite[i] = (t1 - t0) / 1e6;
+            }
+        }
+
+        double perStep = median(rollback) / steps;
+        double base = median(durableWrite);
+        System.out.printf("EngineBenchmark: %d no-op targets, %d measured rounds after %d warm-up%n", TARGETS, rounds, warmup);
+        System.out.printf("  baseline  one durable write of %d bytes (temp, fsync, rename, fsync dir): median %.3f ms%n",
+                journalSized.length, base);
+        System.out.printf("  capture   %d targets into a restore point:  median %.3f ms, p90 %.3f ms%n", TARGETS,
+                median(capture), p90(capture));
+        System.out.printf("  rollback  %d steps (preflight, set aside, restore, verify): median %.3f ms, p90 %.3f ms%n",
+                steps, median(rollback), p90(rollback));
+        System.out.printf("  per step  median %.3f ms = %.2fx the baseline write (goal: under 20 ms)%n", perStep, perStep / base);
+    }
+
+    private static Path latestReport(Path work) throws IOException {
+        try (var files = Files.list(work.resolve("store/reports/bench"))) {
+            return files.findFirst().orElseThrow();
+        }
+    }
+
+    private static void durableWrite(Path file, byte[] content) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(content));
+            ch.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double p90(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)];
+    }
+
+    /** A target that records and restores nothing: only the engine's cost remains. */
+    private record NoopTarget(String name) implements Target {
+        @Override
+        public TargetKind kind() {
+            return TargetKind.SERVICE;
+        }
+
+        @Override
+        public Snapshot capture(CaptureContext ctx) {
+            return Snapshot.of(Map.of("state", "noop"));
+        }
+
+        @Override
+        public List<String> plan(Snapshot snapshot, RestoreContext ctx) {
+            return List.of("nothing");
+        }
+
+        @Override
+        public void restore(Snapshot snapshot, RestoreContext ctx) {
+            // nothing to do
+        }
+    }
+}
