@@ -3,7 +3,6 @@ package dev.rollback;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Journal;
 import dev.rollback.internal.Json;
-import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.PlanLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -418,10 +417,6 @@ public final class RestorePointStore {
             }
         }
         return ids;
-    }
-
-    String host() {
-        return LocalMachine.name();
     }
 
     private Path points() {

@@ -118,6 +118,7 @@ public final class RollbackPlan {
      * @throws CaptureFailedException naming the target that failed
      * @throws RollbackInProgressException if a rollback of the plan is running
      */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     public RestorePoint capture(String label) {
         Names.requireText(label, "restore point label");
         String id = store.newId();

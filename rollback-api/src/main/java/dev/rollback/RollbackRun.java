@@ -167,10 +167,7 @@ final class RollbackRun {
                         "the plan's target changed since the capture; capture a new point"));
             }
         }
-        RestorePoint inScope = new RestorePoint(point.id(), point.plan(), point.label(), point.createdAt(), point.host(),
-                point.origin(), point.rollbackId(),
-                point.snapshots().stream().filter(s -> scope.contains(s.target())).toList(), null);
-        problems.addAll(plan.store.verify(inScope));
+        problems.addAll(plan.store.verify(pointInScope()));
         if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().equals("no such file"))) {
             RestoreContext ctx = restoreContext(id, point, Phase.PREFLIGHT, "preflight");
             for (String t : scope) {
@@ -193,8 +190,15 @@ final class RollbackRun {
                 plan.redactor.redact(p.found()), plan.redactor.redact(p.action()))).toList();
     }
 
+    /** The restore point with only the snapshots of the targets in scope, for checksum checks. */
+    private RestorePoint pointInScope() {
+        return new RestorePoint(point.id(), point.plan(), point.label(), point.createdAt(), point.host(), point.origin(),
+                point.rollbackId(), point.snapshots().stream().filter(s -> scope.contains(s.target())).toList(), null);
+    }
+
     // ---- running ---------------------------------------------------------------------------------
 
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     RollbackReport run() {
         Instant started = clock.instant();
         rollbackId = "rb-" + plan.store.newId();
@@ -227,6 +231,7 @@ final class RollbackRun {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     static RollbackReport resume(RollbackPlan plan, Resume how) {
         Instant now = plan.clock.instant();
         Journal j0 = Journal.read(plan.store.journals(), plan.name).orElseThrow(() -> new NothingToResumeException(
@@ -290,9 +295,7 @@ final class RollbackRun {
             errors.add("abandoned by the operator; nothing more was changed");
             return finish(Outcome.ABANDONED, true);
         }
-        List<Problem> problems = plan.store.verify(new RestorePoint(point.id(), point.plan(), point.label(),
-                point.createdAt(), point.host(), point.origin(), point.rollbackId(),
-                point.snapshots().stream().filter(s -> scope.contains(s.target())).toList(), null));
+        List<Problem> problems = plan.store.verify(pointInScope());
         if (!problems.isEmpty()) {
             throw new PreflightFailedException(plan.name, point.id(), problems);
         }

@@ -2,7 +2,6 @@ package dev.rollback.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -178,21 +177,5 @@ public final class Files2 {
         } catch (FileAlreadyExistsException e) {
             return false;
         }
-    }
-
-    /** Runs an IO action, turning its {@link IOException} into an {@link UncheckedIOException}. */
-    public static <T> T unchecked(IoSupplier<T> action) {
-        try {
-            return action.get();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** An IO action with a result. */
-    @FunctionalInterface
-    public interface IoSupplier<T> {
-        /** Runs the action. */
-        T get() throws IOException;
     }
 }
