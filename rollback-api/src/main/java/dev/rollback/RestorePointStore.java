@@ -318,27 +318,35 @@ public final class RestorePointStore {
         }
     }
 
-    /** The artifacts a target left in its folder of a pending point, each with size and SHA-256. */
-    List<Artifact> collectArtifacts(Pending pending, String target) {
+    /**
+     * The artifacts a target left in its folder of a pending point, each with size and SHA-256. The
+     * folder is made owner-only, which closes everything in it to others; the files keep their own
+     * modes, since a target may need them back as they were (a release tree). A file that is a hard
+     * link to the same artifact of the previous point keeps the checksum recorded there, so a
+     * capture that links unchanged files costs only what changed.
+     */
+    List<Artifact> collectArtifacts(Pending pending, String target, Optional<RestorePoint> previous) {
         Path dir = pending.targetDir(target);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
+        java.util.Map<String, Artifact> earlier = new java.util.HashMap<>();
+        Path earlierDir = previous.filter(p -> p.snapshot(target).isPresent()).map(p -> artifactDir(p, target)).orElse(null);
+        previous.flatMap(p -> p.snapshot(target)).ifPresent(s -> s.artifacts().forEach(a -> earlier.put(a.path(), a)));
         List<Artifact> out = new ArrayList<>();
         try {
+            Files2.ownerOnly(dir);
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                    Files2.ownerOnly(d);
-                    return FileVisitResult.CONTINUE;
-                }
-
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
                     if (attrs.isRegularFile()) {
-                        Files2.ownerOnly(f);
                         String rel = dir.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-                        out.add(new Artifact(rel, attrs.size(), Files2.sha256(f)));
+                        Artifact before = earlier.get(rel);
+                        if (before != null && before.size() == attrs.size() && sameInode(attrs, earlierDir.resolve(rel))) {
+                            out.add(before);
+                        } else {
+                            out.add(new Artifact(rel, attrs.size(), Files2.sha256(f)));
+                        }
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -349,6 +357,15 @@ public final class RestorePointStore {
         }
         out.sort(Comparator.comparing(Artifact::path));
         return out;
+    }
+
+    private static boolean sameInode(BasicFileAttributes attrs, Path other) {
+        try {
+            Object key = Files.readAttributes(other, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return key != null && key.equals(attrs.fileKey());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     RestorePoint commit(Pending pending, RestorePoint point) {

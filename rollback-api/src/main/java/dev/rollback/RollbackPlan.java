@@ -42,6 +42,7 @@ public final class RollbackPlan {
 
     final String name;
     final RestorePointStore store;
+    final dev.rollback.host.Host host;
     final Map<String, Target> targets;
     final List<Step> stops;
     final List<Step> starts;
@@ -61,6 +62,7 @@ public final class RollbackPlan {
     RollbackPlan(RollbackPlanBuilder b) {
         this.name = b.name;
         this.store = b.store;
+        this.host = b.host;
         this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(b.targets));
         this.stops = List.copyOf(b.stops);
         this.starts = List.copyOf(b.starts);
@@ -93,6 +95,11 @@ public final class RollbackPlan {
     /** The store that keeps the plan's restore points, journals and reports. */
     public RestorePointStore store() {
         return store;
+    }
+
+    /** The host the plan works on. */
+    public dev.rollback.host.Host host() {
+        return host;
     }
 
     /** The failure policy in force. */
@@ -174,6 +181,11 @@ public final class RollbackPlan {
             }
 
             @Override
+            public dev.rollback.host.Host host() {
+                return host;
+            }
+
+            @Override
             public Optional<Snapshot> previousSnapshot() {
                 return prevSnapshot;
             }
@@ -209,7 +221,7 @@ public final class RollbackPlan {
                     + (setAside ? "setAside" : "capture") + ", found null; the target must return Snapshot.of(...)",
                     null, t.name());
         }
-        return data.completedBy(t.name(), t.kind(), store.collectArtifacts(pending, t.name()));
+        return data.completedBy(t.name(), t.kind(), store.collectArtifacts(pending, t.name(), previous));
     }
 
     /**

@@ -60,6 +60,7 @@ public final class RollbackPlanBuilder {
 
     final String name;
     RestorePointStore store;
+    dev.rollback.host.Host host;
     Path storeRoot;
     final Map<String, Target> targets = new LinkedHashMap<>();
     final List<Step> stops = new ArrayList<>();
@@ -79,6 +80,15 @@ public final class RollbackPlanBuilder {
 
     RollbackPlanBuilder(String name) {
         this.name = name;
+    }
+
+    /**
+     * The host every target, step and check of the plan works on; {@link dev.rollback.host.Hosts#local()}
+     * unless set. The same plan runs on a remote server by changing only this.
+     */
+    public RollbackPlanBuilder on(dev.rollback.host.Host host) {
+        this.host = Objects.requireNonNull(host, "host");
+        return this;
     }
 
     /** Keeps restore points, journals and reports in {@code store}. */
@@ -249,6 +259,9 @@ public final class RollbackPlanBuilder {
         }
         if (store == null) {
             store = RestorePointStore.at(storeRoot == null ? Path.of(".rollback") : storeRoot, clock);
+        }
+        if (host == null) {
+            host = dev.rollback.host.Hosts.local();
         }
         return new RollbackPlan(this);
     }

@@ -695,6 +695,11 @@ final class RollbackRun {
             }
 
             @Override
+            public dev.rollback.host.Host host() {
+                return plan.host;
+            }
+
+            @Override
             public Clock clock() {
                 return clock;
             }
@@ -735,6 +740,11 @@ final class RollbackRun {
             @Override
             public Path artifactDir(Snapshot snapshot) {
                 return plan.store.artifactDir(from, snapshot.target());
+            }
+
+            @Override
+            public dev.rollback.host.Host host() {
+                return plan.host;
             }
 
             @Override

@@ -21,6 +21,9 @@ public interface StepContext {
     /** The phase the step runs in. */
     Phase phase();
 
+    /** The host the plan runs on: run commands and touch files through it, never directly. */
+    dev.rollback.host.Host host();
+
     /** The clock of the plan: use it instead of the system clock so tests control time. */
     Clock clock();
 

@@ -35,6 +35,9 @@ public interface CaptureContext {
     /** The artifact folder of {@link #previousSnapshot()}, if there is one. */
     Optional<Path> previousArtifactDir();
 
+    /** The host the plan runs on: run commands and touch files through it, never directly. */
+    dev.rollback.host.Host host();
+
     /** The clock of the plan. */
     Clock clock();
 

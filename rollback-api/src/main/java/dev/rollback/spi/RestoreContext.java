@@ -32,6 +32,9 @@ public interface RestoreContext {
     /** The folder holding all artifacts of {@code snapshot}: read-only. */
     Path artifactDir(Snapshot snapshot);
 
+    /** The host the plan runs on: run commands and touch files through it, never directly. */
+    dev.rollback.host.Host host();
+
     /** The clock of the plan. */
     Clock clock();
 

@@ -1,0 +1,119 @@
+package dev.rollback.host;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where commands run and files live: this machine ({@link Hosts#local()}) or a server reached over
+ * SSH. Every target does its work through a host, so the same target works on either: a plan
+ * differs only in {@code .on(host)}.
+ *
+ * <p>Commands are argv lists only; no method accepts a shell string. File methods never follow a
+ * symbolic link unless they say so, and every replacement of a file is atomic (a temp file in the
+ * same folder, forced to disk, then renamed over the old one).
+ *
+ * <p>Implementations are thread-safe. Failures throw {@link HostException} naming the host, the
+ * path, what was expected and what to do; a command that ran and failed is a {@link
+ * CommandResult}, not an exception, until {@link CommandResult#requireSuccess()} is called.
+ *
+ * <pre>{@code
+ * Host host = Hosts.local();
+ * host.run(Command.of("systemctl", "stop", "rosey-bot")).requireSuccess();
+ * host.write(Path.of("/opt/app/config.json"), json);        // atomic
+ * host.replaceSymlink(Path.of("/srv/app/current"), Path.of("releases/20240115"));
+ * }</pre>
+ */
+public interface Host extends AutoCloseable {
+
+    /** A short name for messages: {@code local}, {@code rosey@10.0.0.5:22}. */
+    String name();
+
+    /**
+     * Runs a command and waits for it. A command still running at its timeout is killed with all
+     * its child processes, and its result says {@code timedOut}.
+     *
+     * @throws HostException if the program cannot be started (not installed, not executable,
+     *     working folder missing)
+     */
+    CommandResult run(Command command);
+
+    /** Runs a command given as argv. */
+    default CommandResult run(String... argv) {
+        return run(Command.of(argv));
+    }
+
+    /** Whether a program of this name can be run: on the PATH, or at the path given. */
+    boolean hasProgram(String program);
+
+    /** What the host knows of {@code path}, without following a symbolic link; empty if nothing is there. */
+    Optional<FileStat> stat(Path path);
+
+    /** Whether anything (a file, a folder, a link, even a dangling one) is at {@code path}. */
+    default boolean exists(Path path) {
+        return stat(path).isPresent();
+    }
+
+    /** The content of a regular file. */
+    byte[] read(Path path);
+
+    /**
+     * Replaces (or creates) a file atomically: readers see the old content or the new, never a mix.
+     * A replaced file keeps its mode and, when the host allows it, its owner; a new file gets the
+     * given mode.
+     *
+     * @param mode the permission bits of a new file, such as {@code 0644}
+     */
+    void write(Path path, byte[] content, int mode);
+
+    /** {@link #write(Path, byte[], int)} with mode {@code 0644} for a new file. */
+    default void write(Path path, byte[] content) {
+        write(path, content, 0644);
+    }
+
+    /**
+     * Renames {@code from} to {@code to} in one atomic step. Both must be on one file system; an
+     * existing file at {@code to} is replaced, an existing folder is an error.
+     */
+    void move(Path from, Path to);
+
+    /** Copies one regular file, keeping its mode and times (and owner, as root). */
+    void copy(Path from, Path to);
+
+    /**
+     * Copies a folder tree to {@code to} (which must not exist): regular files with their mode and
+     * times, folders, and symbolic links as links (never followed); owners too when running as root.
+     */
+    void copyTree(Path from, Path to, TreeCopy how);
+
+    /** Deletes a file, a link, or a folder with everything in it, never following links; absent is fine. */
+    void delete(Path path);
+
+    /** The entries of a folder, sorted by name. */
+    List<Path> list(Path dir);
+
+    /** Creates a folder and its missing parents. */
+    void createDirectories(Path dir);
+
+    /** Creates a symbolic link at {@code link} pointing to {@code target} (which may be relative). */
+    void symlink(Path link, Path target);
+
+    /**
+     * Points the symbolic link {@code link} at {@code target} atomically: a new link is made beside it
+     * and renamed over it, so the link never is missing, not even for an instant.
+     */
+    void replaceSymlink(Path link, Path target);
+
+    /** Sets the permission bits of a file or folder. */
+    void setMode(Path path, int mode);
+
+    /** Sets the owner and group of a file or folder (not following a link). */
+    void setOwner(Path path, String owner, String group);
+
+    /** Whether files made on this host can be given to another owner (the host acts as root). */
+    boolean canChangeOwners();
+
+    /** Releases the host's connections, if it has any. */
+    @Override
+    void close();
+}
