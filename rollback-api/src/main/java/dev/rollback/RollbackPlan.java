@@ -56,6 +56,7 @@ public final class RollbackPlan {
     final Duration recoveryBudget;
     final int keepLast;
     final Clock clock;
+    final Sleeper sleeper;
     final Listeners listeners;
     final Redactor redactor;
 
@@ -76,6 +77,7 @@ public final class RollbackPlan {
         this.recoveryBudget = b.recoveryBudget;
         this.keepLast = b.keepLast;
         this.clock = b.clock;
+        this.sleeper = b.sleeper;
         this.listeners = new Listeners(b.listeners);
         Set<String> secrets = new LinkedHashSet<>(b.secrets);
         b.targets.values().forEach(t -> secrets.addAll(t.secrets()));

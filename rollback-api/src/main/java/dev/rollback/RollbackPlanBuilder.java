@@ -75,6 +75,7 @@ public final class RollbackPlanBuilder {
     Duration recoveryBudget;
     int keepLast;
     Clock clock = Clock.systemUTC();
+    Sleeper sleeper = Sleeper.system();
     final List<RollbackListener> listeners = new ArrayList<>();
     final Set<String> secrets = new LinkedHashSet<>();
 
@@ -216,6 +217,15 @@ public final class RollbackPlanBuilder {
     /** The clock that times every step; inject a fixed or stepping clock in tests. */
     public RollbackPlanBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * How the plan waits between attempts of a check or for a service to stop; tests pass one that
+     * advances their clock.
+     */
+    public RollbackPlanBuilder sleeper(Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         return this;
     }
 

@@ -383,7 +383,7 @@ final class RollbackRun {
             detail = plan.redactor.describe(e);
             if (a.kind() == Kind.CHECK || a.kind() == Kind.VERIFY_TARGET) {
                 checkResults.add(new CheckResult(a.kind() == Kind.CHECK ? a.check().name() : a.name(), false,
-                        detail, 1, Duration.between(start, clock.instant())));
+                        detail, 1, Duration.between(start, clock.instant()), List.of()));
             }
         }
         Instant end = clock.instant();
@@ -702,6 +702,11 @@ final class RollbackRun {
             @Override
             public Clock clock() {
                 return clock;
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                plan.sleeper.sleep(duration);
             }
 
             @Override

@@ -27,6 +27,9 @@ public interface StepContext {
     /** The clock of the plan: use it instead of the system clock so tests control time. */
     Clock clock();
 
+    /** Waits with the plan's {@link Sleeper}: use it between attempts, never {@code Thread.sleep}. */
+    void sleep(java.time.Duration duration) throws InterruptedException;
+
     /** Reports progress of a long step to the plan's listeners. */
     void progress(String message);
 }
