@@ -748,6 +748,16 @@ final class RollbackRun {
             }
 
             @Override
+            public Phase phase() {
+                return phase;
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                plan.sleeper.sleep(duration);
+            }
+
+            @Override
             public dev.rollback.host.Host host() {
                 return plan.host;
             }

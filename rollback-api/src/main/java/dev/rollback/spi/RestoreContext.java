@@ -1,25 +1,18 @@
 package dev.rollback.spi;
 
-import dev.rollback.RestorePoint;
 import dev.rollback.Snapshot;
+import dev.rollback.StepContext;
 import java.nio.file.Path;
-import java.time.Clock;
 
 /**
- * What the engine gives a {@link Target} while it plans, checks, restores and verifies.
+ * What the engine gives a {@link Target} while it plans, checks, restores and verifies: everything
+ * a {@link StepContext} has (the host, the clock, the sleeper, progress), so a target can run a
+ * {@link dev.rollback.Check} itself, and the artifacts of the restore point. While previewing, the
+ * rollback id is {@code "preview"}.
  *
  * <p>Implementations are supplied by the engine; they are used by one thread at a time.
  */
-public interface RestoreContext {
-
-    /** The name of the plan. */
-    String plan();
-
-    /** The id of the running rollback, or {@code "preview"} while previewing. */
-    String rollbackId();
-
-    /** The restore point being rolled back to. */
-    RestorePoint point();
+public interface RestoreContext extends StepContext {
 
     /**
      * The file of an artifact of {@code snapshot}. Its checksum was verified in preflight; the path
@@ -31,13 +24,4 @@ public interface RestoreContext {
 
     /** The folder holding all artifacts of {@code snapshot}: read-only. */
     Path artifactDir(Snapshot snapshot);
-
-    /** The host the plan runs on: run commands and touch files through it, never directly. */
-    dev.rollback.host.Host host();
-
-    /** The clock of the plan. */
-    Clock clock();
-
-    /** Reports progress of a long step to the plan's listeners. */
-    void progress(String message);
 }
