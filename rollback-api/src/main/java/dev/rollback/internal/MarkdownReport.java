@@ -1,5 +1,6 @@
 package dev.rollback.internal;
 
+import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
 import dev.rollback.PhaseTiming;
 import dev.rollback.RollbackReport;
@@ -74,6 +75,12 @@ public final class MarkdownReport {
         for (CheckResult c : r.checks()) {
             line(md, "- [" + (c.passed() ? "x" : " ") + "] " + c.name() + ": " + oneLine(c.detail())
                     + " (" + c.attempts() + " attempt" + (c.attempts() == 1 ? "" : "s") + ", " + format(c.took()) + ")");
+            if (c.history().size() > 1) {
+                for (CheckAttempt a : c.history()) {
+                    line(md, "  - attempt " + a.number() + " at " + a.at() + ": " + (a.passed() ? "passed" : "failed")
+                            + ", " + oneLine(a.observed()) + " (" + format(a.took()) + ")");
+                }
+            }
         }
         line(md, "");
 
