@@ -630,7 +630,13 @@ final class RollbackRun {
                 outcome, journal.startedAt(), finished, plan.recoveryBudget, steps, phases, checkResults, targets,
                 asidePoint == null ? null : asidePoint.id(), aside, errors.stream().map(plan.redactor::redact).toList(),
                 journal.resumed());
-        plan.store.saveReport(report);
+        try {
+            plan.store.saveReport(report);
+        } catch (RollbackException e) {
+            // the rollback itself is over: its report is returned even if the history cannot be written
+            org.slf4j.LoggerFactory.getLogger(RollbackRun.class).error("plan '{}': the report of rollback {} could not "
+                    + "be saved in the history: {}", plan.name, rollbackId, plan.redactor.redact(e.getMessage()));
+        }
         if (closeJournal) {
             Journal.delete(plan.store.journals(), plan.name);
         }

@@ -104,7 +104,8 @@ public final class LocalHost implements Host {
         CommandResult result = new CommandResult(command.display(), name(), code,
                 out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took, timedOut);
         if (timedOut) {
-            LOG.warn("{}", result.describe());
+            LOG.warn("'{}' on host local was killed with its child processes after its timeout of {}", program,
+                    command.timeout());
         }
         return result;
     }
