@@ -6,14 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollback.CheckResult;
 import dev.rollback.StepContext;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +30,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A health check of an HTTP or HTTPS endpoint: each attempt sends one {@code GET} (redirects not
@@ -32,8 +43,8 @@ import java.util.Map;
  * any 2xx), texts the body contains or does not contain, JSON fields, and the latency.
  *
  * <p>The latency is measured on the plan's clock, from sending the request to the end of the body.
- * Each request may take {@link #attemptTimeout} (default 10 s), less when the check's overall
- * timeout is nearer. Only the first 1 MiB of a body is examined, decoded as UTF-8. A user-info in
+ * Each request, its whole body included, may take {@link #attemptTimeout} (default 10 s), less when
+ * the check's overall timeout is nearer. Only the first 1 MiB of a body is examined, decoded as UTF-8. A user-info in
  * the URI ({@code http://user:password@host/}) is sent as HTTP basic authentication and never shown:
  * names and observations mask the password, as they mask query values whose names look secret
  * ({@code token}, {@code key}, {@code password}).
@@ -207,18 +218,18 @@ public final class HttpCheck implements HealthCheck {
     private Attempts.Seen attempt(Clock clock, HttpClient client, HttpRequest request, Duration limit, ObjectMapper json)
             throws IOException, InterruptedException {
         Instant sent = clock.instant();
-        HttpResponse<InputStream> response;
-        byte[] bytes;
+        HttpResponse<byte[]> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                bytes = body.readNBytes(MAX_BODY);
-            }
+            response = exchange(client, request, limit);
+        } catch (HttpConnectTimeoutException e) {
+            return Attempts.Seen.fail("no connection to " + authority() + " within " + Texts.human(limit));
         } catch (HttpTimeoutException e) {
-            return Attempts.Seen.fail("no answer within " + Texts.human(limit) + " (" + Attempts.describe(e) + ")");
+            return Attempts.Seen.fail("no answer within " + Texts.human(limit));
+        } catch (ConnectException e) {
+            return Attempts.Seen.fail("no connection to " + authority() + ": " + connectFailure(e));
         }
         Duration latency = Duration.between(sent, clock.instant());
-        String body = new String(bytes, StandardCharsets.UTF_8);
+        String body = new String(response.body(), StandardCharsets.UTF_8);
         List<String> unmet = new ArrayList<>();
         int code = response.statusCode();
         if (status == 0 ? code / 100 != 2 : code != status) {
@@ -242,6 +253,97 @@ public final class HttpCheck implements HealthCheck {
         }
         String seen = "status " + code + " in " + Texts.human(latency) + ", body '" + Texts.excerpt(body) + "'";
         return unmet.isEmpty() ? Attempts.Seen.pass(seen) : Attempts.Seen.fail(seen + "; " + String.join("; ", unmet));
+    }
+
+    /** Sends the request and reads at most 1 MiB of the body, all within {@code limit}. */
+    private static HttpResponse<byte[]> exchange(HttpClient client, HttpRequest request, Duration limit)
+            throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<byte[]>> answer = client.sendAsync(request, info -> new LimitedBody(MAX_BODY));
+        try {
+            return answer.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new HttpTimeoutException("the answer did not end within " + Texts.human(limit));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(Attempts.describe(cause), cause);
+        }
+    }
+
+    /** Collects a body up to a number of bytes, then stops reading it. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final int max;
+        private Flow.Subscription subscription;
+
+        LimitedBody(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer b : buffers) {
+                int take = Math.min(b.remaining(), max - bytes.size());
+                byte[] chunk = new byte[take];
+                b.get(chunk);
+                bytes.write(chunk, 0, take);
+            }
+            if (bytes.size() >= max) {
+                subscription.cancel();
+                result.complete(bytes.toByteArray());
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            result.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toByteArray());
+        }
+    }
+
+    private String authority() {
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return uri.getHost() + ":" + port;
+    }
+
+    /** Why a connection failed, in words; the JDK's HTTP client often gives exceptions without a message. */
+    private static String connectFailure(ConnectException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof UnresolvedAddressException) {
+            return "the host name does not resolve";
+        }
+        if (root instanceof ClosedChannelException || String.valueOf(root.getMessage()).contains("refused")) {
+            return "connection refused";
+        }
+        return Attempts.describe(e);
     }
 
     private void checkJson(ObjectMapper json, String body, List<String> unmet) {

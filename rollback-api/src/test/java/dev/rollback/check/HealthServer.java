@@ -19,8 +19,12 @@ import java.util.concurrent.Executors;
  */
 final class HealthServer implements AutoCloseable {
 
-    /** One answer: a status, a body, and something to do before answering. */
-    record Answer(int status, String body, Runnable before) {
+    /** One answer: a status, a body, something to do before answering and something once the headers are sent. */
+    record Answer(int status, String body, Runnable before, Runnable afterHeaders) {
+        Answer(int status, String body, Runnable before) {
+            this(status, body, before, () -> {});
+        }
+
         static Answer of(int status, String body) {
             return new Answer(status, body, () -> {});
         }
@@ -43,7 +47,10 @@ final class HealthServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                out.write(body, 0, body.length / 2);
+                out.flush();
+                a.afterHeaders().run();
+                out.write(body, body.length / 2, body.length - body.length / 2);
             }
         });
         server.start();

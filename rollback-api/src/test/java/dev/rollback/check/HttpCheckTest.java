@@ -162,7 +162,8 @@ class HttpCheckTest {
 
         assertThat(result.passed()).isFalse();
         assertThat(result.attempts()).isEqualTo(2);
-        assertThat(result.history().get(0).observed()).contains("ConnectException");
+        assertThat(result.history()).extracting(CheckAttempt::observed)
+                .containsOnly("no connection to 127.0.0.1:" + closed + ": connection refused");
         assertThat(result.took()).isEqualTo(Duration.ofMillis(500));
     }
 
@@ -180,10 +181,40 @@ class HttpCheckTest {
             CheckResult result = HealthCheck.http(server.uri("/slow")).attemptTimeout(Duration.ofMillis(300)).run(ctx);
 
             assertThat(result.passed()).isFalse();
-            assertThat(result.detail()).startsWith("no answer within 300 ms");
+            assertThat(result.detail()).isEqualTo("no answer within 300 ms");
         } finally {
             release.countDown();
         }
+    }
+
+    @Test
+    void shouldGiveUpOnABodyThatStallsAfterTheHeaders() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        server.answer(new Answer(200, OK, () -> {}, () -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            CheckResult result = HealthCheck.http(server.uri("/stall")).attemptTimeout(Duration.ofMillis(300)).run(ctx);
+
+            assertThat(result.passed()).isFalse();
+            assertThat(result.detail()).isEqualTo("no answer within 300 ms");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void shouldExamineOnlyTheFirstMebibyteOfALargeBody() throws Exception {
+        server.answer(200, "x".repeat(3 << 20) + "END");
+
+        CheckResult result = HealthCheck.http(server.uri("/big")).bodyContains("END").run(ctx);
+
+        assertThat(result.passed()).isFalse();
+        assertThat(result.detail()).contains("expected the body to contain 'END'");
     }
 
     @Test
