@@ -46,6 +46,8 @@ final class RollbackRun {
     private final Map<String, TargetState> states = new LinkedHashMap<>();
     private final Map<String, String> notes = new HashMap<>();
     private final List<CheckResult> checkResults = new ArrayList<>();
+    private final Map<Integer, Check> begunChecks = new HashMap<>();
+    private final Map<Integer, Exception> beginFailures = new HashMap<>();
     private final List<String> errors = new ArrayList<>();
     private final Set<String> skipped = new HashSet<>();
     private final Set<String> notSetAside = new HashSet<>();
@@ -310,6 +312,7 @@ final class RollbackRun {
     }
 
     private RollbackReport runFrom(FailurePolicy policy) {
+        beginChecks();
         for (Action a : actions) {
             StepRecord done = records.get(a.index());
             if (done != null && done.status().isSuccessful()) {
@@ -399,6 +402,20 @@ final class RollbackRun {
         return r;
     }
 
+    /** Lets every check note what it needs of the moment the rollback begins ({@link Check#begin}). */
+    private void beginChecks() {
+        for (Action a : actions) {
+            if (a.kind() == Kind.CHECK) {
+                try {
+                    Check begun = a.check().begin(stepContext(a));
+                    begunChecks.put(a.index(), begun == null ? a.check() : begun);
+                } catch (Exception e) {
+                    beginFailures.put(a.index(), e);
+                }
+            }
+        }
+    }
+
     /** Does the work of one action; returns the detail for the report. */
     private String perform(Action a) throws Exception {
         switch (a.kind()) {
@@ -441,7 +458,11 @@ final class RollbackRun {
             }
             case CHECK -> {
                 Instant start = clock.instant();
-                CheckResult c = a.check().run(stepContext(a));
+                Exception notBegun = beginFailures.get(a.index());
+                if (notBegun != null) {
+                    throw notBegun;
+                }
+                CheckResult c = begunChecks.getOrDefault(a.index(), a.check()).run(stepContext(a));
                 if (c == null) {
                     c = CheckResult.failed(a.check().name(), "the check returned no result");
                 }
