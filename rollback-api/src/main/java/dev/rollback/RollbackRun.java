@@ -453,7 +453,7 @@ final class RollbackRun {
                     c = CheckResult.failed(a.name(), "the target returned no result from verify()");
                 }
                 c = c.named(a.name(), Duration.between(start, clock.instant()));
-                checkResults.add(c);
+                checkResults.add(redact(c));
                 return c.detail();
             }
             case CHECK -> {
@@ -467,11 +467,19 @@ final class RollbackRun {
                     c = CheckResult.failed(a.check().name(), "the check returned no result");
                 }
                 c = c.named(a.check().name(), Duration.between(start, clock.instant()));
-                checkResults.add(c);
+                checkResults.add(redact(c));
                 return c.detail();
             }
             default -> throw new IllegalStateException("not a runnable step: " + a);
         }
+    }
+
+    /** The result with every text masked: checks echo bodies and output, which may hold secrets. */
+    private CheckResult redact(CheckResult c) {
+        List<CheckAttempt> history = c.history().stream().map(h -> new CheckAttempt(h.number(), h.at(), h.passed(),
+                plan.redactor.redact(h.observed()), h.took())).toList();
+        return new CheckResult(plan.redactor.redact(c.name()), c.passed(), plan.redactor.redact(c.detail()), c.attempts(),
+                c.took(), history);
     }
 
     private String asideLabel() {

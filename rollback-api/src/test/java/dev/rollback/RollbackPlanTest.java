@@ -442,6 +442,29 @@ class RollbackPlanTest {
     }
 
     @Test
+    void shouldMaskSecretsThatAChecksObservationsEcho() {
+        RollbackPlan plan = plan().secret("s3cr3t-db-pass").verify(new Check() {
+            public String name() {
+                return "config endpoint";
+            }
+
+            public CheckResult run(StepContext ctx) {
+                CheckAttempt first = new CheckAttempt(1, ctx.clock().instant(), false, "body: {\"db\":\"s3cr3t-db-pass\"}",
+                        Duration.ZERO);
+                return CheckResult.of("config endpoint", List.of(first), Duration.ZERO);
+            }
+        }).build();
+        RestorePoint before = plan.capture("v1");
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.checks()).filteredOn(c -> c.name().equals("config endpoint")).singleElement()
+                .satisfies(c -> assertThat(c.history()).singleElement()
+                        .satisfies(h -> assertThat(h.observed()).isEqualTo("body: {\"db\":\"****\"}")));
+        assertThat(report.toJson()).doesNotContain("s3cr3t-db-pass");
+    }
+
+    @Test
     void shouldRoundTripTheReportThroughJson() {
         RollbackPlan plan = plan().build();
         RestorePoint before = plan.capture("v1");
