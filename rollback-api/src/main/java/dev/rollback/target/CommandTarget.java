@@ -193,7 +193,8 @@ public final class CommandTarget implements Target {
     }
 
     /**
-     * Runs the capture command and stores its standard output as the artifact {@code output}.
+     * Runs the capture command and stores its standard output, read as UTF-8 text, as the artifact
+     * {@code output}. Its standard error is not stored.
      *
      * @throws RollbackException naming the command, its exit code and the end of its standard error
      *     if it does not exit 0, or if it cannot be started

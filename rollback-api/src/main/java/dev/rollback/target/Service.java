@@ -41,7 +41,10 @@ import java.util.regex.Pattern;
  *   <li>{@link #process(String, List, Path)}: starts the argv in the background in its own session
  *       ({@code setsid}), standard output and error appended to a log file, and writes its pid to
  *       the pid file; running means that pid is alive (per {@code ps}, zombies count as ended);
- *       stop sends SIGTERM to its process group, waits the timeout, then sends SIGKILL.
+ *       stop sends SIGTERM to its process group, waits the timeout, then sends SIGKILL. The pid
+ *       file belongs to the service: it is written at start and removed once the process has
+ *       ended; a pid file left by a crash names a pid that the system may have given to another
+ *       process since, so remove such a file before trusting it.
  *   <li>{@link #commands(String, List, List, List)}: the given commands; the status command exiting
  *       0 means running, any other exit means stopped.
  * </ul>
@@ -383,6 +386,11 @@ public final class Service {
                     + "stopped, remove the file");
         }
         CommandResult r = run(host, List.of("ps", "-o", "stat=,pgid=", "-p", Long.toString(pid)), "status");
+        if (r.timedOut() || (!r.succeeded() && !r.stderr().isBlank())) {
+            // ps itself failed: saying "stopped" here could leave a live process behind
+            throw new RollbackException(what() + ": cannot tell whether process " + pid + " from " + pidFile
+                    + " is running: " + r.describe() + "; check that 'ps' works on host " + host.name());
+        }
         String[] fields = r.stdout().strip().split("\\s+");
         if (!r.succeeded() || fields[0].isEmpty()) {
             return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " is not running");

@@ -158,6 +158,17 @@ class ServiceTest {
     }
 
     @Test
+    void shouldRefuseToStartWhenThePidFileFolderIsMissing() {
+        Service bot = Service.process("bot", List.of("sleep", "300"), dir.resolve("run/bot.pid"));
+
+        assertThatThrownBy(() -> bot.starting().run(ctx))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("expected the folder " + dir.resolve("run") + " on host local, found none")
+                .hasMessageContaining("nothing was started");
+        assertThat(dir.resolve("run")).doesNotExist();
+    }
+
+    @Test
     void shouldRejectAPidFileThatHoldsNoProcessIdAndSignalNothing() throws Exception {
         Service bot = bot(List.of("sleep", "300"));
         for (String bad : List.of("-1", "1", "0", "12abc", "")) {
