@@ -132,12 +132,13 @@ public final class ConfigText {
                     entries.add(new Entry(key, line.substring(start + 1), i, i, start));
                     continue;
                 }
-                String rest = lines.get(end[0]).substring(end[1] + 1).strip();
+                String after = lines.get(end[0]).substring(end[1] + 1);
+                String rest = after.strip();
                 if (!rest.isEmpty() && !rest.startsWith("#") && error == null) {
                     error = "expected nothing but a comment after the quoted value of " + abbreviate(key)
                             + ", found more text";
                     errLine = end[0] + 1;
-                    errCol = end[1] + 2;
+                    errCol = end[1] + 2 + indent(after);
                 }
                 entries.add(new Entry(key, quoted(lines, i, start + 1, end, quote), i, end[0], start));
                 i = end[0];
