@@ -1,7 +1,7 @@
 /**
- * Generic targets and steps that work on any {@link dev.rollback.host.Host}: state captured and put
- * back by commands ({@link dev.rollback.target.CommandTarget}), services stopped and started around
- * a restore ({@link dev.rollback.target.Service}), and a blue-green traffic switch ({@link
- * dev.rollback.target.TrafficSwitch}).
+ * The generic targets: files, config, directories, commands, services, traffic. Each is a plain,
+ * immutable object added to a plan with {@link dev.rollback.RollbackPlanBuilder#target}, and works on
+ * any {@link dev.rollback.host.Host}: it does all its file and command work through the plan's host,
+ * so the same target runs unchanged on this machine or on a server reached over SSH.
  */
 package dev.rollback.target;

@@ -1,0 +1,791 @@
+package dev.rollback.target;
+
+import dev.rollback.CheckResult;
+import dev.rollback.Problem;
+import dev.rollback.RollbackException;
+import dev.rollback.Snapshot;
+import dev.rollback.TargetKind;
+import dev.rollback.host.Command;
+import dev.rollback.host.CommandResult;
+import dev.rollback.host.FileStat;
+import dev.rollback.host.Host;
+import dev.rollback.internal.ConfigText;
+import dev.rollback.internal.Files2;
+import dev.rollback.internal.LineDiff;
+import dev.rollback.internal.Redactor;
+import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.RestoreContext;
+import dev.rollback.spi.Target;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Config files as one target of kind {@link TargetKind#CONFIG}: {@code .env}, JSON, YAML (compose
+ * files too), properties, or any file. A capture copies each file into the restore point with its
+ * mode, owner and group; a restore replaces each file atomically and puts its mode (and, as root,
+ * its owner) back.
+ *
+ * <p><b>Validation.</b> Each file has a {@link Format}, detected from its name ({@link
+ * Format#of(Path)}) unless declared with {@link #validatedAs(Format)}; a command can be added with
+ * {@link #validatedBy(List)}, such as {@code nginx -t} (exit 0 means valid). Validation runs:
+ *
+ * <ul>
+ *   <li>at {@link #capture}: a missing or invalid file is refused with its path, format, line and
+ *       column, so no restore point holds a broken config;
+ *   <li>after {@link #restore}, once every file is written: if a file or the command says invalid,
+ *       every file is put back as it was just before the restore, and the restore fails saying it
+ *       was undone;
+ *   <li>in {@link #verify}, with the checksums.
+ * </ul>
+ *
+ * <p>Setting the failed state aside ({@link #setAside}) never validates: the failed state is often
+ * invalid, and it must be saved all the same. Restoring such a state (undoing a rollback) puts it
+ * back as it was, without validation.
+ *
+ * <p><b>Preview.</b> {@link #plan} shows a unified diff per file, from what is there now to what
+ * was captured. Values of keys that look secret (their names contain PASSWORD, SECRET, TOKEN, KEY,
+ * PASS or CREDENTIAL, in any case) are shown as {@code ****} on both sides: exactly in dotenv and
+ * properties files, line by line in JSON, YAML and other files ({@code "password": "****"},
+ * {@code DB_PASSWORD: ****}). Messages never quote a file's content.
+ *
+ * <p>Every file and command goes through the plan's {@link Host}, so the target works unchanged on
+ * a remote host; the restore point's copies stay in the local store.
+ *
+ * <pre>{@code
+ * RollbackPlan plan = Rollback.plan("shop")
+ *     .target(ConfigFiles.of(Path.of("/srv/shop/.env"), Path.of("/srv/shop/docker-compose.yml"))
+ *         .validatedBy(List.of("docker-compose", "-f", "/srv/shop/docker-compose.yml", "config", "-q")))
+ *     .target(ConfigFiles.of(Path.of("/etc/nginx/sites-available/shop")).named("nginx")
+ *         .validatedBy(List.of("nginx", "-t")))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: each {@code named}/{@code validated…} call returns a new target.
+ */
+public final class ConfigFiles implements Target {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final int MAX_DIFF_LINES = 400;
+    private static final int CONTEXT = 3;
+
+    private final String name;
+    private final List<Path> files;
+    private final List<Format> formats;
+    private final List<String> command;
+
+    private ConfigFiles(String name, List<Path> files, List<Format> formats, List<String> command) {
+        this.name = name;
+        this.files = List.copyOf(files);
+        this.formats = List.copyOf(formats);
+        this.command = List.copyOf(command);
+    }
+
+    /**
+     * A target named {@code config} holding the given files, each with the format its name says.
+     *
+     * @throws IllegalArgumentException if no file is given, or one is given twice
+     */
+    public static ConfigFiles of(Path... files) {
+        Objects.requireNonNull(files, "files");
+        if (files.length == 0) {
+            throw new IllegalArgumentException("config files: expected at least one file, found none; give the "
+                    + "files to capture, e.g. ConfigFiles.of(Path.of(\"/srv/app/.env\"))");
+        }
+        List<Path> list = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (int i = 0; i < files.length; i++) {
+            Path p = Objects.requireNonNull(files[i], "file " + i);
+            if (p.getFileName() == null) {
+                throw new IllegalArgumentException("config files: expected a file path, found '" + p + "'; give the "
+                        + "path of a file, not of a root folder");
+            }
+            if (!seen.add(p.normalize())) {
+                throw new IllegalArgumentException("config files: expected each file once, found " + p + " twice; "
+                        + "remove the repeated path");
+            }
+            list.add(p);
+        }
+        return new ConfigFiles("config", list, list.stream().map(Format::of).toList(), List.of());
+    }
+
+    /**
+     * This target under another name, for a plan with several config targets.
+     *
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
+     *     letter or digit
+     */
+    public ConfigFiles named(String newName) {
+        if (newName == null || !NAME.matcher(newName).matches()) {
+            throw new IllegalArgumentException("config files: expected a target name of 1 to 64 letters, digits, '.', "
+                    + "'_' or '-' starting with a letter or digit, found "
+                    + (newName == null ? "null" : "'" + newName + "'") + "; choose a name such as 'nginx'");
+        }
+        return new ConfigFiles(newName, files, formats, command);
+    }
+
+    /** This target with every file validated as {@code format}, whatever its name says. */
+    public ConfigFiles validatedAs(Format format) {
+        Objects.requireNonNull(format, "format");
+        return new ConfigFiles(name, files, files.stream().map(f -> format).toList(), command);
+    }
+
+    /**
+     * This target with one file validated as {@code format}.
+     *
+     * @throws IllegalArgumentException if {@code file} is not one of the target's files
+     */
+    public ConfigFiles validatedAs(Path file, Format format) {
+        Objects.requireNonNull(format, "format");
+        int i = indexOf(file);
+        List<Format> changed = new ArrayList<>(formats);
+        changed.set(i, format);
+        return new ConfigFiles(name, files, changed, command);
+    }
+
+    /**
+     * This target with a command that validates the files, run on the plan's host at capture and
+     * after a restore; exit 0 means valid. The argv is passed as it is, never through a shell:
+     * {@code List.of("nginx", "-t")}, {@code List.of("python3", "-m", "json.tool", "/srv/app/a.json")}.
+     *
+     * @throws IllegalArgumentException if the argv is empty or holds a null or blank program
+     */
+    public ConfigFiles validatedBy(List<String> argv) {
+        Objects.requireNonNull(argv, "argv");
+        Command.of(argv); // checks it the way the host will
+        return new ConfigFiles(name, files, formats, argv);
+    }
+
+    /** The files, in the order they are captured and restored. */
+    public List<Path> files() {
+        return files;
+    }
+
+    /**
+     * The format {@code file} is validated as.
+     *
+     * @throws IllegalArgumentException if {@code file} is not one of the target's files
+     */
+    public Format format(Path file) {
+        return formats.get(indexOf(file));
+    }
+
+    /** The validation command's argv; empty if there is none. */
+    public List<String> validationCommand() {
+        return command;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public TargetKind kind() {
+        return TargetKind.CONFIG;
+    }
+
+    /**
+     * Copies every file into the restore point, after checking that each exists, is a regular file,
+     * and passes its format's validator and the validation command.
+     *
+     * @throws RollbackException naming each file that is missing, unreadable or invalid, and what to do;
+     *     nothing is stored then
+     */
+    @Override
+    public Snapshot capture(CaptureContext ctx) {
+        Host host = ctx.host();
+        List<Current> now = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            Optional<FileStat> stat = host.stat(file);
+            if (stat.isEmpty()) {
+                problems.add("expected the file " + file + " (" + formats.get(i) + ") on host " + host.name()
+                        + ", found nothing there; create it, or leave it out of ConfigFiles.of(...)");
+                continue;
+            }
+            if (!stat.get().isFile()) {
+                problems.add(notAFile(file, stat.get()));
+                continue;
+            }
+            byte[] content;
+            try {
+                content = host.read(file);
+            } catch (RuntimeException e) {
+                problems.add(cannotRead(host, file, e));
+                continue;
+            }
+            now.add(new Current(file, content, stat.get().mode(), stat.get().owner(), stat.get().group()));
+            Format format = formats.get(i);
+            format.validate(content).ifPresent(p -> problems.add("expected " + file + " to be valid " + format
+                    + ", found " + p + "; fix the file (or declare its format with validatedAs)"));
+        }
+        Redactor redactor = redactor(now.stream().map(Current::content).toList());
+        if (problems.isEmpty() && !command.isEmpty()) {
+            commandProblem(host).ifPresent(problems::add);
+        }
+        if (!problems.isEmpty()) {
+            throw new RollbackException(redactor.redact("config target '" + name + "' refuses to capture: "
+                    + (problems.size() == 1 ? problems.get(0) : numbered(problems)) + "; then capture again"), null, name, "capture " + name, null);
+        }
+        return store(ctx, now, true);
+    }
+
+    /**
+     * Copies every file as it is into the restore point, without validating: the failed state is
+     * often invalid and must be saved all the same. A file that does not exist is recorded as
+     * absent, so that putting this state back removes it again.
+     */
+    @Override
+    public Snapshot setAside(CaptureContext ctx) {
+        Host host = ctx.host();
+        List<Current> now = new ArrayList<>();
+        for (Path file : files) {
+            Optional<FileStat> stat = host.stat(file);
+            if (stat.isPresent() && !stat.get().isFile()) {
+                throw new RollbackException("config target '" + name + "' cannot set aside: " + notAFile(file, stat.get()),
+                        null, name, "set aside " + name, null);
+            }
+            now.add(stat.isEmpty() ? Current.absent(file) : read(host, file, stat.get()));
+        }
+        return store(ctx, now, false);
+    }
+
+    /**
+     * Everything that would stop the restore: a folder of a file that is missing or not writable,
+     * something other than a file at a file's path, a validation command that is not installed, or a
+     * snapshot of other files than this target's.
+     */
+    @Override
+    public List<Problem> preflight(Snapshot snapshot, RestoreContext ctx) {
+        List<Problem> problems = new ArrayList<>();
+        List<Saved> saved;
+        try {
+            saved = saved(snapshot);
+        } catch (RollbackException e) {
+            return List.of(Problem.of(name, "a snapshot of the files " + files, e.getMessage(),
+                    "capture a new restore point with this target"));
+        }
+        Host host = ctx.host();
+        Set<Path> checked = new HashSet<>();
+        for (Saved s : saved) {
+            Path dir = parent(s.path());
+            if (checked.add(dir)) {
+                Optional<FileStat> d = host.stat(dir);
+                if (d.isEmpty() || !d.get().isDirectory()) {
+                    problems.add(Problem.of(name, "the folder " + dir + " of " + s.path() + " on host " + host.name(),
+                            d.isEmpty() ? "nothing there" : "a " + type(d.get()),
+                            "create the folder (the restore writes the file into it), or correct the path"));
+                    continue;
+                }
+                if (host.hasProgram("test") && !host.run(Command.of("test", "-w", dir.toString())).succeeded()) {
+                    problems.add(Problem.of(name, "the folder " + dir + " writable on host " + host.name(),
+                            "it is not writable by the user the host runs as",
+                            "run as the owner of the files (or root), or fix the folder's permissions"));
+                }
+            }
+            Optional<FileStat> f = host.stat(s.path());
+            if (f.isPresent() && !f.get().isFile()) {
+                problems.add(Problem.of(name, "a regular file or nothing at " + s.path(), "a " + type(f.get()),
+                        "move it away; a config file is replaced by an atomic rename, which needs a file"));
+            }
+        }
+        if (validated(snapshot) && !command.isEmpty() && !host.hasProgram(command.get(0))) {
+            problems.add(Problem.of(name, "the validation program '" + command.get(0) + "' on host " + host.name(),
+                    "none", "install it, or give its full path in validatedBy(...)"));
+        }
+        return problems;
+    }
+
+    /**
+     * Per file, what the restore does, with a unified diff from the content there now to the
+     * captured content (secret-looking values masked on both sides), or that it is unchanged; then
+     * how the result is validated. Changes nothing.
+     */
+    @Override
+    public List<String> plan(Snapshot snapshot, RestoreContext ctx) throws IOException {
+        Host host = ctx.host();
+        List<String> actions = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        for (Saved s : saved(snapshot)) {
+            Optional<FileStat> stat = host.stat(s.path());
+            byte[] now = stat.isPresent() && stat.get().isFile() ? host.read(s.path()) : null;
+            byte[] then = s.present() ? Files.readAllBytes(ctx.artifact(snapshot, s.artifact())) : null;
+            contents.add(now);
+            contents.add(then);
+            actions.add(describe(s, stat, now, then, ctx));
+        }
+        if (validated(snapshot)) {
+            actions.add("then validate: " + validationText() + "; if anything is invalid, put every file back as it "
+                    + "was just before this restore and fail (undone)");
+        } else {
+            actions.add("no validation: this state was set aside as it was, valid or not, and is put back as it was");
+        }
+        Redactor redactor = redactor(contents);
+        return actions.stream().map(redactor::redact).toList();
+    }
+
+    /**
+     * Replaces each file atomically with its captured content, mode and owner (removing a file that
+     * was absent when set aside); then, if the snapshot was validated at capture, validates the
+     * result. If a write fails or the result is invalid, every file is put back as it was just
+     * before this restore, and the restore fails saying so.
+     *
+     * @throws RollbackException if a file cannot be written or the result does not validate (the
+     *     restore was undone), or if putting back fails too (the message says which files)
+     */
+    @Override
+    public void restore(Snapshot snapshot, RestoreContext ctx) throws IOException {
+        Host host = ctx.host();
+        List<Saved> saved = saved(snapshot);
+        List<byte[]> captured = new ArrayList<>();
+        for (Saved s : saved) {
+            captured.add(s.present() ? Files.readAllBytes(ctx.artifact(snapshot, s.artifact())) : null);
+        }
+        // what is there now, read before anything changes, so a failed restore can be undone
+        List<Current> before = new ArrayList<>();
+        for (Saved s : saved) {
+            Optional<FileStat> stat = host.stat(s.path());
+            if (stat.isPresent() && !stat.get().isFile()) {
+                throw new RollbackException("config target '" + name + "' cannot restore: " + notAFile(s.path(),
+                        stat.get()) + "; nothing was changed", null, name, "restore " + name, null);
+            }
+            before.add(stat.isEmpty() ? Current.absent(s.path()) : read(host, s.path(), stat.get()));
+        }
+        List<byte[]> all = new ArrayList<>(captured);
+        before.forEach(c -> all.add(c.content()));
+        Redactor redactor = redactor(all);
+        int written = 0;
+        try {
+            for (int i = 0; i < saved.size(); i++) {
+                ctx.progress("restoring " + saved.get(i).path());
+                written = i + 1;
+                apply(host, saved.get(i), captured.get(i));
+            }
+        } catch (RuntimeException e) {
+            String undone = putBack(host, before.subList(0, written));
+            throw new RollbackException(redactor.redact("config target '" + name + "': expected to write "
+                    + saved.get(written - 1).path() + ", found: " + e.getMessage() + "; " + undone), e, name,
+                    "restore " + name, null);
+        }
+        if (!validated(snapshot)) {
+            return;
+        }
+        List<String> problems = validate(host, saved);
+        if (!problems.isEmpty()) {
+            String undone = putBack(host, before);
+            throw new RollbackException(redactor.redact("config target '" + name + "': expected the restored files to "
+                    + "validate, found " + numbered(problems) + "; " + undone
+                    + "; fix what the validator needs (or the captured files), then roll back again"), null, name,
+                    "restore " + name, null);
+        }
+    }
+
+    /**
+     * Checks that every file has its captured content (SHA-256) and mode, that a file absent when set
+     * aside is absent, and, for a validated snapshot, that the files and the command still validate.
+     */
+    @Override
+    public CheckResult verify(Snapshot snapshot, RestoreContext ctx) {
+        Host host = ctx.host();
+        List<Saved> saved = saved(snapshot);
+        List<String> problems = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        for (Saved s : saved) {
+            Optional<FileStat> stat = host.stat(s.path());
+            if (!s.present()) {
+                if (stat.isPresent()) {
+                    problems.add(s.path() + " exists, but was absent in the state put back");
+                }
+                continue;
+            }
+            if (stat.isEmpty() || !stat.get().isFile()) {
+                problems.add(s.path() + ": expected the restored file, found " + (stat.isEmpty() ? "nothing"
+                        : "a " + type(stat.get())));
+                continue;
+            }
+            byte[] content = host.read(s.path());
+            contents.add(content);
+            String sha = snapshot.artifact(s.artifact()).map(a -> a.sha256()).orElse(s.sha256());
+            if (!Files2.sha256(content).equals(sha)) {
+                problems.add(s.path() + " differs from the capture (SHA-256 " + Files2.sha256(content).substring(0, 12)
+                        + "…, captured " + sha.substring(0, Math.min(12, sha.length())) + "…)");
+            }
+            if (stat.get().mode() != s.mode()) {
+                problems.add(s.path() + " has mode " + stat.get().octalMode() + ", captured " + octal(s.mode()));
+            }
+        }
+        if (problems.isEmpty() && validated(snapshot)) {
+            problems.addAll(validate(host, saved));
+        }
+        Redactor redactor = redactor(contents);
+        String check = "verify " + name;
+        if (problems.isEmpty()) {
+            return CheckResult.passed(check, saved.size() + " file(s) match the capture"
+                    + (validated(snapshot) ? " and validate (" + validationText() + ")" : ""));
+        }
+        return CheckResult.failed(check, redactor.redact(String.join("; ", problems)));
+    }
+
+    @Override
+    public String toString() {
+        return "ConfigFiles[" + name + ", " + files + ", formats " + formats
+                + (command.isEmpty() ? "" : ", validated by " + Command.of(command).display()) + "]";
+    }
+
+    // ---- capture ---------------------------------------------------------------------------------
+
+    /** A file as it is on the host now; {@code content} is null if it does not exist. */
+    private record Current(Path path, byte[] content, int mode, String owner, String group) {
+        static Current absent(Path path) {
+            return new Current(path, null, 0, null, null);
+        }
+
+        boolean present() {
+            return content != null;
+        }
+    }
+
+    private Current read(Host host, Path file, FileStat stat) {
+        byte[] content;
+        try {
+            content = host.read(file);
+        } catch (RuntimeException e) {
+            throw new RollbackException("config target '" + name + "': " + cannotRead(host, file, e), e, name, null,
+                    null);
+        }
+        return new Current(file, content, stat.mode(), stat.owner(), stat.group());
+    }
+
+    private static String cannotRead(Host host, Path file, RuntimeException e) {
+        return "expected to read " + file + " on host " + host.name() + ", found: " + e.getMessage()
+                + "; make it readable by the user the host runs as";
+    }
+
+    private Snapshot store(CaptureContext ctx, List<Current> now, boolean validated) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("files", Integer.toString(now.size()));
+        data.put("validated", Boolean.toString(validated));
+        for (int i = 0; i < now.size(); i++) {
+            Current c = now.get(i);
+            String key = "file." + i + ".";
+            data.put(key + "path", c.path().toString());
+            data.put(key + "format", formats.get(i).name());
+            data.put(key + "present", Boolean.toString(c.present()));
+            if (!c.present()) {
+                continue;
+            }
+            Path artifact = ctx.artifactDir().resolve(artifactName(i));
+            try {
+                Files2.writeAtomically(artifact, c.content());
+            } catch (IOException e) {
+                throw new RollbackException("config target '" + name + "': expected to copy " + c.path()
+                        + " into the restore point at " + artifact + ", found: " + e + "; check the store's disk",
+                        e, name, null, null);
+            }
+            data.put(key + "mode", octal(c.mode()));
+            data.put(key + "owner", Objects.toString(c.owner(), ""));
+            data.put(key + "group", Objects.toString(c.group(), ""));
+            data.put(key + "size", Integer.toString(c.content().length));
+            data.put(key + "sha256", Files2.sha256(c.content()));
+        }
+        ctx.progress("captured " + now.stream().filter(Current::present).count() + " config file(s)");
+        return Snapshot.of(data);
+    }
+
+    private static String artifactName(int i) {
+        return "file-" + i;
+    }
+
+    // ---- snapshot --------------------------------------------------------------------------------
+
+    /** One file as the snapshot recorded it. */
+    private record Saved(Path path, Format format, boolean present, int mode, String owner, String group,
+            String sha256, String artifact) {}
+
+    private List<Saved> saved(Snapshot snapshot) {
+        int count = Integer.parseInt(snapshot.require("files"));
+        List<Saved> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = "file." + i + ".";
+            Path path = Path.of(snapshot.require(key + "path"));
+            boolean present = Boolean.parseBoolean(snapshot.require(key + "present"));
+            out.add(new Saved(path, Format.valueOf(snapshot.require(key + "format")), present,
+                    present ? Integer.parseInt(snapshot.require(key + "mode"), 8) : 0,
+                    snapshot.get(key + "owner").orElse(""), snapshot.get(key + "group").orElse(""),
+                    snapshot.get(key + "sha256").orElse(""), artifactName(i)));
+        }
+        List<Path> paths = out.stream().map(Saved::path).toList();
+        if (!paths.equals(files)) {
+            throw new RollbackException("config target '" + name + "': expected a snapshot of its files " + files
+                    + ", found one of " + paths + "; the target changed since the capture: restore with the target as "
+                    + "it was, or capture a new restore point", null, name, null, null);
+        }
+        return out;
+    }
+
+    private static boolean validated(Snapshot snapshot) {
+        return Boolean.parseBoolean(snapshot.require("validated"));
+    }
+
+    // ---- restore ---------------------------------------------------------------------------------
+
+    /** Puts one file's captured state in place: mode and owner first, so the content is never less protected. */
+    private static void apply(Host host, Saved s, byte[] content) {
+        if (!s.present()) {
+            host.delete(s.path());
+            return;
+        }
+        Optional<FileStat> stat = host.stat(s.path());
+        boolean owners = host.canChangeOwners() && !s.owner().isEmpty() && !s.group().isEmpty();
+        if (stat.isPresent()) {
+            if (stat.get().mode() != s.mode()) {
+                host.setMode(s.path(), s.mode());
+            }
+            if (owners && (!s.owner().equals(stat.get().owner()) || !s.group().equals(stat.get().group()))) {
+                host.setOwner(s.path(), s.owner(), s.group());
+            }
+            if (Arrays.equals(host.read(s.path()), content)) {
+                return;
+            }
+        }
+        host.write(s.path(), content, s.mode());
+        FileStat after = host.stat(s.path()).orElseThrow(() -> new IllegalStateException(s.path()
+                + " is gone right after it was written"));
+        if (after.mode() != s.mode()) {
+            host.setMode(s.path(), s.mode());
+        }
+        if (owners && (!s.owner().equals(after.owner()) || !s.group().equals(after.group()))) {
+            host.setOwner(s.path(), s.owner(), s.group());
+        }
+    }
+
+    /** Puts files back as they were read before the restore; says what was done, for the message. */
+    private static String putBack(Host host, List<Current> before) {
+        List<String> failed = new ArrayList<>();
+        for (Current c : before) {
+            try {
+                if (!c.present()) {
+                    host.delete(c.path());
+                    continue;
+                }
+                Optional<FileStat> stat = host.stat(c.path());
+                boolean sameOwner = !host.canChangeOwners() || stat.isEmpty()
+                        || Objects.equals(stat.get().owner(), c.owner()) && Objects.equals(stat.get().group(), c.group());
+                if (stat.isPresent() && stat.get().isFile() && stat.get().mode() == c.mode() && sameOwner
+                        && Arrays.equals(host.read(c.path()), c.content())) {
+                    continue; // never changed, or already back
+                }
+                if (stat.isPresent()) {
+                    host.setMode(c.path(), c.mode()); // before the content, so it is never less protected
+                }
+                host.write(c.path(), c.content(), c.mode());
+                host.setMode(c.path(), c.mode());
+                if (host.canChangeOwners() && c.owner() != null) {
+                    host.setOwner(c.path(), c.owner(), c.group());
+                }
+            } catch (RuntimeException e) {
+                failed.add(c.path() + " (" + e.getMessage() + ")");
+            }
+        }
+        if (failed.isEmpty()) {
+            return "the restore was undone: every file was put back as it was just before it, byte for byte";
+        }
+        return "putting the files back failed for " + String.join(", ", failed) + ", so those files are left in "
+                + "between; the state before the rollback is in its set-aside restore point (undo the rollback)";
+    }
+
+    /** Every problem of the files on the host and of the validation command; empty if they validate. */
+    private List<String> validate(Host host, List<Saved> saved) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < saved.size(); i++) {
+            Saved s = saved.get(i);
+            if (!s.present()) {
+                continue;
+            }
+            Format format = formats.get(i);
+            byte[] content;
+            try {
+                content = host.read(s.path());
+            } catch (RuntimeException e) {
+                problems.add("expected to read " + s.path() + " back, found: " + e.getMessage());
+                continue;
+            }
+            format.validate(content).ifPresent(p -> problems.add(s.path() + " is not valid " + format + ": " + p));
+        }
+        if (!command.isEmpty()) {
+            commandProblem(host).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    /** Runs the validation command; the problem if it does not exit 0 or cannot run. */
+    private Optional<String> commandProblem(Host host) {
+        Command cmd = Command.of(command);
+        CommandResult result;
+        try {
+            result = host.run(cmd);
+        } catch (RuntimeException e) {
+            return Optional.of("expected the validation command '" + cmd.display() + "' to run, found: "
+                    + e.getMessage());
+        }
+        if (result.succeeded()) {
+            return Optional.empty();
+        }
+        return Optional.of("expected the validation command to exit 0, found: " + result.describe());
+    }
+
+    /** Problems as one text: the problem alone, or {@code (1) …; (2) …}. */
+    private static String numbered(List<String> problems) {
+        if (problems.size() == 1) {
+            return "this problem: " + problems.get(0);
+        }
+        StringBuilder text = new StringBuilder(problems.size() + " problems: ");
+        for (int i = 0; i < problems.size(); i++) {
+            text.append(i == 0 ? "" : "; ").append('(').append(i + 1).append(") ").append(problems.get(i));
+        }
+        return text.toString();
+    }
+
+    // ---- plan ------------------------------------------------------------------------------------
+
+    private String describe(Saved s, Optional<FileStat> stat, byte[] now, byte[] then, RestoreContext ctx) {
+        String what = s.path() + " (" + s.format() + ")";
+        if (stat.isPresent() && !stat.get().isFile()) {
+            return "cannot replace " + what + ": a " + type(stat.get()) + " is there";
+        }
+        if (then == null) {
+            return now == null ? "leave " + what + " absent, as it was when set aside"
+                    : "delete " + what + ", which was absent when set aside";
+        }
+        String mode = stat.isPresent() && stat.get().mode() != s.mode()
+                ? "; set its mode " + stat.get().octalMode() + " -> " + octal(s.mode()) : "";
+        String owner = "";
+        if (stat.isPresent() && !s.owner().isEmpty()
+                && (!s.owner().equals(stat.get().owner()) || !s.group().equals(stat.get().group()))) {
+            owner = ctx.host().canChangeOwners()
+                    ? "; give it back to " + s.owner() + ":" + s.group() + " (now " + stat.get().owner() + ":"
+                            + stat.get().group() + ")"
+                    : "; its owner stays " + stat.get().owner() + ":" + stat.get().group() + " (captured "
+                            + s.owner() + ":" + s.group() + "; only root can change it)";
+        }
+        if (now != null && Arrays.equals(now, then)) {
+            return what + " unchanged: identical to the capture" + mode + owner;
+        }
+        String header = (now == null ? "create " + what + " with mode " + octal(s.mode())
+                : "replace " + what + " atomically") + " with the captured content" + mode + owner;
+        String point = ctx.point().id();
+        Optional<String> nowText = text(now == null ? new byte[0] : now);
+        Optional<String> thenText = text(then);
+        if (nowText.isEmpty() || thenText.isEmpty()) {
+            return header + " (binary content: " + (now == null ? 0 : now.length) + " bytes now, " + then.length
+                    + " bytes captured)";
+        }
+        ConfigText.Masked a = s.format().mask(nowText.get());
+        ConfigText.Masked b = s.format().mask(thenText.get());
+        List<String> diff = LineDiff.unified(LineDiff.lines(nowText.get()), LineDiff.lines(thenText.get()),
+                a.lines(), b.lines(), now == null ? "/dev/null" : s.path() + " (now)",
+                s.path() + " (restore point " + point + ")", CONTEXT);
+        if (diff.size() > MAX_DIFF_LINES) {
+            int more = diff.size() - MAX_DIFF_LINES;
+            diff = new ArrayList<>(diff.subList(0, MAX_DIFF_LINES));
+            diff.add("... " + more + " more diff lines not shown");
+        }
+        return header + ":" + System.lineSeparator() + String.join(System.lineSeparator(), diff);
+    }
+
+    private String validationText() {
+        Set<String> builtIn = new LinkedHashSet<>();
+        formats.stream().filter(f -> f != Format.PLAIN).forEach(f -> builtIn.add(f.toString()));
+        List<String> parts = new ArrayList<>();
+        if (!builtIn.isEmpty()) {
+            parts.add("the built-in " + String.join(", ", builtIn) + " check");
+        }
+        if (!command.isEmpty()) {
+            parts.add("the command '" + Command.of(command).display() + "' (exit 0 = valid)");
+        }
+        return parts.isEmpty() ? "nothing to check (plain files, no command)" : String.join(" and ", parts);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    /** A redactor for the values of secret-looking keys found in any of the given contents. */
+    private Redactor redactor(List<byte[]> contents) {
+        Set<String> secrets = new LinkedHashSet<>();
+        for (byte[] content : contents) {
+            if (content == null) {
+                continue;
+            }
+            String text = Format.text(content);
+            for (Format f : new LinkedHashSet<>(formats)) {
+                secrets.addAll(f.mask(text).secrets());
+            }
+        }
+        return new Redactor(secrets);
+    }
+
+    /** The content as UTF-8 text, if it is text: valid UTF-8 with no NUL. */
+    private static Optional<String> text(byte[] content) {
+        for (byte b : content) {
+            if (b == 0) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(content))
+                    .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private int indexOf(Path file) {
+        Objects.requireNonNull(file, "file");
+        int i = files.indexOf(file);
+        if (i < 0) {
+            throw new IllegalArgumentException("config target '" + name + "': expected one of its files " + files
+                    + ", found " + file + "; give the path exactly as in ConfigFiles.of(...)");
+        }
+        return i;
+    }
+
+    private static Path parent(Path file) {
+        Path parent = file.getParent();
+        return parent == null ? Path.of(".") : parent;
+    }
+
+    private static String notAFile(Path file, FileStat stat) {
+        return "expected a regular file at " + file + ", found a " + type(stat)
+                + (stat.isSymlink() ? " to " + stat.linkTarget() + "; give the path of the file it points to" : "; "
+                        + "give the path of a file");
+    }
+
+    private static String type(FileStat stat) {
+        return switch (stat.type()) {
+            case FILE -> "file";
+            case DIRECTORY -> "folder";
+            case SYMLINK -> "symbolic link";
+            case OTHER -> "device, socket or pipe";
+        };
+    }
+
+    private static String octal(int mode) {
+        return String.format("%04o", mode);
+    }
+}
