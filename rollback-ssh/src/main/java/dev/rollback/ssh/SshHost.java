@@ -261,7 +261,8 @@ public final class SshHost implements Host {
                 }
             }
             if (timedOut) {
-                killRemote(command, c, running, err.pid());
+                // on a busy server the wrapper may not have reported its pid yet: wait for it, a while
+                killRemote(command, c, running, err.awaitPid(Duration.ofSeconds(15)));
             }
             joinQuietly(outPump);
             joinQuietly(errPump);
@@ -1008,8 +1009,17 @@ public final class SshHost implements Host {
             return r;
         }
 
-        Long pid() {
-            String r = report.getNow(null);
+        /** The pid the wrapper reported, waiting up to {@code limit} for it; null if it reported none. */
+        Long awaitPid(Duration limit) {
+            String r;
+            try {
+                r = report.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return null;
+            }
             return r != null && r.startsWith("pid:") ? Long.valueOf(r.substring(4)) : null;
         }
 
