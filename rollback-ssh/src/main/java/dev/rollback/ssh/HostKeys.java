@@ -87,8 +87,15 @@ final class HostKeys implements HostKeyVerifier {
         String type = KeyType.fromKey(key).toString();
         return new HostKeyRejectedException("host key of " + entryName(hostname, port) + ": expected a key known from "
                 + (knownHostsFile == null ? "a pinned fingerprint" : knownHostsFile + " or a pinned fingerprint")
-                + ", found an unknown " + type + " key " + fingerprint(key) + "; " + trustAdvice(hostname, port, key),
+                + ", found an unknown " + type + " key " + fingerprint(key) + otherTypes(hostname, port) + "; "
+                + trustAdvice(hostname, port, key),
                 fingerprint(key), false);
+    }
+
+    private String otherTypes(String hostname, int port) {
+        List<String> known = findExistingAlgorithms(hostname, port);
+        return known.isEmpty() ? "" : " (keys of other types are known for it: " + String.join(", ", known)
+                + "; a server does not normally drop its key, so make sure this is the right server)";
     }
 
     /** Records a changed key instead of only logging it. */
