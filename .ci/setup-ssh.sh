@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What the rollback-ssh tests need beyond a JDK: OpenSSH's server (the tests start it themselves on a
 # free loopback port with a generated config, host key and user key; nothing is started here), sudo,
-# and an unprivileged login user for the tests of faults only a non-root user meets (a read-only
-# folder, a sudo that wants a password). Idempotent.
+# and two login users: an ordinary one for the faults only a non-root user meets (a read-only folder, a
+# sudo that wants a password) and one with passwordless sudo. Idempotent.
 set -euo pipefail
 
 need=()
@@ -29,5 +29,15 @@ fi
 # useradd leaves the password '!' (locked), and sshd refuses even key logins to a locked account; '*'
 # refuses every password yet allows keys
 usermod -p '*' rollback-test
+
+# and one allowed passwordless sudo, for the tests of SshHost.Builder#sudo(); like rollback-test it has no
+# password, so it can only log in with a key the tests generate and install in their own sshd
+if ! id rollback-sudo >/dev/null 2>&1; then
+  useradd --create-home --shell /bin/sh rollback-sudo
+fi
+usermod -p '*' rollback-sudo
+printf 'rollback-sudo ALL=(root) NOPASSWD: ALL\n' > /etc/sudoers.d/rollback-sudo
+chmod 0440 /etc/sudoers.d/rollback-sudo
+visudo -cf /etc/sudoers.d/rollback-sudo >/dev/null
 
 echo "sshd: $(/usr/sbin/sshd -V 2>&1 | head -1 || true); sudo: $(sudo -V | head -1); user: $(id rollback-test)"
