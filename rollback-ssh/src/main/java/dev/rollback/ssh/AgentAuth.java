@@ -95,7 +95,8 @@ final class AgentAuth extends AuthPublickey {
                 throw new UserAuthException("the ssh-agent at " + socket + " refused to sign"
                         + (type == FAILURE ? " (is the key confirmed or locked?)" : ""));
             }
-            return (SSHPacket) reqBuf.putBytes(answer.readBytes());
+            reqBuf.putBytes(answer.readBytes());
+            return reqBuf;
         } catch (IOException e) {
             throw new UserAuthException("the ssh-agent at " + socket + " could not sign: " + e.getMessage(), e);
         }
