@@ -36,6 +36,7 @@ public final class CliRepo implements GitRepo {
     private final Host host;
     private final Path dir;
     private List<String> identity;
+    private Probe probe;
 
     /** A repository whose work tree is {@code dir} on {@code host}. */
     public CliRepo(Host host, Path dir) {
@@ -58,14 +59,54 @@ public final class CliRepo implements GitRepo {
         if (stat.isEmpty() || !stat.get().isDirectory()) {
             return Optional.of("no folder " + dir + " on host " + host.name());
         }
-        CommandResult prefix = git(false, null, "rev-parse", "--show-prefix");
-        if (!prefix.succeeded()) {
-            return Optional.of("no git repository at " + dir + " (" + prefix.stderr().strip() + ")");
+        Probe p = probe();
+        if (p.error() != null) {
+            return Optional.of("no git repository at " + dir + " (" + p.error() + ")");
         }
-        if (!prefix.stdout().strip().isEmpty()) {
-            return Optional.of("a folder inside a work tree, not its top (" + prefix.stdout().strip() + " below it)");
+        if (!p.prefix().isEmpty()) {
+            return Optional.of("a folder inside a work tree, not its top (" + p.prefix() + " below it)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * What one {@code git rev-parse} says of the repository: the prefix of the folder in its work
+     * tree, where git keeps the files of unfinished operations, and HEAD (its commit and, unless
+     * detached, its branch). One process instead of four; kept until this instance changes the
+     * repository.
+     */
+    private record Probe(String error, String prefix, List<String> operationFiles, Head head) {}
+
+    private Probe probe() {
+        if (probe != null) {
+            return probe;
+        }
+        List<String> args = new ArrayList<>(List.of("rev-parse", "--show-prefix"));
+        for (String[] op : OPERATIONS) {
+            args.add("--git-path");
+            args.add(op[0]);
+        }
+        args.addAll(List.of("HEAD", "--symbolic-full-name", "HEAD"));
+        CommandResult r = git(false, null, args.toArray(String[]::new));
+        if (r.succeeded()) {
+            List<String> out = r.stdout().lines().toList();
+            int n = OPERATIONS.length;
+            String ref = out.get(n + 2).strip();
+            probe = new Probe(null, out.get(0).strip(), out.subList(1, n + 1).stream().map(String::strip).toList(),
+                    new Head(out.get(n + 1).strip(), ref.startsWith("refs/heads/") ? ref.substring(11) : null));
+            return probe;
+        }
+        // no commit yet (HEAD does not resolve), or no repository at all: ask again without HEAD
+        CommandResult bare = git(false, null, args.subList(0, args.size() - 3).toArray(String[]::new));
+        if (!bare.succeeded()) {
+            return new Probe(bare.stderr().strip(), "", List.of(), new Head(null, null));
+        }
+        List<String> out = bare.stdout().lines().toList();
+        CommandResult branch = git(false, null, "symbolic-ref", "--quiet", "HEAD");
+        String ref = branch.succeeded() ? branch.stdout().strip() : "";
+        probe = new Probe(null, out.get(0).strip(), out.subList(1, out.size()).stream().map(String::strip).toList(),
+                new Head(null, ref.startsWith("refs/heads/") ? ref.substring(11) : null));
+        return probe;
     }
 
     @Override
@@ -92,10 +133,7 @@ public final class CliRepo implements GitRepo {
 
     @Override
     public Head head() {
-        String commit = resolve("HEAD").orElse(null);
-        CommandResult branch = git(false, null, "symbolic-ref", "--quiet", "HEAD");
-        String ref = branch.succeeded() ? branch.stdout().strip() : "";
-        return new Head(commit, ref.startsWith("refs/heads/") ? ref.substring("refs/heads/".length()) : null);
+        return probe().head();
     }
 
     @Override
@@ -110,12 +148,7 @@ public final class CliRepo implements GitRepo {
 
     @Override
     public Optional<String> operationInProgress() {
-        List<String> args = new ArrayList<>(List.of("rev-parse"));
-        for (String[] op : OPERATIONS) {
-            args.add("--git-path");
-            args.add(op[0]);
-        }
-        List<String> paths = lines(ok(git(false, null, args.toArray(String[]::new))).stdout());
+        List<String> paths = probe().operationFiles();
         for (int i = 0; i < OPERATIONS.length && i < paths.size(); i++) {
             if (host.exists(dir.resolve(paths.get(i)))) {
                 return Optional.of(OPERATIONS[i][1]);
@@ -305,6 +338,9 @@ public final class CliRepo implements GitRepo {
     private CommandResult git(boolean writes, byte[] stdin, String... args) {
         List<String> argv = new ArrayList<>(BASE);
         argv.addAll(Arrays.asList(args));
+        if (writes) {
+            probe = null;
+        }
         Command c = Command.of(argv).in(dir).env("LC_ALL", "C").env("GIT_TERMINAL_PROMPT", "0")
                 .env("GIT_LITERAL_PATHSPECS", "1").env("GIT_EDITOR", "true");
         if (!writes) {
