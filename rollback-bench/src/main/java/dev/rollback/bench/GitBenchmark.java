@@ -140,7 +140,7 @@ public final class GitBenchmark {
             System.out.printf("%-26s %10.1f %10.1f %10.1f %17.2fx%n", e.getKey(), median(v),
                     Arrays.stream(v).min().orElse(0), Arrays.stream(v).max().orElse(0), median(v) / nativeMedian);
         }
-        System.out.println("(work folder " + work + ", left for inspection)");
+        host.delete(work);
     }
 
     /** Moves the tree to the bad commit (not measured), then rolls back with the plan. */

@@ -138,9 +138,10 @@ public final class GitCode implements Target {
     private final boolean tagDeploys;
     private final List<List<String>> verifyCommands;
     private final Driver driver;
+    private final String revision;
 
     private GitCode(String name, Path dir, Strategy strategy, List<String> paths, boolean allowDirty,
-            boolean tagDeploys, List<List<String>> verifyCommands, Driver driver) {
+            boolean tagDeploys, List<List<String>> verifyCommands, Driver driver, String revision) {
         this.name = name;
         this.dir = dir;
         this.strategy = strategy;
@@ -149,6 +150,7 @@ public final class GitCode implements Target {
         this.tagDeploys = tagDeploys;
         this.verifyCommands = verifyCommands.stream().map(List::copyOf).toList();
         this.driver = driver;
+        this.revision = revision;
     }
 
     /**
@@ -159,7 +161,7 @@ public final class GitCode implements Target {
     public static GitCode workTree(Path dir) {
         Objects.requireNonNull(dir, "work tree");
         Path absolute = dir.isAbsolute() ? dir.normalize() : dir.toAbsolutePath().normalize();
-        return new GitCode("code", absolute, Strategy.RESET, List.of(), false, false, List.of(), Driver.AUTO);
+        return new GitCode("code", absolute, Strategy.RESET, List.of(), false, false, List.of(), Driver.AUTO, null);
     }
 
     /** This target under another name (letters, digits, {@code . _ -}, at most 64). */
@@ -169,7 +171,7 @@ public final class GitCode implements Target {
             throw new IllegalArgumentException("git target name: expected 1 to 64 letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit, found '" + newName + "'");
         }
-        return new GitCode(newName, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands, driver);
+        return new GitCode(newName, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands, driver, revision);
     }
 
     /**
@@ -183,7 +185,7 @@ public final class GitCode implements Target {
             throw new IllegalStateException("git target '" + name + "': expected one strategy, found both onlyPaths("
                     + String.join(", ", paths) + ") and reverting(); choose one");
         }
-        return new GitCode(name, dir, Strategy.REVERT, paths, allowDirty, tagDeploys, verifyCommands, driver);
+        return new GitCode(name, dir, Strategy.REVERT, paths, allowDirty, tagDeploys, verifyCommands, driver, revision);
     }
 
     /**
@@ -211,7 +213,7 @@ public final class GitCode implements Target {
                 clean.add(c);
             }
         }
-        return new GitCode(name, dir, Strategy.PATHS, clean, allowDirty, tagDeploys, verifyCommands, driver);
+        return new GitCode(name, dir, Strategy.PATHS, clean, allowDirty, tagDeploys, verifyCommands, driver, revision);
     }
 
     private String cleanPath(String path) {
@@ -236,7 +238,7 @@ public final class GitCode implements Target {
      * the restore point, and a rollback to it puts them back. Without it, such a capture is refused.
      */
     public GitCode allowDirty() {
-        return new GitCode(name, dir, strategy, paths, true, tagDeploys, verifyCommands, driver);
+        return new GitCode(name, dir, strategy, paths, true, tagDeploys, verifyCommands, driver, revision);
     }
 
     /**
@@ -245,7 +247,7 @@ public final class GitCode implements Target {
      * #lastGoodDeploy(RollbackPlan)}. A capture whose tag already names another commit is refused.
      */
     public GitCode tagDeploys() {
-        return new GitCode(name, dir, strategy, paths, allowDirty, true, verifyCommands, driver);
+        return new GitCode(name, dir, strategy, paths, allowDirty, true, verifyCommands, driver, revision);
     }
 
     /**
@@ -263,13 +265,36 @@ public final class GitCode implements Target {
         Command.of(argv); // validates: a program, no null or NUL
         List<List<String>> more = new ArrayList<>(verifyCommands);
         more.add(argv);
-        return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, more, driver);
+        return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, more, driver, revision);
     }
 
     /** This target done by the given implementation of git; {@link Driver#AUTO} unless set. */
     public GitCode using(Driver how) {
         return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands,
-                Objects.requireNonNull(how, "driver"));
+                Objects.requireNonNull(how, "driver"), revision);
+    }
+
+    /**
+     * This target capturing the commit {@code revision} names (a tag, {@code HEAD~1}, an id) rather
+     * than HEAD, for the runbook's {@code git reset --hard HEAD~1} or {@code git checkout v2.0.0}
+     * when no restore point was taken before the deploy. The revision is resolved when the point is
+     * captured; uncommitted changes are neither checked nor saved then (the set-aside before the
+     * rollback still saves them).
+     *
+     * <pre>{@code
+     * RollbackPlan plan = Rollback.plan("rosey").target(GitCode.workTree(dir).capturing("HEAD~1")).build();
+     * plan.rollback(plan.capture("HEAD~1"));   // git reset --hard HEAD~1, the failed commit kept on a branch
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for a blank revision or one starting with {@code -}
+     */
+    public GitCode capturing(String revision) {
+        Objects.requireNonNull(revision, "revision");
+        if (revision.isBlank() || revision.startsWith("-") || revision.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("git target '" + name + "': expected a revision such as v2.0.0 or "
+                    + "HEAD~1, found '" + revision + "'");
+        }
+        return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands, driver, revision);
     }
 
     @Override
@@ -303,8 +328,14 @@ public final class GitCode implements Target {
     public Snapshot capture(CaptureContext ctx) {
         try (GitRepo repo = open(ctx.host())) {
             Head head = requireHead(repo);
+            if (revision != null) {
+                String commit = repo.resolve(revision).orElseThrow(() -> new GitException(name, "git target '" + name
+                        + "': expected the revision " + revision + " to name a commit in " + dir + ", found none; "
+                        + "check it with git log"));
+                head = new Head(commit, null);
+            }
             Map<String, String> data = describe(repo, head);
-            List<String> dirty = repo.uncommittedPaths();
+            List<String> dirty = revision == null ? repo.uncommittedPaths() : List.of();
             if (!dirty.isEmpty() && !allowDirty) {
                 throw new GitException(name, "git target '" + name + "': expected a clean work tree at " + dir
                         + " to capture, found " + dirty.size() + " uncommitted change(s): " + sample(dirty)
@@ -369,7 +400,7 @@ public final class GitCode implements Target {
         data.put(COMMIT, head.commit());
         data.put(BRANCH, head.branch() == null ? "" : head.branch());
         data.put(TAGS, String.join(" ", repo.tagsAt(head.commit())));
-        data.put(DESCRIBE, repo.describeHead());
+        data.put(DESCRIBE, repo.describe(head.commit()));
         data.put(SUBJECT, repo.commit(head.commit()).subject());
         return data;
     }
@@ -729,10 +760,7 @@ public final class GitCode implements Target {
     /** Text made safe as one part of a ref name: {@code v2.0.0} stays, {@code release 7/b} becomes {@code release-7-b}. */
     static String refPart(String text) {
         String s = text.strip().replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("\\.{2,}", ".");
-        s = s.replaceAll("^[.-]+", "").replaceAll("[.]+$", "");
-        if (s.endsWith(".lock")) {
-            s = s.substring(0, s.length() - 5);
-        }
+        s = s.replaceAll("^[.-]+", "").replaceAll("(\\.lock|\\.)+$", "");
         if (s.isEmpty()) {
             throw new IllegalArgumentException("label '" + text + "': expected letters or digits to name a tag, found "
                     + "none; capture with a label such as v2.0.0");
@@ -753,7 +781,7 @@ public final class GitCode implements Target {
     public String toString() {
         return "GitCode[" + name + ", " + dir + ", " + strategy.name().toLowerCase()
                 + (paths.isEmpty() ? "" : " " + paths) + (allowDirty ? ", allow dirty" : "")
-                + (tagDeploys ? ", tag deploys" : "") + (verifyCommands.isEmpty() ? "" : ", verify with "
+                + (revision == null ? "" : ", capturing " + revision) + (tagDeploys ? ", tag deploys" : "") + (verifyCommands.isEmpty() ? "" : ", verify with "
                 + verifyCommands.stream().map(a -> Command.of(a).display()).toList()) + ", driver " + driver + "]";
     }
 }

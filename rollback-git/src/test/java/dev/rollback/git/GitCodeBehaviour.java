@@ -144,6 +144,33 @@ abstract class GitCodeBehaviour {
     }
 
     @Test
+    void shouldResetToARevisionNamedAtCaptureLikeHeadTildeOne() throws Exception {
+        repo.deployBadRelease();
+        RollbackPlan plan = plan(code().capturing("HEAD~1"));
+
+        RestorePoint point = plan.capture("HEAD~1");
+        RollbackReport report = plan.rollback(point);
+
+        assertThat(point.snapshot("code").orElseThrow().require("commit")).isEqualTo(repo.deploy);
+        assertThat(report.isSuccessful()).as(report.toString()).isTrue();
+        assertThat(repo.head()).isEqualTo(repo.deploy);
+        assertThat(dir.resolve("app/main.py")).hasContent("print('v2.1 broken')");
+        assertThat(repo.resolve("refs/heads/rollback/failed-20261121T030000Z")).isEqualTo(repo.hotfix);
+    }
+
+    @Test
+    void shouldResetToATagNamedAtCapture() throws Exception {
+        repo.deployBadRelease();
+        RollbackPlan plan = plan(code().capturing("v1.0.0"));
+
+        RollbackReport report = plan.rollback(plan.capture("v1.0.0"));
+
+        assertThat(report.isSuccessful()).as(report.toString()).isTrue();
+        assertThat(repo.head()).isEqualTo(repo.initial);
+        assertThat(dir.resolve("app/main.py")).hasContent("print('v1')");
+    }
+
+    @Test
     void shouldKeepEverythingReachableThatWasReachableBeforeTheRollback() throws Exception {
         RollbackPlan plan = plan(code());
         RestorePoint point = plan.capture("v2.0.0");

@@ -142,8 +142,8 @@ public final class CliRepo implements GitRepo {
     }
 
     @Override
-    public String describeHead() {
-        return ok(git(false, null, "describe", "--tags", "--always", "HEAD")).stdout().strip();
+    public String describe(String commit) {
+        return ok(git(false, null, "describe", "--tags", "--always", commit)).stdout().strip();
     }
 
     @Override

@@ -34,8 +34,8 @@ public interface GitRepo extends AutoCloseable {
     /** The short names of the tags that point (once peeled) at {@code commit}, sorted. */
     List<String> tagsAt(String commit);
 
-    /** {@code git describe --tags --always} of HEAD. */
-    String describeHead();
+    /** {@code git describe --tags --always} of a commit. */
+    String describe(String commit);
 
     /** The operation the repository is in the middle of ({@code merge}, {@code rebase}, ...), if any. */
     Optional<String> operationInProgress();

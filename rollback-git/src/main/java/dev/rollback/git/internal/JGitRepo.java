@@ -172,12 +172,14 @@ public final class JGitRepo implements GitRepo {
     }
 
     @Override
-    public String describeHead() {
+    public String describe(String commit) {
         try {
-            String d = git().describe().setTags(true).setAlways(true).call();
+            String d = git().describe().setTarget(commit).setTags(true).setAlways(true).call();
             return d == null ? "" : d;
         } catch (GitAPIException e) {
-            throw api("describe HEAD", e);
+            throw api("describe " + commit, e);
+        } catch (IOException e) {
+            throw io("describe " + commit, e);
         }
     }
 
