@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
-# Runs the benchmarks. Not part of the test suite. Usage: rollback-bench/run.sh [rounds]
+# Runs one benchmark. Not part of the test suite.
+# Usage: rollback-bench/run.sh [Name] [args...]   Name defaults to EngineBenchmark, e.g.
+#   rollback-bench/run.sh EngineBenchmark 30
+#   rollback-bench/run.sh GitBenchmark 10 10000 1000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -pl rollback-bench -am compile exec:java \
+name=EngineBenchmark
+if [ $# -gt 0 ] && [[ ! "$1" =~ ^[0-9]+$ ]]; then
+  name="${1%Benchmark}Benchmark"
+  shift
+fi
+if [ "$name" = EngineBenchmark ] && [ $# -eq 0 ]; then
+  set -- 30
+fi
+./mvnw -q -B -pl rollback-bench -am package -DskipTests exec:java \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -Dexec.args="${1:-30}"
+  -Dexec.mainClass="dev.rollback.bench.${name}" \
+  -Dexec.args="$*"

@@ -1,0 +1,178 @@
+package dev.rollback.bench;
+
+import dev.rollback.RestorePoint;
+import dev.rollback.Rollback;
+import dev.rollback.RollbackPlan;
+import dev.rollback.RollbackReport;
+import dev.rollback.StepRecord;
+import dev.rollback.git.GitCode;
+import dev.rollback.host.Command;
+import dev.rollback.host.Host;
+import dev.rollback.host.Hosts;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.Status;
+
+/**
+ * A code rollback of a large work tree: 10,000 files, of which a deploy changed 1,000, reset back
+ * to the commit before the deploy. Measured in the same run:
+ *
+ * <ul>
+ *   <li>{@code native}: {@code git reset --hard <commit>} run by hand (the by-hand command);
+ *   <li>{@code native status+reset}: what a careful person does, {@code git status} then the reset;
+ *   <li>{@code JGit reset} and {@code JGit status}: JGit's own commands, called directly, to see
+ *       where JGit's time goes;
+ *   <li>{@code restore step, jgit|cli}: the RESTORE step of a real rollback with {@link GitCode},
+ *       as its report times it, with each driver;
+ *   <li>{@code whole rollback, jgit|cli}: the whole {@code plan.rollback(point)}: preflight, the
+ *       set-aside (status, a branch at the failed commit, a restore point written durably), the
+ *       restore and the verification.
+ * </ul>
+ *
+ * <pre>rollback-bench/run.sh GitBenchmark [rounds] [files] [changed]</pre>
+ */
+public final class GitBenchmark {
+
+    private GitBenchmark() {}
+
+    /** Runs the benchmark: rounds (default 10), files (default 10,000), changed files (default 1,000). */
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int files = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        int changed = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+        int warmup = 3;
+        Host host = Hosts.local();
+        Path work = Files.createTempDirectory("rollback-git-bench-");
+        Path dir = work.resolve("tree");
+        System.out.printf("work tree of %,d files, a deploy that changes %,d of them; %d rounds after %d warm-up%n",
+                files, changed, rounds, warmup);
+
+        long t0 = System.nanoTime();
+        Files.createDirectories(dir);
+        git(host, dir, "init", "--quiet", "--initial-branch=main");
+        for (int i = 0; i < files; i++) {
+            Path f = dir.resolve(String.format("src/d%03d/file %05d.txt", i / 100, i));
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, ("line of file " + i + "\n").repeat(8));
+        }
+        git(host, dir, "add", "-A");
+        commit(host, dir, "release");
+        String good = git(host, dir, "rev-parse", "HEAD").strip();
+        for (int i = 0; i < changed; i++) {
+            int n = i * (files / changed);
+            Path f = dir.resolve(String.format("src/d%03d/file %05d.txt", n / 100, n));
+            Files.writeString(f, "changed by the deploy\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        }
+        git(host, dir, "add", "-A");
+        commit(host, dir, "deploy");
+        String bad = git(host, dir, "rev-parse", "HEAD").strip();
+        System.out.printf("repository made in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+        Map<String, double[]> ms = new LinkedHashMap<>();
+        for (String k : List.of("native reset --hard", "native status+reset", "JGit reset (API)", "JGit status (API)",
+                "restore step, cli", "restore step, jgit", "whole rollback, cli", "whole rollback, jgit")) {
+            ms.put(k, new double[rounds]);
+        }
+        // the plans capture at the good commit once; each round goes to the bad commit and back
+        git(host, dir, "reset", "--hard", "--quiet", good);
+        RollbackPlan cliPlan = Rollback.plan("bench-cli").store(work.resolve("store-cli"))
+                .target(GitCode.workTree(dir).using(GitCode.Driver.CLI)).build();
+        RollbackPlan jgitPlan = Rollback.plan("bench-jgit").store(work.resolve("store-jgit"))
+                .target(GitCode.workTree(dir).using(GitCode.Driver.JGIT)).build();
+        RestorePoint cliPoint = cliPlan.capture("release");
+        RestorePoint jgitPoint = jgitPlan.capture("release");
+
+        for (int r = -warmup; r < rounds; r++) {
+            double[] round = new double[ms.size()];
+            int k = 0;
+
+            git(host, dir, "reset", "--hard", "--quiet", bad);
+            long a = System.nanoTime();
+            git(host, dir, "reset", "--hard", "--quiet", good);
+            round[k++] = (System.nanoTime() - a) / 1e6;
+
+            git(host, dir, "reset", "--hard", "--quiet", bad);
+            a = System.nanoTime();
+            git(host, dir, "status", "--porcelain");
+            git(host, dir, "reset", "--hard", "--quiet", good);
+            round[k++] = (System.nanoTime() - a) / 1e6;
+
+            git(host, dir, "reset", "--hard", "--quiet", bad);
+            try (Git jgit = Git.open(dir.toFile())) {
+                a = System.nanoTime();
+                jgit.reset().setMode(ResetCommand.ResetType.HARD).setRef(good).call();
+                round[k++] = (System.nanoTime() - a) / 1e6;
+                a = System.nanoTime();
+                Status s = jgit.status().call();
+                round[k++] = (System.nanoTime() - a) / 1e6;
+                if (!s.isClean()) {
+                    throw new IllegalStateException("JGit sees a dirty tree after its reset: " + s.getUncommittedChanges());
+                }
+            }
+
+            RollbackReport cli = rollback(host, dir, bad, cliPlan, cliPoint);
+            RollbackReport jgit = rollback(host, dir, bad, jgitPlan, jgitPoint);
+            round[k++] = step(cli, "restore code");
+            round[k++] = step(jgit, "restore code");
+            round[k++] = cli.timeToRecover().toNanos() / 1e6;
+            round[k++] = jgit.timeToRecover().toNanos() / 1e6;
+
+            if (r >= 0) {
+                int i = 0;
+                for (double[] v : ms.values()) {
+                    v[r] = round[i++];
+                }
+            }
+        }
+
+        double nativeMedian = median(ms.get("native reset --hard"));
+        System.out.printf("%-26s %10s %10s %10s %18s%n", "", "median ms", "min ms", "max ms", "vs native reset");
+        for (Map.Entry<String, double[]> e : ms.entrySet()) {
+            double[] v = e.getValue();
+            System.out.printf("%-26s %10.1f %10.1f %10.1f %17.2fx%n", e.getKey(), median(v),
+                    Arrays.stream(v).min().orElse(0), Arrays.stream(v).max().orElse(0), median(v) / nativeMedian);
+        }
+        host.delete(work);
+    }
+
+    /** Moves the tree to the bad commit (not measured), then rolls back with the plan. */
+    private static RollbackReport rollback(Host host, Path dir, String bad, RollbackPlan plan, RestorePoint point) {
+        git(host, dir, "reset", "--hard", "--quiet", bad);
+        RollbackReport report = plan.rollback(point);
+        if (!report.isSuccessful()) {
+            throw new IllegalStateException("benchmark rollback failed: " + report);
+        }
+        plan.store().delete(report.setAsidePointId());
+        return report;
+    }
+
+    private static double step(RollbackReport report, String name) {
+        return report.steps().stream().filter(s -> s.name().equals(name)).findFirst().map(StepRecord::duration)
+                .orElseThrow().toNanos() / 1e6;
+    }
+
+    private static String git(Host host, Path dir, String... args) {
+        List<String> argv = new ArrayList<>(List.of("git"));
+        argv.addAll(Arrays.asList(args));
+        return host.run(Command.of(argv).in(dir)).requireSuccess().stdout();
+    }
+
+    private static void commit(Host host, Path dir, String message) {
+        git(host, dir, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgSign=false",
+                "commit", "--quiet", "--no-verify", "-m", message);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.rollback.git.internal;
+
+import java.util.List;
+
+/**
+ * A revert that stopped on conflicting paths; the repository was put back as it was.
+ *
+ * @param commit the commit whose revert conflicted
+ * @param paths the conflicting paths
+ */
+public record RevertConflict(CommitInfo commit, List<String> paths) {
+
+    /** Copies the paths. */
+    public RevertConflict {
+        paths = List.copyOf(paths);
+    }
+}
