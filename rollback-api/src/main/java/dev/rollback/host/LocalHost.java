@@ -355,7 +355,9 @@ public final class LocalHost implements Host {
             try {
                 PosixFileAttributes e = Files.readAttributes(earlier, PosixFileAttributes.class, NOFOLLOW);
                 return e.isRegularFile() && e.size() == live.size()
-                        && e.lastModifiedTime().equals(live.lastModifiedTime())
+                        // copies keep times to the microsecond only, so compare at that precision
+                        && e.lastModifiedTime().to(java.util.concurrent.TimeUnit.MICROSECONDS)
+                            == live.lastModifiedTime().to(java.util.concurrent.TimeUnit.MICROSECONDS)
                         && e.permissions().equals(live.permissions())
                         && (!ROOT || (e.owner().equals(live.owner()) && e.group().equals(live.group())));
             } catch (IOException notThere) {
