@@ -324,6 +324,8 @@ public final class LocalHost implements Host {
                     Files.createLink(dst, earlier);
                 } else {
                     Files.copy(file, dst, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    // the copy keeps times to the microsecond only; cp -a keeps nanoseconds, and so do we
+                    Files.setLastModifiedTime(dst, a.lastModifiedTime());
                     if (ROOT) {
                         view(dst).setOwner(a.owner());
                         view(dst).setGroup(a.group());
