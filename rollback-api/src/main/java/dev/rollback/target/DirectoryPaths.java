@@ -69,9 +69,9 @@ final class DirectoryPaths {
      * @throws RollbackException if links loop or nest more than 40 deep
      */
     static Path realPath(Host host, Path path, String target) {
-        Path abs = path.toAbsolutePath().normalize();
+        Path abs = path.toAbsolutePath();
         Path done = abs.getRoot();
-        Path rest = done.relativize(abs);
+        Path rest = names(abs);
         int hops = 0;
         while (rest != null && rest.getNameCount() > 0) {
             String first = rest.getName(0).toString();
@@ -94,13 +94,18 @@ final class DirectoryPaths {
                 // the link's own components are resolved one by one too: "a/../b" where a is a link
                 // must follow a before going up
                 Path link = st.get().linkTarget();
-                Path linkRest = link.isAbsolute() ? link.getRoot().relativize(link) : link;
+                Path linkRest = names(link);
                 done = link.isAbsolute() ? link.getRoot() : done;
-                rest = rest == null ? linkRest : linkRest.resolve(rest);
+                rest = linkRest == null ? rest : rest == null ? linkRest : linkRest.resolve(rest);
                 continue;
             }
             done = next;
         }
         return done.normalize();
+    }
+
+    /** The names of a path without its root, as a relative path (never normalised); null if none. */
+    private static Path names(Path p) {
+        return p.getNameCount() == 0 ? null : p.subpath(0, p.getNameCount());
     }
 }

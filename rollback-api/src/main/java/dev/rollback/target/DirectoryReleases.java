@@ -224,7 +224,7 @@ public final class DirectoryReleases implements Target {
     private record Resolved(Path release, Path releases, Optional<String> problem) {}
 
     private Resolved resolve(Host host, Path target, Snapshot captured) {
-        Path lexical = link.getParent().resolve(target).normalize();
+        Path lexical = link.getParent().resolve(target); // not normalised: "a/.." must follow a first
         Path releases;
         if (releasesDir != null) {
             releases = DirectoryPaths.realPath(host, releasesDir, name);
