@@ -327,8 +327,24 @@ public final class DirectoryBackup implements Target {
         host.delete(work);
     }
 
-    /** Moves each excluded path of the live tree into the new tree, shortest first. */
+    /**
+     * Moves each excluded path of the live tree into the new tree, shortest first. First checks
+     * that no folder on the way is a link in the new tree, which would carry the data elsewhere.
+     */
     private void moveKept(Host host, Path fresh) {
+        for (String x : excludes()) {
+            Path parent = Path.of(x).getParent();
+            Path p = fresh;
+            for (Path part : parent == null ? List.<Path>of() : parent) {
+                p = p.resolve(part);
+                Optional<FileStat> st = host.stat(p);
+                if (st.isPresent() && !st.get().isDirectory()) {
+                    throw fail("a folder at " + fresh.relativize(p) + " in the captured tree to keep " + x + " in",
+                            describe(st.get()), "exclude the folder itself, or capture a new restore point; "
+                                    + "nothing was changed");
+                }
+            }
+        }
         for (String x : excludes()) {
             Path from = dir.resolve(x);
             if (host.exists(from)) {

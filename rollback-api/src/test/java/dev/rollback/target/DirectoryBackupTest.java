@@ -437,6 +437,27 @@ class DirectoryBackupTest {
         assertThat(tree(srv)).isEqualTo(bad);
     }
 
+    @Test
+    void shouldRefuseToCarryKeptDataThroughALinkInTheCapturedTree() throws Exception {
+        Path srv = srv();
+        Path app = release("v1");
+        Path shared = Files.createDirectories(srv.resolve("shared/public"));
+        Files.createSymbolicLink(app.resolve("public"), shared);
+        RollbackPlan plan = plan(Directory.backup(app).excluding("public/uploads"));
+        RestorePoint v1 = plan.capture("v1");
+        Files.delete(app.resolve("public"));
+        write(app.resolve("public/uploads/new.png"), "uploaded after the deploy", "rw-r--r--");
+        Map<String, String> before = tree(srv);
+
+        RollbackReport report = plan.rollback(v1);
+
+        assertThat(report.outcome()).isEqualTo(Outcome.HALTED);
+        assertThat(report.failedSteps()).singleElement().satisfies(s -> assertThat(s.detail())
+                .contains("expected a folder at public in the captured tree to keep public/uploads in")
+                .contains("found a symbolic link to " + shared));
+        assertThat(tree(srv)).isEqualTo(before);
+    }
+
     CommandResult chattr(String flag, Path path) {
         return host.run(Command.of("chattr", flag, path.toString()));
     }
