@@ -3,11 +3,13 @@
 # Usage: rollback-bench/run.sh [Name] [args...]   Name defaults to EngineBenchmark, e.g.
 #   rollback-bench/run.sh EngineBenchmark 30
 #   rollback-bench/run.sh GitBenchmark 10 10000 1000
+#   rollback-bench/run.sh directory [files] [megabytes]     (the name's case and the Benchmark suffix are optional)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=EngineBenchmark
 if [ $# -gt 0 ] && [[ ! "$1" =~ ^[0-9]+$ ]]; then
-  name="${1%Benchmark}Benchmark"
+  name="${1^}"
+  name="${name%Benchmark}Benchmark"
   shift
 fi
 if [ "$name" = EngineBenchmark ] && [ $# -eq 0 ]; then

@@ -20,6 +20,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -54,6 +55,7 @@ public final class LocalHost implements Host {
     private static final Logger LOG = LoggerFactory.getLogger(LocalHost.class);
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final boolean ROOT = isRoot();
+    private static final String UNIX_ATTRS = "unix:size,mode,uid,gid,lastModifiedTime";
 
     LocalHost() {}
 
@@ -319,15 +321,18 @@ public final class LocalHost implements Host {
                     copyOwner(file, dst);
                 }
             } else if (basic.isRegularFile()) {
-                PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, NOFOLLOW);
+                // numeric owners: looking names up costs more than the stat itself, per file
+                Map<String, Object> a = Files.readAttributes(file, UNIX_ATTRS, NOFOLLOW);
                 Path earlier = how.linkDest() == null ? null : how.linkDest().resolve(rel);
                 if (earlier != null && sameFile(a, earlier)) {
                     Files.createLink(dst, earlier);
                 } else {
                     Files.copy(file, dst, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    // the copy keeps times to the microsecond only; cp -a keeps nanoseconds, and so do we
+                    Files.setLastModifiedTime(dst, (FileTime) a.get("lastModifiedTime"));
                     if (ROOT) {
-                        view(dst).setOwner(a.owner());
-                        view(dst).setGroup(a.group());
+                        Files.setAttribute(dst, "unix:uid", a.get("uid"), NOFOLLOW);
+                        Files.setAttribute(dst, "unix:gid", a.get("gid"), NOFOLLOW);
                     }
                 }
             } else {
@@ -352,18 +357,22 @@ public final class LocalHost implements Host {
             return FileVisitResult.CONTINUE;
         }
 
-        private static boolean sameFile(PosixFileAttributes live, Path earlier) {
+        private static boolean sameFile(Map<String, Object> live, Path earlier) {
             try {
-                PosixFileAttributes e = Files.readAttributes(earlier, PosixFileAttributes.class, NOFOLLOW);
-                return e.isRegularFile() && e.size() == live.size()
-                        // copies keep times to the microsecond only, so compare at that precision
-                        && e.lastModifiedTime().to(java.util.concurrent.TimeUnit.MICROSECONDS)
-                            == live.lastModifiedTime().to(java.util.concurrent.TimeUnit.MICROSECONDS)
-                        && e.permissions().equals(live.permissions())
-                        && (!ROOT || (e.owner().equals(live.owner()) && e.group().equals(live.group())));
+                Map<String, Object> e = Files.readAttributes(earlier, UNIX_ATTRS, NOFOLLOW);
+                return e.get("size").equals(live.get("size"))
+                        // the mode holds the file type too, so a folder or link at earlier never matches
+                        && e.get("mode").equals(live.get("mode"))
+                        && micros(e).equals(micros(live))
+                        && (!ROOT || (e.get("uid").equals(live.get("uid")) && e.get("gid").equals(live.get("gid"))));
             } catch (IOException notThere) {
                 return false;
             }
+        }
+
+        /** Compared at the microsecond: copies made before times were kept to the nanosecond still match. */
+        private static Long micros(Map<String, Object> a) {
+            return ((FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.MICROSECONDS);
         }
     }
 
