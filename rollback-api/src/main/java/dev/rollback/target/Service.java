@@ -238,6 +238,66 @@ public final class Service {
         });
     }
 
+    /**
+     * Starts this service on {@code host} now, outside any plan, and waits until it runs: for a
+     * deploy tool's own start, or a drill's. Waits on the system clock.
+     *
+     * @throws RollbackException if it does not come up within the timeout
+     */
+    public void start(Host host) throws InterruptedException {
+        start(outsidePlan(host));
+    }
+
+    /** Stops this service on {@code host} now, outside any plan, and waits until it is stopped. */
+    public void stop(Host host) throws InterruptedException {
+        stop(outsidePlan(host));
+    }
+
+    private static StepContext outsidePlan(Host host) {
+        Objects.requireNonNull(host, "host");
+        return new StepContext() {
+            @Override
+            public String plan() {
+                return "(no plan)";
+            }
+
+            @Override
+            public String rollbackId() {
+                return "(none)";
+            }
+
+            @Override
+            public dev.rollback.RestorePoint point() {
+                return null;
+            }
+
+            @Override
+            public dev.rollback.Phase phase() {
+                return dev.rollback.Phase.START;
+            }
+
+            @Override
+            public Host host() {
+                return host;
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return java.time.Clock.systemUTC();
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                dev.rollback.Sleeper.system().sleep(duration);
+            }
+
+            @Override
+            public void progress(String message) {
+                // no listeners outside a plan
+            }
+        };
+    }
+
     /** A check that passes when this service is running, with what its status said; for the VERIFY phase. */
     public Check running() {
         String check = "service " + name + " is running";

@@ -15,13 +15,16 @@ class DrillExampleTest {
     Path work;
 
     @Test
-    void shouldRollBackTheBadReleaseAndKeepTheOrders() throws Exception {
+    void shouldRollTheBadReleaseBackWithTheServiceHealthyAgain() throws Exception {
         RollbackReport report = DrillExample.drill(work);
 
         assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
-        assertThat(report.checks()).allSatisfy(c -> assertThat(c.passed()).isTrue());
+        assertThat(report.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name()).isTrue());
+        assertThat(report.target("rosey-bot").orElseThrow().state()).isEqualTo(TargetState.VERIFIED);
         assertThat(report.target("config").orElseThrow().state()).isEqualTo(TargetState.VERIFIED);
-        assertThat(report.toJson()).doesNotContain("correct-horse-battery");
-        assertThat(report.toMarkdown()).contains("- [x] health answers 200");
+        assertThat(work.resolve("opt/rosey-bot/VERSION")).hasContent("1.0.0");
+        assertThat(work.resolve("etc/rosey-bot/config.json")).content().contains("\"production\"");
+        assertThat(report.toMarkdown()).contains("stop rosey-bot").contains("start rosey-bot");
+        assertThat(work.resolve("run/rosey-bot.pid")).doesNotExist();
     }
 }
