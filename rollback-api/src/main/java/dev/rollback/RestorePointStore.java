@@ -405,7 +405,9 @@ public final class RestorePointStore {
         Path file = root.resolve("reports").resolve(report.plan()).resolve(report.rollbackId() + ".json");
         try {
             Files2.createPrivateDirectories(file.getParent());
-            Files2.writeAtomically(file, report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // history: the content is forced; a power loss may at worst lose the folder entry of the newest report
+            Files2.writeAtomically(file, report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Files2.Sync.FILE);
         } catch (IOException e) {
             throw new StoreException("cannot save the report of rollback " + report.rollbackId() + " in " + file, e);
         }

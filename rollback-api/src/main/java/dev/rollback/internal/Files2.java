@@ -37,12 +37,33 @@ public final class Files2 {
 
     private Files2() {}
 
+    /** How much of an atomic replacement is forced to disk. */
+    public enum Sync {
+        /**
+         * Nothing: survives the death of the process (the page cache is the kernel's), not a power
+         * loss. For notes such as a lock's owner.
+         */
+        NONE,
+        /**
+         * The content, before the rename: after a power loss the file is whole, the old version or
+         * the new one. For a journal, whose older version only makes a resume repeat one step.
+         */
+        FILE,
+        /** The content and the folder entry: after a power loss the new version is there. */
+        FILE_AND_FOLDER
+    }
+
     /**
      * Replaces {@code file} with {@code content} atomically: the content goes to a temp file in the
      * same folder, is forced to disk, renamed over the file, and the folder is forced too. Readers
      * see the old content or the new, never a mix. The file is readable by the owner only.
      */
     public static void writeAtomically(Path file, byte[] content) throws IOException {
+        writeAtomically(file, content, Sync.FILE_AND_FOLDER);
+    }
+
+    /** {@link #writeAtomically(Path, byte[])} forcing to disk only what {@code sync} says. */
+    public static void writeAtomically(Path file, byte[] content, Sync sync) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
@@ -53,13 +74,17 @@ public final class Files2 {
                 while (buffer.hasRemaining()) {
                     ch.write(buffer);
                 }
-                ch.force(true);
+                if (sync != Sync.NONE) {
+                    ch.force(true);
+                }
             }
             moveAtomically(temp, file);
         } finally {
             Files.deleteIfExists(temp);
         }
-        syncDirectory(dir);
+        if (sync == Sync.FILE_AND_FOLDER) {
+            syncDirectory(dir);
+        }
     }
 
     /** Renames {@code from} to {@code to} atomically, replacing {@code to} if it exists. */

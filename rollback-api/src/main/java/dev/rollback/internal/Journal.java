@@ -103,7 +103,10 @@ public record Journal(
     public void write(Path journalDir) {
         try {
             Files2.createPrivateDirectories(journalDir);
-            Files2.writeAtomically(file(journalDir, plan), Json.bytes(this));
+            // the content is forced, the folder entry is not: a process that dies leaves the new version (the
+            // kernel holds it), a power loss at worst the previous one, and resuming from that repeats one
+            // step, which targets must allow anyway. This saves a folder sync on every step.
+            Files2.writeAtomically(file(journalDir, plan), Json.bytes(this), Files2.Sync.FILE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the journal of rollback " + rollbackId + " in " + journalDir, e);
         }
@@ -143,8 +146,9 @@ public record Journal(
     /** Deletes the journal of a plan. */
     public static void delete(Path journalDir, String plan) {
         try {
+            // not synced: a journal that reappears after a power loss is resumed, which repeats steps that are
+            // repeatable, or abandoned by the operator
             Files.deleteIfExists(file(journalDir, plan));
-            Files2.syncDirectory(journalDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the journal of plan '" + plan + "' in " + journalDir, e);
         }

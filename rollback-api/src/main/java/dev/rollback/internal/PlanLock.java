@@ -64,7 +64,8 @@ public final class PlanLock implements AutoCloseable {
             previous.ifPresent(dead -> LOG.warn("plan '{}': taking over the lock left by process {} on {} "
                     + "(rollback {}, since {}), which is no longer running", plan, dead.pid(), dead.host(),
                     dead.rollbackId(), dead.since()));
-            Files2.writeAtomically(ownerFile, Json.bytes(me));
+            // the owner file only names the holder; the kernel's lock is what excludes, so no sync is needed
+            Files2.writeAtomically(ownerFile, Json.bytes(me), Files2.Sync.NONE);
             return new PlanLock(channel, lock, ownerFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take the lock of plan '" + plan + "' in " + lockDir, e);
