@@ -53,6 +53,7 @@ final class RollbackRun {
     private final Set<String> notSetAside = new HashSet<>();
     private final Set<Phase> budgetWarned = EnumSet.noneOf(Phase.class);
     private final List<Snapshot> asideSnapshots = new ArrayList<>();
+    private List<Snapshot> pushBack = List.of();
     private RestorePointStore.Pending asidePending;
     private RestorePoint asidePoint;
 
@@ -117,7 +118,11 @@ final class RollbackRun {
 
     private List<String> describe(Action a, RestoreContext ctx, List<Problem> problems) {
         return switch (a.kind()) {
-            case PREFLIGHT -> List.of("check the restore point, its artifacts' checksums and every target");
+            case PREFLIGHT -> pushBack.isEmpty()
+                    ? List.of("check the restore point, its artifacts' checksums and every target")
+                    : List.of("check the restore point, its artifacts' checksums and every target",
+                            "push the local copy of the artifacts of " + pushBack.stream().map(Snapshot::target).toList()
+                                    + " back to host " + plan.host.name() + ", where they are missing or damaged");
             case HOOK, STOP, START -> a.step().describe();
             case SET_ASIDE -> List.of("save the current state of '" + a.target() + "' into a new restore point");
             case RESTORE -> {
@@ -169,7 +174,9 @@ final class RollbackRun {
                         "the plan's target changed since the capture; capture a new point"));
             }
         }
-        problems.addAll(plan.store.verify(pointInScope()));
+        ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope());
+        problems.addAll(artifacts.problems());
+        pushBack = artifacts.pushBack();
         if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().equals("no such file"))) {
             RestoreContext ctx = restoreContext(id, point, Phase.PREFLIGHT, "preflight");
             for (String t : scope) {
@@ -190,6 +197,21 @@ final class RollbackRun {
         }
         return problems.stream().map(p -> Problem.of(p.target(), plan.redactor.redact(p.expected()),
                 plan.redactor.redact(p.found()), plan.redactor.redact(p.action()))).toList();
+    }
+
+    /**
+     * Puts the local copies of damaged or missing host artifacts back on the host, before anything
+     * else changes; returns a note for the preflight record.
+     */
+    private String pushBack(List<Snapshot> snapshots) {
+        for (Snapshot s : snapshots) {
+            plan.artifacts.pushBack(point, s, rollbackId);
+            emit(RollbackEvent.Type.PROGRESS, actions.get(0), clock.instant(), Duration.ZERO, "the artifacts of '"
+                    + s.target() + "' on host " + plan.host.name() + " were missing or damaged: pushed back the copy "
+                    + "kept in the local store");
+        }
+        return snapshots.isEmpty() ? "" : "; pushed the local copy of the artifacts of "
+                + snapshots.stream().map(Snapshot::target).toList() + " back to host " + plan.host.name();
     }
 
     /** The restore point with only the snapshots of the targets in scope, for checksum checks. */
@@ -219,9 +241,10 @@ final class RollbackRun {
             if (!problems.isEmpty()) {
                 throw new PreflightFailedException(plan.name, point.id(), problems);
             }
+            String pushed = pushBack(pushBack);
             StepRecord pre = new StepRecord(0, Phase.PREFLIGHT, "preflight", null, started,
                     Duration.between(started, clock.instant()), StepStatus.SUCCEEDED,
-                    "restore point " + point.id() + " and " + scope.size() + " targets checked");
+                    "restore point " + point.id() + " and " + scope.size() + " targets checked" + pushed);
             records.put(0, pre);
             journal = new Journal(rollbackId, plan.name, point.id(), scope, plan.policy, started, Journal.Status.RUNNING,
                     actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
@@ -297,10 +320,11 @@ final class RollbackRun {
             errors.add("abandoned by the operator; nothing more was changed");
             return finish(Outcome.ABANDONED, true);
         }
-        List<Problem> problems = plan.store.verify(pointInScope());
-        if (!problems.isEmpty()) {
-            throw new PreflightFailedException(plan.name, point.id(), problems);
+        ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope());
+        if (!artifacts.problems().isEmpty()) {
+            throw new PreflightFailedException(plan.name, point.id(), artifacts.problems());
         }
+        pushBack(artifacts.pushBack());
         journal.write(plan.store.journals());
         emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO, "resumed (" + how.mode().name().toLowerCase()
                 + (how.skip().isEmpty() ? "" : ", skipping " + how.skip()) + ") to " + point.label());
@@ -649,7 +673,7 @@ final class RollbackRun {
             String t = e.getKey();
             String note = notes.getOrDefault(t, "");
             if (asidePoint != null && asidePoint.snapshot(t).isPresent()) {
-                String where = plan.store.artifactDir(asidePoint, t).toString();
+                String where = plan.artifacts.describe(asidePoint, asidePoint.snapshot(t).orElseThrow());
                 aside.add(new SetAside(t, asidePoint.id(), where));
                 note = note.isEmpty() ? "state before the rollback kept in " + asidePoint.id() : note;
             }
@@ -779,7 +803,7 @@ final class RollbackRun {
 
             @Override
             public Path artifactDir(Snapshot snapshot) {
-                return plan.store.artifactDir(from, snapshot.target());
+                return plan.artifacts.dirOf(from, snapshot);
             }
 
             @Override
