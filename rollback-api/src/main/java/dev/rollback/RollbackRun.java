@@ -54,6 +54,7 @@ final class RollbackRun {
     private final Set<Phase> budgetWarned = EnumSet.noneOf(Phase.class);
     private final List<Snapshot> asideSnapshots = new ArrayList<>();
     private List<Snapshot> pushBack = List.of();
+    private String pushedNote = "";
     private RestorePointStore.Pending asidePending;
     private RestorePoint asidePoint;
 
@@ -107,7 +108,7 @@ final class RollbackRun {
     // ---- preview and preflight -------------------------------------------------------------------
 
     RollbackPreview preview() {
-        List<Problem> problems = preflight("preview");
+        List<Problem> problems = new ArrayList<>(preflight("preview", false));
         RestoreContext ctx = restoreContext("preview", point, Phase.PREFLIGHT, "preview");
         List<PlannedStep> steps = new ArrayList<>();
         for (Action a : actions) {
@@ -130,6 +131,10 @@ final class RollbackRun {
                 if (s.isEmpty()) {
                     yield List.of("(no snapshot of '" + a.target() + "' in this restore point)");
                 }
+                if (pushBack.stream().anyMatch(x -> x.target().equals(a.target()))) {
+                    yield List.of("restore '" + a.target() + "' from its artifacts, once the local copy is pushed back "
+                            + "to host " + plan.host.name());
+                }
                 try {
                     yield plan.targets.get(a.target()).plan(s.get(), ctx).stream().map(plan.redactor::redact).toList();
                 } catch (Exception e) {
@@ -144,8 +149,13 @@ final class RollbackRun {
         };
     }
 
-    /** Every problem that refuses a rollback; changes nothing. */
-    private List<Problem> preflight(String id) {
+    /**
+     * Every problem that refuses a rollback. Changes nothing, except that with {@code repair} the
+     * local copies of host artifacts found missing or damaged are pushed back to the host (into the
+     * plan's host store, never the live system) once nothing else refuses the rollback, so that the
+     * targets' own preflight reads them there; without it, those targets are not asked.
+     */
+    private List<Problem> preflight(String id, boolean repair) {
         List<Problem> problems = new ArrayList<>();
         String pointName = "restore point " + point.id();
         if (!point.plan().equals(plan.name)) {
@@ -177,11 +187,14 @@ final class RollbackRun {
         ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope());
         problems.addAll(artifacts.problems());
         pushBack = artifacts.pushBack();
+        if (repair && problems.isEmpty()) {
+            pushedNote = pushBack(pushBack);
+        }
         if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().equals("no such file"))) {
             RestoreContext ctx = restoreContext(id, point, Phase.PREFLIGHT, "preflight");
             for (String t : scope) {
                 Optional<Snapshot> s = point.snapshot(t);
-                if (s.isEmpty()) {
+                if (s.isEmpty() || (!repair && pushBack.stream().anyMatch(x -> x.target().equals(t)))) {
                     continue;
                 }
                 try {
@@ -237,11 +250,11 @@ final class RollbackRun {
                         + "plan.resume(Resume.skipping(\"name\")), put it back with plan.resume(Resume.undoing()), "
                         + "or give it up with plan.resume(Resume.abandoning())");
             }
-            List<Problem> problems = preflight(rollbackId);
+            List<Problem> problems = preflight(rollbackId, true);
             if (!problems.isEmpty()) {
                 throw new PreflightFailedException(plan.name, point.id(), problems);
             }
-            String pushed = pushBack(pushBack);
+            String pushed = pushedNote;
             StepRecord pre = new StepRecord(0, Phase.PREFLIGHT, "preflight", null, started,
                     Duration.between(started, clock.instant()), StepStatus.SUCCEEDED,
                     "restore point " + point.id() + " and " + scope.size() + " targets checked" + pushed);
