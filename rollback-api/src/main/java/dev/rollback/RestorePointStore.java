@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  *   reports/&lt;plan&gt;/&lt;rollback&gt;.json
  * </pre>
  *
+ * <p>A plan on a remote host keeps its artifacts on that host ({@link RollbackPlanBuilder#hostStore});
+ * the manifest here records, per snapshot, where they are ({@link ArtifactLocation}) with their
+ * sizes and checksums, and {@code points/<id>/artifacts/} holds only the copies the plan was asked
+ * to make ({@link RollbackPlanBuilder#copyArtifactsToStore()}).
+ *
  * <p>One store may hold the points of many plans. Thread-safe: every change is a single atomic
  * rename, so several threads and processes may share a store.
  *

@@ -106,7 +106,7 @@ public final class LocalHost implements Host {
                     + e.getMessage() + "; check that the program is executable", e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        boolean timedOut = watchdog.killedProcess();
+        boolean timedOut = watchdog.killedAtTimeout();
         CommandResult result = new CommandResult(command.display(), name(), code,
                 out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took, timedOut);
         if (timedOut) {
@@ -141,6 +141,7 @@ public final class LocalHost implements Host {
     /** A watchdog that kills the process's children before the process, so nothing is left running. */
     private static final class TreeKillingWatchdog extends ExecuteWatchdog {
         private volatile Process process;
+        private volatile boolean killing;
 
         @SuppressWarnings("deprecation") // the builder's constructor is not open to subclasses
         TreeKillingWatchdog(Duration timeout) {
@@ -157,12 +158,19 @@ public final class LocalHost implements Host {
         public synchronized void timeoutOccured(Watchdog w) {
             Process p = process;
             if (p != null && p.isAlive()) {
+                // said before the kill: the waiting thread may see the process end before this method returns
+                killing = true;
                 // children first: once the parent dies they are re-parented and no longer found
                 List<ProcessHandle> tree = p.toHandle().descendants().toList();
                 tree.forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
             super.timeoutOccured(w);
+        }
+
+        /** Whether this watchdog killed the process at its timeout. */
+        boolean killedAtTimeout() {
+            return killing || killedProcess();
         }
     }
 

@@ -69,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * offers {@code fsync@openssh.com}, given the old file's mode and owner, then renamed over it with
  * {@code posix-rename@openssh.com}), move, list, stat, modes over SFTP; links, owners, copies and
  * deletes through the same command wrapper ({@code ln}, {@code chown -h}, {@code cp}, {@code rm}), so
- * file data never crosses the network to be copied on the server. {@link #copyTree} needs GNU
- * findutils and coreutils on the server (every Debian, Ubuntu, RHEL and SUSE has them). SFTP
+ * file data never crosses the network to be copied on the server. {@link #copyTree} and {@link
+ * #digestTree} ({@code find} and {@code sha256sum} on the server) need GNU findutils and coreutils on
+ * the server (every Debian, Ubuntu, RHEL and SUSE has them). SFTP
  * reports modification times in whole seconds. Paths must be absolute.
  *
  * <p>Host keys are checked by default against {@code ~/.ssh/known_hosts}: an unknown or changed key
