@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  *   reports/&lt;plan&gt;/&lt;rollback&gt;.json
  * </pre>
  *
+ * <p>A plan on a remote host keeps its artifacts on that host ({@link RollbackPlanBuilder#hostStore});
+ * the manifest here records, per snapshot, where they are ({@link ArtifactLocation}) with their
+ * sizes and checksums, and {@code points/<id>/artifacts/} holds only the copies the plan was asked
+ * to make ({@link RollbackPlanBuilder#copyArtifactsToStore()}).
+ *
  * <p>One store may hold the points of many plans. Thread-safe: every change is a single atomic
  * rename, so several threads and processes may share a store.
  *
@@ -172,17 +177,24 @@ public final class RestorePointStore {
     }
 
     /**
-     * Deletes a point and its artifacts.
+     * Deletes a point and its artifacts in this store. Artifacts a plan keeps on a remote host stay
+     * there: delete such points with {@link RollbackPlan#delete(RestorePoint)}, which removes both.
      *
      * @throws RollbackInProgressException if an unfinished rollback uses the point
      */
     public void delete(String id) {
+        delete(id, p -> { });
+    }
+
+    /** Deletes a point, calling {@code first} (which removes its artifacts elsewhere) once it may be deleted. */
+    void delete(String id, java.util.function.Consumer<RestorePoint> first) {
         RestorePoint point = get(id);
         if (pointsInUse().contains(id)) {
             throw new RollbackInProgressException("restore point " + id + " of plan '" + point.plan()
                     + "': expected no rollback to use it, found an unfinished rollback that does; "
                     + "finish or abandon that rollback first (plan.resume(...))");
         }
+        first.accept(point);
         Path dir = pointDir(id);
         Path doomed = points().resolve(".deleting-" + id);
         try {
@@ -199,9 +211,17 @@ public final class RestorePointStore {
      * newest point that is not marked bad (so a good point is always left) and any point an
      * unfinished rollback uses.
      *
+     * <p>Artifacts a plan keeps on a remote host stay there; the plan's own retention ({@link
+     * RollbackPlanBuilder#keepLast(int)}) removes both.
+     *
      * @return the points deleted
      */
     public List<RestorePoint> retain(String plan, int keepLast) {
+        return retain(plan, keepLast, p -> { });
+    }
+
+    /** {@link #retain(String, int)}, calling {@code first} for each point before it is deleted. */
+    List<RestorePoint> retain(String plan, int keepLast, java.util.function.Consumer<RestorePoint> first) {
         if (keepLast < 1) {
             throw new IllegalArgumentException("retention of plan '" + plan + "': expected keepLast >= 1, found "
                     + keepLast + "; keep at least the newest point");
@@ -214,7 +234,7 @@ public final class RestorePointStore {
         List<RestorePoint> deleted = new ArrayList<>();
         for (RestorePoint p : newestFirst) {
             if (!keep.contains(p.id())) {
-                delete(p.id());
+                delete(p.id(), first);
                 deleted.add(p);
             }
         }
@@ -226,37 +246,48 @@ public final class RestorePointStore {
     }
 
     /**
-     * Checks that every artifact of the point is present with the size and SHA-256 recorded at
-     * capture. Changes nothing.
+     * Checks that every artifact of the point kept in this store is present with the size and
+     * SHA-256 recorded at capture. Changes nothing. Artifacts kept on a remote host (a snapshot with
+     * an {@link ArtifactLocation}) are checked there by the plan's preflight; only their local copy,
+     * if the plan made one, is checked here.
      *
      * @return one problem per missing or changed artifact; empty when all are intact
      */
     public List<Problem> verify(RestorePoint point) {
         List<Problem> problems = new ArrayList<>();
         for (Snapshot s : point.snapshots()) {
-            Path dir = artifactDir(point, s.target());
-            for (Artifact a : s.artifacts()) {
-                Path file = dir.resolve(a.path()).normalize();
-                String where = "artifact " + a.path() + " of target '" + s.target() + "' in restore point " + point.id();
-                if (!file.startsWith(dir)) {
-                    problems.add(Problem.of(s.target(), where + " inside " + dir, "a path that leaves it",
-                            "the manifest was altered; do not use this restore point"));
-                } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    problems.add(Problem.of(s.target(), where + " at " + file, "no such file",
-                            "restore the store from a copy, or roll back to another restore point"));
-                } else {
-                    try {
-                        long size = Files.size(file);
-                        String sha = size == a.size() ? Files2.sha256(file) : "(not computed)";
-                        if (size != a.size() || !sha.equals(a.sha256())) {
-                            problems.add(Problem.of(s.target(), where + " with " + a.size() + " bytes and sha256 "
-                                    + a.sha256(), size + " bytes and sha256 " + sha,
-                                    "the artifact is corrupted; roll back to another restore point"));
-                        }
-                    } catch (IOException e) {
-                        problems.add(Problem.of(s.target(), where + " readable", e.toString(),
-                                "check the permissions of " + file));
+            if (s.location() == null || s.location().storeCopy()) {
+                problems.addAll(verifyLocal(point, s));
+            }
+        }
+        return problems;
+    }
+
+    /** Checks the artifacts of one snapshot in this store's folder of the point. */
+    List<Problem> verifyLocal(RestorePoint point, Snapshot s) {
+        List<Problem> problems = new ArrayList<>();
+        Path dir = artifactDir(point, s.target());
+        for (Artifact a : s.artifacts()) {
+            Path file = dir.resolve(a.path()).normalize();
+            String where = "artifact " + a.path() + " of target '" + s.target() + "' in restore point " + point.id();
+            if (!file.startsWith(dir)) {
+                problems.add(Problem.of(s.target(), where + " inside " + dir, "a path that leaves it",
+                        "the manifest was altered; do not use this restore point"));
+            } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                problems.add(Problem.of(s.target(), where + " at " + file, "no such file",
+                        "restore the store from a copy, or roll back to another restore point"));
+            } else {
+                try {
+                    long size = Files.size(file);
+                    String sha = size == a.size() ? Files2.sha256(file) : "(not computed)";
+                    if (size != a.size() || !sha.equals(a.sha256())) {
+                        problems.add(Problem.of(s.target(), where + " with " + a.size() + " bytes and sha256 "
+                                + a.sha256(), size + " bytes and sha256 " + sha,
+                                "the artifact is corrupted; roll back to another restore point"));
                     }
+                } catch (IOException e) {
+                    problems.add(Problem.of(s.target(), where + " readable", e.toString(),
+                            "check the permissions of " + file));
                 }
             }
         }

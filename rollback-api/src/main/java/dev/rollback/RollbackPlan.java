@@ -1,13 +1,11 @@
 package dev.rollback;
 
-import dev.rollback.internal.Files2;
 import dev.rollback.internal.Listeners;
 import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.PlanLock;
 import dev.rollback.internal.Redactor;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.Target;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,6 +53,9 @@ public final class RollbackPlan {
     final Map<Phase, Duration> budgets;
     final Duration recoveryBudget;
     final int keepLast;
+    final Path hostStore;
+    final boolean copyArtifactsToStore;
+    final ArtifactPlace artifacts;
     final Clock clock;
     final Sleeper sleeper;
     final Listeners listeners;
@@ -76,6 +77,9 @@ public final class RollbackPlan {
         this.budgets = Collections.unmodifiableMap(new EnumMap<>(b.budgets));
         this.recoveryBudget = b.recoveryBudget;
         this.keepLast = b.keepLast;
+        this.hostStore = b.hostStore;
+        this.copyArtifactsToStore = b.copyArtifactsToStore;
+        this.artifacts = new ArtifactPlace(this);
         this.clock = b.clock;
         this.sleeper = b.sleeper;
         this.listeners = new Listeners(b.listeners);
@@ -141,6 +145,7 @@ public final class RollbackPlan {
                     snapshots.add(captureTarget(t, pending, label, previous, false));
                 }
             } catch (RuntimeException e) {
+                artifacts.abort(pending);
                 store.abort(pending);
                 throw e;
             }
@@ -149,22 +154,32 @@ public final class RollbackPlan {
             listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
                     null, "captured restore point " + id + " '" + label + "' of " + snapshots.size() + " targets"));
             if (keepLast > 0) {
-                store.retain(name, keepLast);
+                store.retain(name, keepLast, artifacts::deleteOnHost);
             }
             return point;
         }
     }
 
+    /**
+     * Deletes a restore point of the plan: its manifest and artifacts in the store, and its artifact
+     * folders on the plan's host when it keeps them there.
+     *
+     * @throws InvalidPlanException if the point belongs to another plan
+     * @throws RollbackInProgressException if an unfinished rollback uses the point
+     */
+    public void delete(RestorePoint point) {
+        Objects.requireNonNull(point, "restore point");
+        if (!point.plan().equals(name)) {
+            throw new InvalidPlanException("delete restore point " + point.id() + ": expected a point of plan '" + name
+                    + "', found one of plan '" + point.plan() + "'; delete it with that plan");
+        }
+        store.delete(point.id(), artifacts::deleteOnHost);
+    }
+
     /** Captures one target into a pending point; used by capture and by the set-aside phase. */
     Snapshot captureTarget(Target t, RestorePointStore.Pending pending, String label,
             Optional<RestorePoint> previous, boolean setAside) {
-        Path dir = store.targetDir(pending, t.name());
-        try {
-            Files2.deleteTree(dir);
-            Files2.createPrivateDirectories(dir);
-        } catch (IOException e) {
-            throw new StoreException("cannot prepare the artifact folder " + dir + " of target '" + t.name() + "'", e);
-        }
+        Path dir = artifacts.prepare(pending, t.name());
         Optional<Snapshot> prevSnapshot = previous.flatMap(p -> p.snapshot(t.name()));
         CaptureContext ctx = new CaptureContext() {
             @Override
@@ -194,7 +209,7 @@ public final class RollbackPlan {
 
             @Override
             public Optional<Path> previousArtifactDir() {
-                return previous.filter(p -> prevSnapshot.isPresent()).map(p -> store.artifactDir(p, t.name()));
+                return artifacts.previousDir(previous, t.name());
             }
 
             @Override
@@ -223,7 +238,12 @@ public final class RollbackPlan {
                     + (setAside ? "setAside" : "capture") + ", found null; the target must return Snapshot.of(...)",
                     null, t.name());
         }
-        return data.completedBy(t.name(), t.kind(), store.collectArtifacts(pending, t.name(), previous));
+        try {
+            return artifacts.complete(data, t.name(), t.kind(), pending, dir, previous);
+        } catch (dev.rollback.host.HostException e) {
+            throw new CaptureFailedException("capture of target '" + t.name() + "' of plan '" + name + "': its artifacts "
+                    + "could not be recorded: " + redactor.describe(e) + "; fix the cause and try again", e, t.name());
+        }
     }
 
     /**

@@ -58,6 +58,9 @@ import java.util.Set;
  */
 public final class RollbackPlanBuilder {
 
+    /** Where a plan on a remote host keeps artifacts on that host unless told otherwise. */
+    static final Path DEFAULT_HOST_STORE = Path.of("/var/tmp/rollback");
+
     final String name;
     RestorePointStore store;
     dev.rollback.host.Host host;
@@ -74,6 +77,8 @@ public final class RollbackPlanBuilder {
     final Map<Phase, Duration> budgets = new EnumMap<>(Phase.class);
     Duration recoveryBudget;
     int keepLast;
+    Path hostStore = DEFAULT_HOST_STORE;
+    boolean copyArtifactsToStore;
     Clock clock = Clock.systemUTC();
     Sleeper sleeper = Sleeper.system();
     final List<RollbackListener> listeners = new ArrayList<>();
@@ -106,6 +111,37 @@ public final class RollbackPlanBuilder {
     public RollbackPlanBuilder store(Path root) {
         this.storeRoot = Objects.requireNonNull(root, "store folder");
         this.store = null;
+        return this;
+    }
+
+    /**
+     * The folder on a remote host that keeps the artifacts of the plan's restore points, as {@code
+     * <folder>/<plan>/<point>/<target>/}; {@code /var/tmp/rollback} unless set. Folders the plan
+     * creates there are readable by their owner only. A plan on a host that shares this process's
+     * files ({@link dev.rollback.host.Hosts#local()}) keeps its artifacts in the local store and
+     * ignores this, so the same plan runs on either host.
+     *
+     * @throws IllegalArgumentException if the path is not absolute
+     */
+    public RollbackPlanBuilder hostStore(Path folder) {
+        Objects.requireNonNull(folder, "host store folder");
+        if (!folder.isAbsolute() || folder.normalize().getParent() == null) {
+            throw new IllegalArgumentException("hostStore: expected an absolute folder below the root on the host, found "
+                    + folder + "; give one such as /var/tmp/rollback");
+        }
+        this.hostStore = folder.normalize();
+        return this;
+    }
+
+    /**
+     * On a remote host, also copies every artifact into the local store when capturing (an off-host
+     * backup), each checked against the SHA-256 taken on the host. Restores still read the host's
+     * copy; if that copy is missing or damaged, preflight checks the local copy and the rollback
+     * pushes it back to the host before it changes anything. Without effect on a host that shares
+     * this process's files, whose artifacts are in the local store already.
+     */
+    public RollbackPlanBuilder copyArtifactsToStore() {
+        this.copyArtifactsToStore = true;
         return this;
     }
 

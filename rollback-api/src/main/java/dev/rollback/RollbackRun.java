@@ -53,6 +53,8 @@ final class RollbackRun {
     private final Set<String> notSetAside = new HashSet<>();
     private final Set<Phase> budgetWarned = EnumSet.noneOf(Phase.class);
     private final List<Snapshot> asideSnapshots = new ArrayList<>();
+    private List<Snapshot> pushBack = List.of();
+    private String pushedNote = "";
     private RestorePointStore.Pending asidePending;
     private RestorePoint asidePoint;
 
@@ -106,7 +108,7 @@ final class RollbackRun {
     // ---- preview and preflight -------------------------------------------------------------------
 
     RollbackPreview preview() {
-        List<Problem> problems = preflight("preview");
+        List<Problem> problems = new ArrayList<>(preflight("preview", false));
         RestoreContext ctx = restoreContext("preview", point, Phase.PREFLIGHT, "preview");
         List<PlannedStep> steps = new ArrayList<>();
         for (Action a : actions) {
@@ -117,13 +119,21 @@ final class RollbackRun {
 
     private List<String> describe(Action a, RestoreContext ctx, List<Problem> problems) {
         return switch (a.kind()) {
-            case PREFLIGHT -> List.of("check the restore point, its artifacts' checksums and every target");
+            case PREFLIGHT -> pushBack.isEmpty()
+                    ? List.of("check the restore point, its artifacts' checksums and every target")
+                    : List.of("check the restore point, its artifacts' checksums and every target",
+                            "push the local copy of the artifacts of " + pushBack.stream().map(Snapshot::target).toList()
+                                    + " back to host " + plan.host.name() + ", where they are missing or damaged");
             case HOOK, STOP, START -> a.step().describe();
             case SET_ASIDE -> List.of("save the current state of '" + a.target() + "' into a new restore point");
             case RESTORE -> {
                 Optional<Snapshot> s = point.snapshot(a.target());
                 if (s.isEmpty()) {
                     yield List.of("(no snapshot of '" + a.target() + "' in this restore point)");
+                }
+                if (pushBack.stream().anyMatch(x -> x.target().equals(a.target()))) {
+                    yield List.of("restore '" + a.target() + "' from its artifacts, once the local copy is pushed back "
+                            + "to host " + plan.host.name());
                 }
                 try {
                     yield plan.targets.get(a.target()).plan(s.get(), ctx).stream().map(plan.redactor::redact).toList();
@@ -139,8 +149,13 @@ final class RollbackRun {
         };
     }
 
-    /** Every problem that refuses a rollback; changes nothing. */
-    private List<Problem> preflight(String id) {
+    /**
+     * Every problem that refuses a rollback. Changes nothing, except that with {@code repair} the
+     * local copies of host artifacts found missing or damaged are pushed back to the host (into the
+     * plan's host store, never the live system) once nothing else refuses the rollback, so that the
+     * targets' own preflight reads them there; without it, those targets are not asked.
+     */
+    private List<Problem> preflight(String id, boolean repair) {
         List<Problem> problems = new ArrayList<>();
         String pointName = "restore point " + point.id();
         if (!point.plan().equals(plan.name)) {
@@ -169,12 +184,17 @@ final class RollbackRun {
                         "the plan's target changed since the capture; capture a new point"));
             }
         }
-        problems.addAll(plan.store.verify(pointInScope()));
+        ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope());
+        problems.addAll(artifacts.problems());
+        pushBack = artifacts.pushBack();
+        if (repair && problems.isEmpty()) {
+            pushedNote = pushBack(pushBack);
+        }
         if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().equals("no such file"))) {
             RestoreContext ctx = restoreContext(id, point, Phase.PREFLIGHT, "preflight");
             for (String t : scope) {
                 Optional<Snapshot> s = point.snapshot(t);
-                if (s.isEmpty()) {
+                if (s.isEmpty() || (!repair && pushBack.stream().anyMatch(x -> x.target().equals(t)))) {
                     continue;
                 }
                 try {
@@ -190,6 +210,21 @@ final class RollbackRun {
         }
         return problems.stream().map(p -> Problem.of(p.target(), plan.redactor.redact(p.expected()),
                 plan.redactor.redact(p.found()), plan.redactor.redact(p.action()))).toList();
+    }
+
+    /**
+     * Puts the local copies of damaged or missing host artifacts back on the host, before anything
+     * else changes; returns a note for the preflight record.
+     */
+    private String pushBack(List<Snapshot> snapshots) {
+        for (Snapshot s : snapshots) {
+            plan.artifacts.pushBack(point, s, rollbackId);
+            emit(RollbackEvent.Type.PROGRESS, actions.get(0), clock.instant(), Duration.ZERO, "the artifacts of '"
+                    + s.target() + "' on host " + plan.host.name() + " were missing or damaged: pushed back the copy "
+                    + "kept in the local store");
+        }
+        return snapshots.isEmpty() ? "" : "; pushed the local copy of the artifacts of "
+                + snapshots.stream().map(Snapshot::target).toList() + " back to host " + plan.host.name();
     }
 
     /** The restore point with only the snapshots of the targets in scope, for checksum checks. */
@@ -215,13 +250,14 @@ final class RollbackRun {
                         + "plan.resume(Resume.skipping(\"name\")), put it back with plan.resume(Resume.undoing()), "
                         + "or give it up with plan.resume(Resume.abandoning())");
             }
-            List<Problem> problems = preflight(rollbackId);
+            List<Problem> problems = preflight(rollbackId, true);
             if (!problems.isEmpty()) {
                 throw new PreflightFailedException(plan.name, point.id(), problems);
             }
+            String pushed = pushedNote;
             StepRecord pre = new StepRecord(0, Phase.PREFLIGHT, "preflight", null, started,
                     Duration.between(started, clock.instant()), StepStatus.SUCCEEDED,
-                    "restore point " + point.id() + " and " + scope.size() + " targets checked");
+                    "restore point " + point.id() + " and " + scope.size() + " targets checked" + pushed);
             records.put(0, pre);
             journal = new Journal(rollbackId, plan.name, point.id(), scope, plan.policy, started, Journal.Status.RUNNING,
                     actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
@@ -297,10 +333,11 @@ final class RollbackRun {
             errors.add("abandoned by the operator; nothing more was changed");
             return finish(Outcome.ABANDONED, true);
         }
-        List<Problem> problems = plan.store.verify(pointInScope());
-        if (!problems.isEmpty()) {
-            throw new PreflightFailedException(plan.name, point.id(), problems);
+        ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope());
+        if (!artifacts.problems().isEmpty()) {
+            throw new PreflightFailedException(plan.name, point.id(), artifacts.problems());
         }
+        pushBack(artifacts.pushBack());
         journal.write(plan.store.journals());
         emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO, "resumed (" + how.mode().name().toLowerCase()
                 + (how.skip().isEmpty() ? "" : ", skipping " + how.skip()) + ") to " + point.label());
@@ -652,7 +689,7 @@ final class RollbackRun {
             String t = e.getKey();
             String note = notes.getOrDefault(t, "");
             if (asidePoint != null && asidePoint.snapshot(t).isPresent()) {
-                String where = plan.store.artifactDir(asidePoint, t).toString();
+                String where = plan.artifacts.describe(asidePoint, asidePoint.snapshot(t).orElseThrow());
                 aside.add(new SetAside(t, asidePoint.id(), where));
                 note = note.isEmpty() ? "state before the rollback kept in " + asidePoint.id() : note;
             }
@@ -782,7 +819,7 @@ final class RollbackRun {
 
             @Override
             public Path artifactDir(Snapshot snapshot) {
-                return plan.store.artifactDir(from, snapshot.target());
+                return plan.artifacts.dirOf(from, snapshot);
             }
 
             @Override

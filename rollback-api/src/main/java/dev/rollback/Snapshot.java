@@ -22,8 +22,11 @@ import java.util.TreeMap;
  * @param kind the target's kind
  * @param data what the target recorded, as text keys and values
  * @param artifacts the files written into the restore point, with size and SHA-256
+ * @param location where the artifacts live when not in the local store (a folder on the plan's
+ *     host); null when they are in the local store
  */
-public record Snapshot(String target, TargetKind kind, Map<String, String> data, List<Artifact> artifacts) {
+public record Snapshot(String target, TargetKind kind, Map<String, String> data, List<Artifact> artifacts,
+        ArtifactLocation location) {
 
     /** Copies the collections; {@code target} and {@code kind} may be null only before completion. */
     public Snapshot {
@@ -38,7 +41,7 @@ public record Snapshot(String target, TargetKind kind, Map<String, String> data,
             Objects.requireNonNull(k, "snapshot key");
             Objects.requireNonNull(v, () -> "snapshot value of '" + k + "'");
         });
-        return new Snapshot(null, null, data, List.of());
+        return new Snapshot(null, null, data, List.of(), null);
     }
 
     /** A snapshot with no data: for targets whose state is entirely in their artifacts. */
@@ -70,8 +73,13 @@ public record Snapshot(String target, TargetKind kind, Map<String, String> data,
         return artifacts.stream().filter(a -> a.path().equals(path)).findFirst();
     }
 
-    /** This snapshot completed with the target's name, kind and artifacts. */
+    /** This snapshot completed with the target's name, kind and artifacts, kept in the local store. */
     public Snapshot completedBy(String targetName, TargetKind targetKind, List<Artifact> files) {
-        return new Snapshot(targetName, targetKind, data, files);
+        return new Snapshot(targetName, targetKind, data, files, null);
+    }
+
+    /** This snapshot with its artifacts at {@code where} (null: in the local store). */
+    public Snapshot locatedAt(ArtifactLocation where) {
+        return new Snapshot(target, kind, data, artifacts, where);
     }
 }

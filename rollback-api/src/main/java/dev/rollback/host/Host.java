@@ -1,6 +1,7 @@
 package dev.rollback.host;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -112,6 +113,36 @@ public interface Host extends AutoCloseable {
 
     /** Whether files made on this host can be given to another owner (the host acts as root). */
     boolean canChangeOwners();
+
+    /**
+     * Whether this host's paths are the file system of the process calling it: true for {@link
+     * Hosts#local()}, false for a remote server. A plan keeps the artifacts of its restore points in
+     * its local store when this is true, and in a folder on the host otherwise, so that a restore
+     * moves no data between machines.
+     */
+    default boolean sharesLocalFiles() {
+        return false;
+    }
+
+    /**
+     * The size and SHA-256 of every regular file below {@code dir}, computed where the files are
+     * (no content crosses the network), sorted by path. Symbolic links are neither followed nor
+     * listed.
+     *
+     * <p>A file that is a hard link to the file at the same relative path below {@code earlier}, and
+     * whose size is the one {@code known} records for that path, keeps the known digest without
+     * being read: a tree copied with {@link TreeCopy#linkingTo} costs only what changed.
+     *
+     * @param earlier an earlier tree on this host whose digests are {@code known}; null for none
+     * @param known digests of files below {@code earlier}, by relative path
+     * @throws HostException if {@code dir} is not a folder or a file cannot be read
+     */
+    List<FileDigest> digestTree(Path dir, Path earlier, Collection<FileDigest> known);
+
+    /** {@link #digestTree(Path, Path, Collection)} reading every file. */
+    default List<FileDigest> digestTree(Path dir) {
+        return digestTree(dir, null, List.of());
+    }
 
     /** Releases the host's connections, if it has any. */
     @Override

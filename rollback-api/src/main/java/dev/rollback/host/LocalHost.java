@@ -27,11 +27,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -102,7 +106,7 @@ public final class LocalHost implements Host {
                     + e.getMessage() + "; check that the program is executable", e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        boolean timedOut = watchdog.killedProcess();
+        boolean timedOut = watchdog.killedAtTimeout();
         CommandResult result = new CommandResult(command.display(), name(), code,
                 out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took, timedOut);
         if (timedOut) {
@@ -137,6 +141,7 @@ public final class LocalHost implements Host {
     /** A watchdog that kills the process's children before the process, so nothing is left running. */
     private static final class TreeKillingWatchdog extends ExecuteWatchdog {
         private volatile Process process;
+        private volatile boolean killing;
 
         @SuppressWarnings("deprecation") // the builder's constructor is not open to subclasses
         TreeKillingWatchdog(Duration timeout) {
@@ -153,12 +158,19 @@ public final class LocalHost implements Host {
         public synchronized void timeoutOccured(Watchdog w) {
             Process p = process;
             if (p != null && p.isAlive()) {
+                // said before the kill: the waiting thread may see the process end before this method returns
+                killing = true;
                 // children first: once the parent dies they are re-parented and no longer found
                 List<ProcessHandle> tree = p.toHandle().descendants().toList();
                 tree.forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
             super.timeoutOccured(w);
+        }
+
+        /** Whether this watchdog killed the process at its timeout. */
+        boolean killedAtTimeout() {
+            return killing || killedProcess();
         }
     }
 
@@ -459,6 +471,57 @@ public final class LocalHost implements Host {
     @Override
     public boolean canChangeOwners() {
         return ROOT;
+    }
+
+    @Override
+    public boolean sharesLocalFiles() {
+        return true;
+    }
+
+    @Override
+    public List<FileDigest> digestTree(Path dir, Path earlier, Collection<FileDigest> known) {
+        Objects.requireNonNull(known, "known");
+        if (!Files.isDirectory(dir, NOFOLLOW)) {
+            throw new HostException("digest the tree " + dir + " on host local: expected a folder, found "
+                    + (Files.exists(dir, NOFOLLOW) ? "something else" : "nothing") + "; check the path");
+        }
+        Map<String, FileDigest> before = new HashMap<>();
+        known.forEach(d -> before.put(d.path(), d));
+        List<FileDigest> out = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile()) {
+                        String rel = dir.relativize(f).toString().replace(File.separatorChar, '/');
+                        FileDigest was = before.get(rel);
+                        if (was != null && earlier != null && was.size() == attrs.size()
+                                && sameFile(attrs, earlier.resolve(rel))) {
+                            out.add(was);
+                        } else {
+                            out.add(new FileDigest(rel, attrs.size(), Files2.sha256(f)));
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw failure("digest the tree", dir, e);
+        }
+        out.sort(Comparator.comparing(FileDigest::path));
+        return out;
+    }
+
+    /** Whether {@code other} is the file described by {@code attrs}: the same inode, a hard link. */
+    private static boolean sameFile(BasicFileAttributes attrs, Path other) {
+        try {
+            Object key = Files.readAttributes(other, BasicFileAttributes.class, NOFOLLOW).fileKey();
+            return key != null && key.equals(attrs.fileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw failure("read the attributes of", other, e);
+        }
     }
 
     @Override

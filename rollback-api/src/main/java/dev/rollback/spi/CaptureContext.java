@@ -23,6 +23,10 @@ public interface CaptureContext {
      * A folder, readable by the owner only, that belongs to this target inside the restore point
      * being written. Every regular file the target leaves in it becomes an {@link dev.rollback.Artifact},
      * with its SHA-256 recorded when the capture ends.
+     *
+     * <p>The folder is on the plan's {@link #host()}: in the local store when the host shares this
+     * process's files, in the plan's host store on a remote server (so a restore moves no data
+     * between machines). Write into it through {@link #host()}, never with java.nio.
      */
     Path artifactDir();
 
@@ -32,7 +36,11 @@ public interface CaptureContext {
      */
     Optional<Snapshot> previousSnapshot();
 
-    /** The artifact folder of {@link #previousSnapshot()}, if there is one. */
+    /**
+     * The artifact folder of {@link #previousSnapshot()} on the plan's host, if there is one there (a
+     * snapshot kept on another host, or in the local store while the plan now runs on a remote
+     * host, has none that a target could link to).
+     */
     Optional<Path> previousArtifactDir();
 
     /** The host the plan runs on: run commands and touch files through it, never directly. */

@@ -15,13 +15,14 @@ import java.nio.file.Path;
 public interface RestoreContext extends StepContext {
 
     /**
-     * The file of an artifact of {@code snapshot}. Its checksum was verified in preflight; the path
-     * is inside the store and must be treated as read-only.
+     * The file of an artifact of {@code snapshot}, on the plan's {@link #host()} (read it through the
+     * host, never with java.nio). Its checksum was verified in preflight; the path is inside the
+     * store (local, or the plan's host store on a remote server) and must be treated as read-only.
      *
      * @throws IllegalArgumentException if the snapshot has no artifact at {@code path}
      */
     Path artifact(Snapshot snapshot, String path);
 
-    /** The folder holding all artifacts of {@code snapshot}: read-only. */
+    /** The folder holding all artifacts of {@code snapshot}, on the plan's host: read-only. */
     Path artifactDir(Snapshot snapshot);
 }

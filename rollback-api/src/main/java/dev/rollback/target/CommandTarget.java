@@ -13,7 +13,6 @@ import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,7 +208,7 @@ public final class CommandTarget implements Target {
                     + "; expected exit 0, so nothing was captured; fix the command or the tool, then capture again");
         }
         byte[] output = result.stdout().getBytes(StandardCharsets.UTF_8);
-        Files.write(ctx.artifactDir().resolve(OUTPUT), output);
+        ctx.host().write(ctx.artifactDir().resolve(OUTPUT), output, 0600);
         return Snapshot.of(Map.of("capture", command.display(), "bytes", Integer.toString(output.length)));
     }
 
@@ -311,13 +310,7 @@ public final class CommandTarget implements Target {
         if (argv.stream().noneMatch(a -> a.contains(ARTIFACT))) {
             return run(host, command(argv), what);
         }
-        byte[] output;
-        try {
-            output = Files.readAllBytes(ctx.artifact(snapshot, OUTPUT));
-        } catch (java.io.IOException e) {
-            throw new RollbackException("command target '" + name + "': expected to read the captured output from the "
-                    + "restore point, found " + e + "; check the store's folder", e);
-        }
+        byte[] output = host.read(ctx.artifact(snapshot, OUTPUT));
         CommandResult temp = run(host, Command.of("mktemp").timeout(Duration.ofSeconds(30)), what);
         if (!temp.succeeded() || temp.stdout().isBlank()) {
             throw new RollbackException("command target '" + name + "': expected 'mktemp' to make a temporary file on "

@@ -9,6 +9,7 @@ import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
+import dev.rollback.host.HostException;
 import dev.rollback.internal.ConfigText;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.LineDiff;
@@ -20,7 +21,6 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -325,7 +325,7 @@ public final class ConfigFiles implements Target {
         for (Saved s : saved(snapshot)) {
             Optional<FileStat> stat = host.stat(s.path());
             byte[] now = stat.isPresent() && stat.get().isFile() ? host.read(s.path()) : null;
-            byte[] then = s.present() ? Files.readAllBytes(ctx.artifact(snapshot, s.artifact())) : null;
+            byte[] then = s.present() ? host.read(ctx.artifact(snapshot, s.artifact())) : null;
             contents.add(now);
             contents.add(then);
             actions.add(describe(s, stat, now, then, ctx));
@@ -355,7 +355,7 @@ public final class ConfigFiles implements Target {
         List<Saved> saved = saved(snapshot);
         List<byte[]> captured = new ArrayList<>();
         for (Saved s : saved) {
-            captured.add(s.present() ? Files.readAllBytes(ctx.artifact(snapshot, s.artifact())) : null);
+            captured.add(s.present() ? host.read(ctx.artifact(snapshot, s.artifact())) : null);
         }
         // what is there now, read before anything changes, so a failed restore can be undone
         List<Current> before = new ArrayList<>();
@@ -492,11 +492,11 @@ public final class ConfigFiles implements Target {
             }
             Path artifact = ctx.artifactDir().resolve(artifactName(i));
             try {
-                Files2.writeAtomically(artifact, c.content());
-            } catch (IOException e) {
+                ctx.host().write(artifact, c.content(), 0600);
+            } catch (HostException e) {
                 throw new RollbackException("config target '" + name + "': expected to copy " + c.path()
-                        + " into the restore point at " + artifact + ", found: " + e + "; check the store's disk",
-                        e, name, null, null);
+                        + " into the restore point at " + artifact + ", found: " + e.getMessage()
+                        + "; check the store's disk", e, name, null, null);
             }
             data.put(key + "mode", octal(c.mode()));
             data.put(key + "owner", Objects.toString(c.owner(), ""));

@@ -14,7 +14,6 @@ import dev.rollback.host.HostException;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -425,7 +424,7 @@ public final class TrafficSwitch implements Target {
         if (mode == Mode.SYMLINK) {
             data.put("link", now.text());
         } else {
-            Files.write(ctx.artifactDir().resolve(ACTIVE), now.bytes());
+            ctx.host().write(ctx.artifactDir().resolve(ACTIVE), now.bytes(), 0600);
             data.put("bytes", Integer.toString(now.bytes().length));
         }
         return Snapshot.of(data);
@@ -438,7 +437,7 @@ public final class TrafficSwitch implements Target {
                     + " switch, found one made by a '" + recorded + "' switch; use the same kind of switch");
         }
         return mode == Mode.SYMLINK ? new State(snapshot.require("link"), null)
-                : new State(null, Files.readAllBytes(ctx.artifact(snapshot, ACTIVE)));
+                : new State(null, ctx.host().read(ctx.artifact(snapshot, ACTIVE)));
     }
 
     private State read(Host host) {

@@ -232,4 +232,42 @@ public abstract class HostContract {
                 .hasMessageContaining("nothing at");
         assertThat(Files.exists(dir().resolve("a"), LinkOption.NOFOLLOW_LINKS)).isTrue();
     }
+
+    @Test
+    void shouldDigestEveryRegularFileOfATreeWhereItLives() throws Exception {
+        Path tree = dir().resolve("tree");
+        Files.createDirectories(tree.resolve("sub dir"));
+        Files.write(tree.resolve("a.txt"), utf8("alpha\n"));
+        Files.write(tree.resolve("sub dir/it's; $(x)\nb"), utf8(""));
+        Files.createSymbolicLink(tree.resolve("link"), Path.of("a.txt"));
+
+        assertThat(host().digestTree(tree)).containsExactly(
+                new FileDigest("a.txt", 6, sha256("alpha\n")),
+                new FileDigest("sub dir/it's; $(x)\nb", 0, sha256("")));
+        assertThatThrownBy(() -> host().digestTree(tree.resolve("a.txt"))).isInstanceOf(HostException.class)
+                .hasMessageContaining("expected a folder");
+    }
+
+    @Test
+    void shouldReuseTheKnownDigestOfAFileHardLinkedToTheEarlierTreeOnly() throws Exception {
+        Path earlier = Files.createDirectories(dir().resolve("earlier"));
+        Path tree = Files.createDirectories(dir().resolve("tree"));
+        Files.write(earlier.resolve("linked"), utf8("same"));
+        Files.write(earlier.resolve("copied"), utf8("same"));
+        Files.createLink(tree.resolve("linked"), earlier.resolve("linked"));
+        Files.write(tree.resolve("copied"), utf8("same"));
+        // a digest the host would never compute: it is only in the result if the file was not read
+        String recorded = "0".repeat(64);
+        List<FileDigest> known = List.of(new FileDigest("linked", 4, recorded), new FileDigest("copied", 4, recorded));
+
+        assertThat(host().digestTree(tree, earlier, known)).containsExactly(
+                new FileDigest("copied", 4, sha256("same")),
+                new FileDigest("linked", 4, recorded));
+        assertThat(host().digestTree(tree)).extracting(FileDigest::sha256).containsOnly(sha256("same"));
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
 }

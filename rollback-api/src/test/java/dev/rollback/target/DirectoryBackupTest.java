@@ -20,6 +20,7 @@ import dev.rollback.TargetKind;
 import dev.rollback.TargetState;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
+import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.host.HostException;
@@ -35,6 +36,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -599,6 +601,16 @@ class DirectoryBackupTest {
                         + "found permission denied on " + refused + "; run as a user allowed to, or fix the permissions");
             }
             local.copyTree(from, to, how);
+        }
+
+        @Override
+        public List<FileDigest> digestTree(Path dir, Path earlier, Collection<FileDigest> known) {
+            return local.digestTree(dir, earlier, known);
+        }
+
+        @Override
+        public boolean sharesLocalFiles() {
+            return local.sharesLocalFiles();
         }
 
         @Override

@@ -409,7 +409,7 @@ public final class GitCode implements Target {
         data.put(DIRTY, String.valueOf(!dirty.isEmpty()));
         Uncommitted saved = Uncommitted.read(ctx.host(), dir, dirty);
         if (!saved.isEmpty()) {
-            saved.writeTo(ctx.artifactDir().resolve(Uncommitted.FOLDER));
+            saved.writeTo(ctx.host(), ctx.artifactDir().resolve(Uncommitted.FOLDER));
         }
         data.put(UNCOMMITTED, String.valueOf(saved.size()));
     }
@@ -581,7 +581,7 @@ public final class GitCode implements Target {
                     repo.restorePaths(commit, paths);
                 }
             }
-            Uncommitted saved = Uncommitted.readFrom(ctx.artifactDir(snapshot).resolve(Uncommitted.FOLDER));
+            Uncommitted saved = Uncommitted.readFrom(ctx.host(), ctx.artifactDir(snapshot).resolve(Uncommitted.FOLDER));
             if (!saved.isEmpty()) {
                 ctx.progress("put back " + saved.size() + " uncommitted change(s) in " + dir);
                 saved.applyTo(host, dir, inScope());
@@ -651,7 +651,7 @@ public final class GitCode implements Target {
                 }
             };
             if (state == null) {
-                List<String> lost = Uncommitted.readFrom(ctx.artifactDir(snapshot).resolve(Uncommitted.FOLDER))
+                List<String> lost = Uncommitted.readFrom(ctx.host(), ctx.artifactDir(snapshot).resolve(Uncommitted.FOLDER))
                         .differences(ctx.host(), dir, inScope());
                 state = lost.isEmpty() ? null : "uncommitted changes not put back: " + sample(lost);
             }

@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * A target as a user would write one for the seed-001 story, doing all its work through {@code
- * ctx.host()}: the app's config file (kept as an artifact in the local store) and the {@code
+ * ctx.host()}: the app's config file (kept as an artifact in the restore point, on the host) and the {@code
  * current} symlink of a release folder (recorded as data). It works unchanged on any host.
  */
 final class ReleaseTarget implements Target {
@@ -42,8 +42,8 @@ final class ReleaseTarget implements Target {
     @Override
     public Snapshot capture(CaptureContext ctx) throws Exception {
         byte[] content = ctx.host().read(config);
-        // the artifact lives in the local store; only the live files are on the host
-        java.nio.file.Files.write(ctx.artifactDir().resolve("config.json"), content);
+        // the artifact folder is on the plan's host too
+        ctx.host().write(ctx.artifactDir().resolve("config.json"), content, 0600);
         FileStat link = ctx.host().stat(current).orElseThrow();
         return Snapshot.of(Map.of("release", link.linkTarget().toString()));
     }
@@ -68,7 +68,7 @@ final class ReleaseTarget implements Target {
 
     @Override
     public void restore(Snapshot snapshot, RestoreContext ctx) throws Exception {
-        ctx.host().write(config, java.nio.file.Files.readAllBytes(ctx.artifact(snapshot, "config.json")));
+        ctx.host().write(config, ctx.host().read(ctx.artifact(snapshot, "config.json")));
         ctx.host().replaceSymlink(current, Path.of(snapshot.require("release")));
     }
 

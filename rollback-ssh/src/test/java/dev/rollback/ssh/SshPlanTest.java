@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real plan on an SSH host: the restore points stay in a local store, the live files and the
- * service are on the server (here an embedded SSH server on 127.0.0.1, sharing this machine's files).
+ * A real plan on an SSH host: the manifests stay in a local store; the live files, the artifacts and
+ * the service are on the server (here an embedded SSH server on 127.0.0.1, sharing this machine's files).
  */
 class SshPlanTest {
 
@@ -66,7 +66,7 @@ class SshPlanTest {
     }
 
     private RollbackPlan plan(FailurePolicy policy, Step beforeRelease) {
-        return Rollback.plan("rosey").on(host).store(store)
+        return Rollback.plan("rosey").on(host).store(store).hostStore(server.resolve("backups"))
                 .stop(Step.of("stop rosey-bot", ctx -> ctx.host().run(Command.of("sh", "-c", "echo stopped >> \"$0\"",
                         app.resolve("service.log").toString())).requireSuccess()))
                 .target(new ReleaseTarget(app.resolve("config.json"), app.resolve("current")))
@@ -84,7 +84,7 @@ class SshPlanTest {
     }
 
     @Test
-    void shouldRollBackAReleaseOnTheServerWhileTheRestorePointsStayLocal() throws Exception {
+    void shouldRollBackAReleaseOnTheServerWithItsArtifactsKeptThereAndTheManifestsLocal() throws Exception {
         RollbackPlan plan = plan(FailurePolicy.HALT, Step.of("note", ctx -> ctx.progress("restoring on " + ctx.host().name())));
         RestorePoint before = plan.capture("v1");
         badDeploy();
@@ -97,8 +97,10 @@ class SshPlanTest {
         assertThat(Files.readAllLines(app.resolve("service.log"))).containsExactly("stopped", "started");
         try (var points = Files.walk(store)) {
             assertThat(points.filter(p -> p.getFileName().toString().equals("config.json")))
-                    .as("the artifact is in the local store").isNotEmpty();
+                    .as("no artifact in the local store").isEmpty();
         }
+        assertThat(server.resolve("backups/rosey/" + before.id() + "/release/config.json"))
+                .as("the artifact stays on the server").hasContent("{\"model\": \"v1\"}\n");
         assertThat(waits).as("one connection served the whole plan").isEmpty();
     }
 

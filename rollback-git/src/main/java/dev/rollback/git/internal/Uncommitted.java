@@ -2,12 +2,9 @@ package dev.rollback.git.internal;
 
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,53 +92,49 @@ public final class Uncommitted {
         return entries.stream().map(Entry::path).toList();
     }
 
-    /** Writes the changes as artifacts into {@code folder} (in the local store), which must not exist. */
-    public void writeTo(Path folder) {
-        try {
-            Files.createDirectories(folder.resolve(FILES));
-            StringBuilder manifest = new StringBuilder();
-            for (int i = 0; i < entries.size(); i++) {
-                Entry e = entries.get(i);
-                String file = e.kind() == Kind.DELETED ? "-" : String.valueOf(i);
-                if (e.content() != null) {
-                    Files.write(folder.resolve(FILES).resolve(file), e.content());
-                }
-                manifest.append(e.kind().name()).append('\t').append(Integer.toOctalString(e.mode())).append('\t')
-                        .append(file).append('\t').append(URLEncoder.encode(e.path(), StandardCharsets.UTF_8))
-                        .append('\n');
+    /**
+     * Writes the changes as artifacts into {@code folder} (in the restore point, on the host that
+     * keeps it), through the host, owner-only.
+     */
+    public void writeTo(Host host, Path folder) {
+        host.createDirectories(folder.resolve(FILES));
+        StringBuilder manifest = new StringBuilder();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            String file = e.kind() == Kind.DELETED ? "-" : String.valueOf(i);
+            if (e.content() != null) {
+                host.write(folder.resolve(FILES).resolve(file), e.content(), 0600);
             }
-            Files.writeString(folder.resolve(MANIFEST), manifest);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save uncommitted changes into " + folder, e);
+            manifest.append(e.kind().name()).append('\t').append(Integer.toOctalString(e.mode())).append('\t')
+                    .append(file).append('\t').append(URLEncoder.encode(e.path(), StandardCharsets.UTF_8))
+                    .append('\n');
         }
+        host.write(folder.resolve(MANIFEST), manifest.toString().getBytes(StandardCharsets.UTF_8), 0600);
     }
 
-    /** Reads changes saved by {@link #writeTo(Path)}; none if the folder has no manifest. */
-    public static Uncommitted readFrom(Path folder) {
+    /** Reads changes saved by {@link #writeTo(Host, Path)}, through the host; none if the folder has no manifest. */
+    public static Uncommitted readFrom(Host host, Path folder) {
         Path manifest = folder.resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
+        Optional<FileStat> st = host.stat(manifest);
+        if (st.isEmpty() || !st.get().isFile()) {
             return new Uncommitted(List.of());
         }
-        try {
-            List<Entry> out = new ArrayList<>();
-            for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
-                if (line.isEmpty()) {
-                    continue;
-                }
-                String[] f = line.split("\t", -1);
-                if (f.length != 4) {
-                    throw new IllegalStateException("uncommitted changes in " + folder + ": expected lines of 4 "
-                            + "tab-separated fields, found '" + line + "'; the artifact is damaged");
-                }
-                Kind kind = Kind.valueOf(f[0]);
-                byte[] content = f[2].equals("-") ? null : Files.readAllBytes(folder.resolve(FILES).resolve(f[2]));
-                out.add(new Entry(URLDecoder.decode(f[3], StandardCharsets.UTF_8), kind, Integer.parseInt(f[1], 8),
-                        content));
+        List<Entry> out = new ArrayList<>();
+        for (String line : new String(host.read(manifest), StandardCharsets.UTF_8).split("\n")) {
+            if (line.isEmpty()) {
+                continue;
             }
-            return new Uncommitted(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the uncommitted changes saved in " + folder, e);
+            String[] f = line.split("\t", -1);
+            if (f.length != 4) {
+                throw new IllegalStateException("uncommitted changes in " + folder + ": expected lines of 4 "
+                        + "tab-separated fields, found '" + line + "'; the artifact is damaged");
+            }
+            Kind kind = Kind.valueOf(f[0]);
+            byte[] content = f[2].equals("-") ? null : host.read(folder.resolve(FILES).resolve(f[2]));
+            out.add(new Entry(URLDecoder.decode(f[3], StandardCharsets.UTF_8), kind, Integer.parseInt(f[1], 8),
+                    content));
         }
+        return new Uncommitted(out);
     }
 
     /** Puts the saved changes of the paths {@code which} accepts back into {@code workTree}, through the host. */
