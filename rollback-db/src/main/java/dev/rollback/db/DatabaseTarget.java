@@ -230,6 +230,10 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
     @Override
     public Snapshot capture(CaptureContext ctx) throws Exception {
         Map<String, String> data = new TreeMap<>();
+        if (!liveExists(ctx.host())) {
+            throw new IllegalStateException("target '" + name() + "': expected the database " + this + " to exist, found "
+                    + "nothing; check the path or connection settings");
+        }
         String now = withLive(ctx.host(), h -> h.createQuery(dialect().nowSql()).mapTo(String.class).one());
         List<TableState> tables = backup(ctx, data);
         data.put("dbTime", now);

@@ -87,7 +87,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
     private static Jdbi open(String url) {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "30000");
-        p.setProperty("open_mode", String.valueOf(0x06 | 0x40)); // read-write, create, URI file names
+        p.setProperty("open_mode", String.valueOf(0x02 | 0x40)); // read-write (never create), URI file names
         return Jdbi.create(url, p);
     }
 
@@ -224,6 +224,11 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
     private List<Path> sidecars() {
         return List.of(file.resolveSibling(file.getFileName() + "-wal"), file.resolveSibling(file.getFileName() + "-shm"),
                 file.resolveSibling(file.getFileName() + "-journal"));
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteDatabase[" + name() + ": " + file + "]";
     }
 
     private void requireLocal(Host host) {
