@@ -590,7 +590,13 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         }
         String scratch = cloneName("verify");
         Dialect d = dialect();
-        withMaintenance(host, h -> h.execute("CREATE DATABASE " + d.quote(scratch) + " TEMPLATE template0"));
+        try {
+            withMaintenance(host, h -> h.execute("CREATE DATABASE " + d.quote(scratch) + " TEMPLATE template0"));
+        } catch (Exception e) {
+            throw new IllegalStateException("target '" + name() + "': expected to create the scratch database '" + scratch
+                    + "' to verify the backup in, found: " + e.getMessage() + "; give role '" + pg.user
+                    + "' the CREATEDB privilege, or do not use verifyBackups()", e);
+        }
         try {
             CommandResult r = host.run(command(host, List.of(tool("pg_restore"), "--exit-on-error", "--no-owner", "-j",
                     Integer.toString(pg.jobs), "-d", conninfo(scratch), artifactDir.resolve(ARTIFACT).toString())));
