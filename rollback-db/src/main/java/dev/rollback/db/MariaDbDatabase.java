@@ -264,7 +264,7 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
     }
 
     private CommandResult load(Host host, String database, Path dump) {
-        return runTool(host, "mysql", List.of("--binary-mode", "--database=" + database, "-e", "source " + dump));
+        return runTool(host, "mysql", List.of("--database=" + database, "-e", "source " + dump));
     }
 
     @Override
