@@ -81,11 +81,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * @throws IllegalArgumentException for a name that breaks these rules
      */
     public T named(String name) {
-        Objects.requireNonNull(name, "name");
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("database target: expected a name of letters, digits, '.', '_' or '-', "
-                    + "at most 64 characters, found '" + name + "'; choose another name");
-        }
+        requireName(name);
         return with(new Settings(name, settings.expectTables, settings.checks, settings.writtenAt,
                 settings.acceptDataLoss, settings.export, settings.verifyBackups, settings.flywayHistory));
     }
@@ -543,6 +539,16 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         out.put("flyway.rank", String.valueOf(row.getOrDefault("installed_rank", "0")));
         out.put("flyway.version", String.valueOf(row.getOrDefault("version", "")));
         return out;
+    }
+
+    /** {@code name} if it is a valid target name, else an exception saying the rules. */
+    static String requireName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("target: expected a name of letters, digits, '.', '_' or '-', "
+                    + "at most 64 characters, starting with a letter or digit, found '" + name + "'; choose another name");
+        }
+        return name;
     }
 
     static String requireIdentifier(String name, String what) {
