@@ -48,6 +48,10 @@ import org.jdbi.v3.core.Handle;
 public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> implements Target
         permits SqliteDatabase, PostgresDatabase, MariaDbDatabase {
 
+    /** Tables where migration tools keep their history: their rows are not the application's data. */
+    private static final Set<String> BOOKKEEPING = Set.of("flyway_schema_history", "alembic_version",
+            "databasechangelog", "databasechangeloglock");
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /** The configuration every database target shares. */
@@ -424,7 +428,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         return withLive(host, h -> {
             List<DataLoss> out = new ArrayList<>();
             for (String t : Catalog.tables(h, d)) {
-                if (!only.isEmpty() && !only.contains(t)) {
+                if ((!only.isEmpty() && !only.contains(t)) || BOOKKEEPING.contains(t.toLowerCase(java.util.Locale.ROOT))) {
                     continue;
                 }
                 TableState r = recorded.get(t);

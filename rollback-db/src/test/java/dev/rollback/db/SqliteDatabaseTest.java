@@ -321,6 +321,32 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void shouldRestoreAFlywaySchemaFromTheBackupAndCheckItsHistory() throws Exception {
+        app.useHandle(h -> {
+            h.execute("CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), "
+                    + "description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, "
+                    + "checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, "
+                    + "execution_time INT NOT NULL, success BOOLEAN NOT NULL)");
+            h.execute("INSERT INTO flyway_schema_history VALUES (1, '1', 'parts', 'SQL', 'V1__parts.sql', 1, 'app', "
+                    + "CURRENT_TIMESTAMP, 3, 1)");
+        });
+        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").flywayHistory());
+        RestorePoint before = plan.capture("v1");
+        assertThat(before.snapshot("db").orElseThrow().require("flyway.version")).isEqualTo("1");
+        app.useHandle(h -> {
+            h.execute("ALTER TABLE parts ADD COLUMN file_id INTEGER");
+            h.execute("INSERT INTO flyway_schema_history VALUES (2, '2', 'file id', 'SQL', 'V2__file_id.sql', 2, 'app', "
+                    + "CURRENT_TIMESTAMP, 3, 1)");
+        });
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("flyway_schema_history")).isEqualTo(1);
+        assertThat(report.checks()).anySatisfy(c -> assertThat(c.passed()).isTrue());
+    }
+
+    @Test
     void shouldRejectARelativePathAndABadName() {
         assertThatThrownBy(() -> SqliteDatabase.at(Path.of("rel.db"))).hasMessageContaining("absolute path");
         assertThatThrownBy(() -> SqliteDatabase.at(file).named("no spaces")).hasMessageContaining("expected a name");
