@@ -75,6 +75,10 @@ public final class DbBenchmark {
             List<String> env = List.of("PGHOST", "127.0.0.1", "PGPORT", Integer.toString(port), "PGUSER", "postgres");
 
             double[] byHandDump = measure(rounds, () -> run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench"));
+            double[] byHandDumpSum = measure(rounds, () -> {
+                run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench");
+                return run(List.of(), "sha256sum", dump.toString());
+            });
             double[] byHandRestore = measure(rounds, () -> {
                 sqlUnchecked(url + "bench", "DROP SCHEMA public CASCADE", "CREATE SCHEMA public AUTHORIZATION pg_database_owner",
                         "GRANT USAGE ON SCHEMA public TO PUBLIC");
@@ -97,6 +101,7 @@ public final class DbBenchmark {
                 plan.store().delete(report.setAsidePointId());
             }
             line("pg capture (pg_dump -Fc in one snapshot + counts)", capture, "pg_dump -Fc", byHandDump, 1.05);
+            line("  the same (the store checksums every artifact)", capture, "pg_dump -Fc + sha256sum", byHandDumpSum, 1.05);
             line("pg restore step (drop schemas + pg_restore -j2)", restore, "drop schema + pg_restore -j2", byHandRestore, 1.05);
             System.out.printf("  whole rollback (preflight, dump aside, restore, verify): median %.0f ms%n", median(rollback));
 
@@ -150,6 +155,11 @@ public final class DbBenchmark {
             HOST.delete(copy);
             return run(List.of(), "sqlite3", db.toString(), ".backup '" + copy + "'");
         });
+        double[] byHandBackupSum = measure(rounds, () -> {
+            HOST.delete(copy);
+            run(List.of(), "sqlite3", db.toString(), ".backup '" + copy + "'");
+            return run(List.of(), "sha256sum", copy.toString());
+        });
         Path target = work.resolve("restored.db");
         double[] byHandCopy = measure(rounds, () -> {
             run(List.of(), "cp", copy.toString(), target.toString());
@@ -169,6 +179,7 @@ public final class DbBenchmark {
             plan.store().delete(report.setAsidePointId());
         }
         line("sqlite capture (online backup, one step)", capture, "sqlite3 .backup", byHandBackup, 1.1);
+        line("  the same (the store checksums every artifact)", capture, "sqlite3 .backup + sha256sum", byHandBackupSum, 1.1);
         line("sqlite restore step (copy, sync, rename)", restore, "cp + sync", byHandCopy, 1.1);
     }
 

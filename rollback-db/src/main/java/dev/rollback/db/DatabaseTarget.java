@@ -172,7 +172,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     /**
      * Writes the engine's backup into {@code ctx.artifactDir()} and its data into {@code data};
-     * returns the tables' states as the backup holds them.
+     * returns the tables' states as the backup holds them. An engine that can read the database's
+     * time as of its backup puts it under {@code dbTime}; otherwise the time is read afterwards.
      */
     abstract List<TableState> backup(CaptureContext ctx, Map<String, String> data) throws Exception;
 
@@ -234,9 +235,10 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             throw new IllegalStateException("target '" + name() + "': expected the database " + this + " to exist, found "
                     + "nothing; check the path or connection settings");
         }
-        String now = withLive(ctx.host(), h -> h.createQuery(dialect().nowSql()).mapTo(String.class).one());
         List<TableState> tables = backup(ctx, data);
-        data.put("dbTime", now);
+        if (!data.containsKey("dbTime")) {
+            data.put("dbTime", withLive(ctx.host(), h -> h.createQuery(dialect().nowSql()).mapTo(String.class).one()));
+        }
         Catalog.write(tables, data);
         if (settings.flywayHistory) {
             withLive(ctx.host(), h -> {

@@ -305,11 +305,31 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
             try {
                 h.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 String snapshot = h.createQuery("SELECT pg_export_snapshot()").mapTo(String.class).one();
-                List<TableState> states = Catalog.states(h, dialect());
-                data.putAll(sequences(h, states));
+                data.put("dbTime", h.createQuery("SELECT CAST(now() AS text)").mapTo(String.class).one());
                 ctx.progress("pg_dump -Fc of " + pg.database);
-                run(ctx.host(), List.of(tool("pg_dump"), "-Fc", "--snapshot=" + snapshot, "-f", out.toString(), "-d",
-                        conninfo(pg.database)));
+                // pg_dump and the counts read the same exported snapshot, side by side
+                Command pgDump = command(ctx.host(), List.of(tool("pg_dump"), "-Fc", "--snapshot=" + snapshot, "-f",
+                        out.toString(), "-d", conninfo(pg.database)));
+                java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
+                java.util.concurrent.Future<CommandResult> dump = side.submit(() -> ctx.host().run(pgDump));
+                side.shutdown();
+                List<TableState> states;
+                try {
+                    states = Catalog.states(h, dialect());
+                    data.putAll(sequences(h, states));
+                } finally {
+                    CommandResult r;
+                    try {
+                        r = dump.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                    }
+                    if (!r.succeeded()) {
+                        throw new IllegalStateException("target '" + name() + "': expected pg_dump to succeed, found "
+                                + r.describe() + "; fix the cause (server reachable, role allowed, disk space), then "
+                                + "try again");
+                    }
+                }
                 ctx.host().setMode(out, 0600);
                 return states;
             } finally {
@@ -499,21 +519,29 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 }
                 return;
             }
-            boolean cloneThere = exists(host, clone);
-            if (!cloneThere && liveExists(host)) {
-                ctx.progress("the clone '" + clone + "' is already renamed to '" + pg.database + "'");
-                return;
-            }
-            if (!cloneThere) {
-                throw new IllegalStateException("target '" + name() + "': expected the clone database '" + clone
-                        + "', found none; restore from another restore point");
-            }
-            if (liveExists(host)) {
-                String replaced = cloneName("replaced");
-                renameDatabase(host, pg.database, replaced);
-                ctx.progress("kept the replaced database as '" + replaced + "'");
-            }
-            renameDatabase(host, clone, pg.database);
+            String replaced = cloneName("replaced");
+            Dialect d = dialect();
+            withMaintenance(host, h -> {
+                List<String> there = h.createQuery("SELECT datname FROM pg_database WHERE datname IN (:c, :l)")
+                        .bind("c", clone).bind("l", pg.database).mapTo(String.class).list();
+                boolean live = there.contains(pg.database);
+                if (!there.contains(clone)) {
+                    if (live) {
+                        ctx.progress("the clone '" + clone + "' is already renamed to '" + pg.database + "'");
+                        return null;
+                    }
+                    throw new IllegalStateException("target '" + name() + "': expected the clone database '" + clone
+                            + "', found none; restore from another restore point");
+                }
+                if (live) {
+                    h.createQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d "
+                            + "AND pid <> pg_backend_pid()").bind("d", pg.database).mapTo(Long.class).one();
+                    h.execute("ALTER DATABASE " + d.quote(pg.database) + " RENAME TO " + d.quote(replaced));
+                    ctx.progress("kept the replaced database as '" + replaced + "'");
+                }
+                h.execute("ALTER DATABASE " + d.quote(clone) + " RENAME TO " + d.quote(pg.database));
+                return null;
+            });
             return;
         }
         Path dump = ctx.artifact(s, ARTIFACT);

@@ -119,6 +119,8 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
                 + "is not a regular file" : "nothing") + "; check the path"));
         Path copy = ctx.artifactDir().resolve(ARTIFACT);
         try (Handle h = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
+            // read before the copy starts: a row written in between counts as newer, never as older
+            data.put("dbTime", h.createQuery(dialect().nowSql()).mapTo(String.class).one());
             org.sqlite.SQLiteConnection c = h.getConnection().unwrap(org.sqlite.SQLiteConnection.class);
             // all pages in one step: one read transaction, so the copy is one consistent state
             int rc = c.getDatabase().backup("main", copy.toString(), null, 100, 300, -1);
