@@ -306,6 +306,8 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 h.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 String snapshot = h.createQuery("SELECT pg_export_snapshot()").mapTo(String.class).one();
                 data.put("dbTime", h.createQuery("SELECT CAST(now() AS text)").mapTo(String.class).one());
+                // one process counts, so pg_dump keeps the other cores
+                h.execute("SET LOCAL max_parallel_workers_per_gather = 0");
                 ctx.progress("pg_dump -Fc of " + pg.database);
                 // pg_dump and the counts read the same exported snapshot, side by side
                 Command pgDump = command(ctx.host(), List.of(tool("pg_dump"), "-Fc", "--snapshot=" + snapshot, "-f",

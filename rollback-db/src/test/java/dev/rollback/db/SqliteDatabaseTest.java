@@ -347,6 +347,24 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void shouldBringBackADatabaseFileTheDeployDeletedAndRemoveItAgainWhenPuttingBack() throws Exception {
+        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db"));
+        RestorePoint before = plan.capture("v1");
+        Files.delete(file);
+        Files.deleteIfExists(file.resolveSibling("gestima.db-wal"));
+        Files.deleteIfExists(file.resolveSibling("gestima.db-shm"));
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(50);
+        RollbackReport back = plan(SqliteDatabase.at(file).named("db").acceptDataLoss())
+                .rollback(plan.store().get(report.setAsidePointId()));
+        assertThat(back.outcome()).as(back.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
     void shouldRejectARelativePathAndABadName() {
         assertThatThrownBy(() -> SqliteDatabase.at(Path.of("rel.db"))).hasMessageContaining("absolute path");
         assertThatThrownBy(() -> SqliteDatabase.at(file).named("no spaces")).hasMessageContaining("expected a name");
