@@ -181,14 +181,7 @@ class PostgresDatabaseTest {
 
     @Test
     void shouldFailTheCaptureWhenTheBackupDoesNotRestoreToWhatWasRecorded() throws Exception {
-        // a dump cut short (a full disk, a killed pg_dump) is a fault the real tool cannot produce on demand
-        Path bin = dir.resolve("bin");
-        Files.createDirectories(bin);
-        Path fake = bin.resolve("pg_dump");
-        Files.writeString(fake, "#!/bin/bash\nout=\"\"; prev=\"\"\nfor a in \"$@\"; do [ \"$prev\" = -f ] && out=\"$a\"; "
-                + "prev=\"$a\"; done\n" + which("pg_dump") + " \"$@\" || exit $?\ntruncate -s 2000 \"$out\"\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
-        Files.createSymbolicLink(bin.resolve("pg_restore"), Path.of(which("pg_restore")));
+        Path bin = truncatingPgDump();
         RollbackPlan plan = plan(target().tools(bin).verifyBackups());
 
         assertThatThrownBy(() -> plan.capture("v1")).isInstanceOf(CaptureFailedException.class)
@@ -197,6 +190,21 @@ class PostgresDatabaseTest {
         assertThat(plan.restorePoints()).isEmpty();
         assertThat(one(server.jdbi("postgres"), "SELECT count(*) FROM pg_database WHERE datname LIKE 'blog_verify_%'",
                 Integer.class)).isZero();
+    }
+
+    @Test
+    void shouldRefuseInPreflightABackupThatDoesNotRestoreBeforeChangingAnything() throws Exception {
+        Path bin = truncatingPgDump();
+        RestorePoint cut = plan(target().tools(bin)).capture("v1 with a dump cut short");
+        badDeploy();
+        long posts = count("post");
+
+        assertThatThrownBy(() -> plan(target().verifyBackups().acceptDataLoss()).rollback(cut))
+                .isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("a backup that restores to the tables and row counts recorded at capture")
+                .hasMessageContaining("do not trust this restore point");
+        assertThat(count("post")).isEqualTo(posts);
+        assertThat(tables()).containsExactly("post", "post_development", "post_section");
     }
 
     @Test
@@ -276,6 +284,22 @@ class PostgresDatabaseTest {
                 .hasMessageContaining("column 'slug' of table 'post', added after the restore point")
                 .hasMessageContaining("table 'post_development', created after the restore point, holds 1 row(s)");
         assertThat(count("post")).isEqualTo(21);
+    }
+
+    /**
+     * A folder with a pg_dump that cuts its output short (a full disk, a killed pg_dump): a fault the
+     * real tool cannot produce on demand. pg_restore and psql are the real ones.
+     */
+    Path truncatingPgDump() throws Exception {
+        Path bin = dir.resolve("bin");
+        Files.createDirectories(bin);
+        Path fake = bin.resolve("pg_dump");
+        Files.writeString(fake, "#!/bin/bash\nout=\"\"; prev=\"\"\nfor a in \"$@\"; do [ \"$prev\" = -f ] && out=\"$a\"; "
+                + "prev=\"$a\"; done\n" + which("pg_dump") + " \"$@\" || exit $?\ntruncate -s 2000 \"$out\"\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        Files.createSymbolicLink(bin.resolve("pg_restore"), Path.of(which("pg_restore")));
+        Files.createSymbolicLink(bin.resolve("psql"), Path.of(which("psql")));
+        return bin;
     }
 
     static <T> T one(Jdbi jdbi, String sql, Class<T> type) {
