@@ -1,0 +1,258 @@
+package dev.rollback.bench;
+
+import dev.rollback.RestorePoint;
+import dev.rollback.Rollback;
+import dev.rollback.RollbackPlan;
+import dev.rollback.RollbackReport;
+import dev.rollback.StepRecord;
+import dev.rollback.db.PostgresDatabase;
+import dev.rollback.db.SqliteDatabase;
+import dev.rollback.host.Command;
+import dev.rollback.host.Host;
+import dev.rollback.host.Hosts;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The database targets against the commands a person would type, measured side by side in the same
+ * run on the same data:
+ *
+ * <ul>
+ *   <li>PostgreSQL (a real 15.x server started here): capture vs {@code pg_dump -Fc}; the restore
+ *       step vs dropping the schema and {@code pg_restore -j2}; the instant strategy's capture vs
+ *       {@code CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY} and its restore step vs two
+ *       {@code ALTER DATABASE … RENAME}.
+ *   <li>SQLite in WAL mode: capture (online backup) vs {@code sqlite3 db .backup}; the restore step
+ *       vs {@code cp} + {@code sync}.
+ * </ul>
+ *
+ * <pre>rollback-bench/run.sh DbBenchmark [rounds=3] [postgres rows=1000000] [sqlite MB=500]</pre>
+ */
+public final class DbBenchmark {
+
+    private static final Host HOST = Hosts.local();
+
+    private DbBenchmark() {}
+
+    /** Runs the benchmark: rounds, PostgreSQL rows, SQLite size in MB. */
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        int megabytes = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        Path work = Files.createTempDirectory("rollback-db-bench-");
+        try {
+            postgres(work, rounds, rows);
+            sqlite(work, rounds, megabytes);
+        } finally {
+            HOST.delete(work);
+        }
+    }
+
+    // ---- PostgreSQL -----------------------------------------------------------------------------------
+
+    private static void postgres(Path work, int rounds, int rows) throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("listen_addresses", "127.0.0.1").start()) {
+            int port = pg.getPort();
+            String url = "jdbc:postgresql://127.0.0.1:" + port + "/";
+            sql(url + "postgres", "CREATE DATABASE bench");
+            sql(url + "bench", "CREATE TABLE item (id bigserial PRIMARY KEY, name text NOT NULL, price numeric(10,2), "
+                    + "note text, created timestamptz DEFAULT now())",
+                    "INSERT INTO item (name, price, note) SELECT 'item ' || g, g % 1000, repeat(md5(g::text), 3) "
+                            + "FROM generate_series(1, " + rows + ") g",
+                    "CREATE INDEX item_name ON item (name)", "VACUUM ANALYZE item");
+            long size = scalar(url + "bench", "SELECT pg_database_size('bench')");
+            System.out.printf("PostgreSQL 15, %d rows, %d MB, %d rounds (medians)%n", rows, size >> 20, rounds);
+            Path dump = work.resolve("by-hand.dump");
+            List<String> env = List.of("PGHOST", "127.0.0.1", "PGPORT", Integer.toString(port), "PGUSER", "postgres");
+
+            double[] byHandDump = measure(rounds, () -> run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench"));
+            double[] byHandDumpSum = measure(rounds, () -> {
+                run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench");
+                return run(List.of(), "sha256sum", dump.toString());
+            });
+            double[] byHandRestore = measure(rounds, () -> {
+                sqlUnchecked(url + "bench", "DROP SCHEMA public CASCADE", "CREATE SCHEMA public AUTHORIZATION pg_database_owner",
+                        "GRANT USAGE ON SCHEMA public TO PUBLIC");
+                return run(env, "pg_restore", "--exit-on-error", "-j", "2", "-d", "bench", dump.toString());
+            });
+            PostgresDatabase target = PostgresDatabase.at("127.0.0.1", port, "bench").user("postgres").named("db")
+                    .acceptDataLoss();
+            RollbackPlan plan = Rollback.plan("bench-pg").store(work.resolve("store-pg")).target(target).build();
+            double[] capture = new double[rounds];
+            double[] restore = new double[rounds];
+            double[] rollback = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                RestorePoint point = plan.capture("round " + r);
+                capture[r] = ms(System.nanoTime() - t0);
+                RollbackReport report = requireSuccess(plan.rollback(point));
+                restore[r] = step(report, "restore db");
+                rollback[r] = ms(report.timeToRecover().toNanos());
+                plan.store().delete(point.id());
+                plan.store().delete(report.setAsidePointId());
+            }
+            line("pg capture (pg_dump -Fc in one snapshot + counts)", capture, "pg_dump -Fc", byHandDump, 1.05);
+            line("  the same (the store checksums every artifact)", capture, "pg_dump -Fc + sha256sum", byHandDumpSum, 1.05);
+            line("pg restore step (drop schemas + pg_restore -j2)", restore, "drop schema + pg_restore -j2", byHandRestore, 1.05);
+            System.out.printf("  whole rollback (preflight, dump aside, restore, verify): median %.0f ms%n", median(rollback));
+
+            double[] byHandClone = measure(rounds, () -> {
+                sqlUnchecked(url + "postgres", "DROP DATABASE IF EXISTS bench_copy",
+                        "CREATE DATABASE bench_copy TEMPLATE bench STRATEGY FILE_COPY");
+                return 0;
+            });
+            double[] byHandSwap = measure(rounds, () -> {
+                sqlUnchecked(url + "postgres", "ALTER DATABASE bench RENAME TO bench_swap",
+                        "ALTER DATABASE bench_copy RENAME TO bench", "ALTER DATABASE bench_swap RENAME TO bench_copy");
+                return 0;
+            });
+            sql(url + "postgres", "DROP DATABASE bench_copy");
+            RollbackPlan instant = Rollback.plan("bench-instant").store(work.resolve("store-instant"))
+                    .target(target.instant()).build();
+            double[] iCapture = new double[rounds];
+            double[] iRestore = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                RestorePoint point = instant.capture("round " + r);
+                iCapture[r] = ms(System.nanoTime() - t0);
+                RollbackReport report = requireSuccess(instant.rollback(point));
+                iRestore[r] = step(report, "restore db");
+                String aside = instant.store().get(report.setAsidePointId()).snapshot("db").orElseThrow().require("clone");
+                sql(url + "postgres", "DROP DATABASE \"" + aside + "\"");
+            }
+            line("instant capture (clone with TEMPLATE)", iCapture, "CREATE DATABASE TEMPLATE FILE_COPY", byHandClone, 1.1);
+            line("instant restore step (rename the clone in)", iRestore, "3 x ALTER DATABASE RENAME", byHandSwap, Double.NaN);
+            System.out.printf("  goal: instant restore <= 100 ms whatever the size: %s%n", median(iRestore) <= 100 ? "met" : "NOT met");
+        }
+    }
+
+    // ---- SQLite ---------------------------------------------------------------------------------------
+
+    private static void sqlite(Path work, int rounds, int megabytes) throws Exception {
+        Path db = work.resolve("app.db");
+        String url = "jdbc:sqlite:" + db;
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute("CREATE TABLE blob (id INTEGER PRIMARY KEY, data BLOB)");
+            c.setAutoCommit(false);
+            for (int i = 0; i < megabytes * 16; i++) {
+                st.execute("INSERT INTO blob (data) VALUES (randomblob(65536))");
+            }
+            c.commit();
+        }
+        System.out.printf("SQLite WAL, %d MB, %d rounds (medians)%n", Files.size(db) >> 20, rounds);
+        Path copy = work.resolve("by-hand.db");
+        double[] byHandBackup = measure(rounds, () -> {
+            HOST.delete(copy);
+            return run(List.of(), "sqlite3", db.toString(), ".backup '" + copy + "'");
+        });
+        double[] byHandBackupSum = measure(rounds, () -> {
+            HOST.delete(copy);
+            run(List.of(), "sqlite3", db.toString(), ".backup '" + copy + "'");
+            return run(List.of(), "sha256sum", copy.toString());
+        });
+        Path target = work.resolve("restored.db");
+        double[] byHandCopy = measure(rounds, () -> {
+            run(List.of(), "cp", copy.toString(), target.toString());
+            return run(List.of(), "sync", target.toString());
+        });
+        RollbackPlan plan = Rollback.plan("bench-sqlite").store(work.resolve("store-sqlite"))
+                .target(SqliteDatabase.at(db).named("db").acceptDataLoss()).build();
+        double[] capture = new double[rounds];
+        double[] restore = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            RestorePoint point = plan.capture("round " + r);
+            capture[r] = ms(System.nanoTime() - t0);
+            RollbackReport report = requireSuccess(plan.rollback(point));
+            restore[r] = step(report, "restore db");
+            plan.store().delete(point.id());
+            plan.store().delete(report.setAsidePointId());
+        }
+        line("sqlite capture (online backup, one step)", capture, "sqlite3 .backup", byHandBackup, 1.1);
+        line("  the same (the store checksums every artifact)", capture, "sqlite3 .backup + sha256sum", byHandBackupSum, 1.1);
+        line("sqlite restore step (copy, sync, rename)", restore, "cp + sync", byHandCopy, 1.1);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    private static RollbackReport requireSuccess(RollbackReport r) {
+        if (!r.isSuccessful()) {
+            throw new IllegalStateException("benchmark rollback failed: " + r);
+        }
+        return r;
+    }
+
+    private static double step(RollbackReport report, String name) {
+        return report.steps().stream().filter(s -> s.name().equals(name)).map(StepRecord::duration)
+                .mapToDouble(d -> ms(d.toNanos())).findFirst().orElseThrow();
+    }
+
+    private static void line(String ours, double[] a, String byHand, double[] b, double goal) {
+        double ratio = median(a) / median(b);
+        System.out.printf("  %-52s %8.0f ms | %-36s %8.0f ms | ratio %.2f%s%n", ours, median(a), byHand, median(b), ratio,
+                Double.isNaN(goal) ? "" : String.format(" (goal <= %.2f: %s)", goal, ratio <= goal ? "met" : "NOT met"));
+    }
+
+    private static double[] measure(int rounds, Supplier<Integer> body) {
+        double[] out = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            body.get();
+            out[r] = ms(System.nanoTime() - t0);
+        }
+        return out;
+    }
+
+    private static int run(List<String> env, String... argv) {
+        Command c = Command.of(argv).timeout(Duration.ofHours(1));
+        for (int i = 0; i < env.size(); i += 2) {
+            c = c.env(env.get(i), env.get(i + 1));
+        }
+        HOST.run(c).requireSuccess();
+        return 0;
+    }
+
+    private static void sql(String url, String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private static void sqlUnchecked(String url, String... statements) {
+        try {
+            sql(url, statements);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long scalar(String url, String query) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
+                var rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

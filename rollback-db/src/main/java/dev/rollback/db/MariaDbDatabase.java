@@ -1,0 +1,307 @@
+package dev.rollback.db;
+
+import dev.rollback.Problem;
+import dev.rollback.Snapshot;
+import dev.rollback.db.internal.Catalog;
+import dev.rollback.db.internal.Catalog.TableState;
+import dev.rollback.db.internal.Dialect;
+import dev.rollback.db.internal.Tools;
+import dev.rollback.host.Command;
+import dev.rollback.host.CommandResult;
+import dev.rollback.host.Host;
+import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.RestoreContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A MySQL or MariaDB database as a rollback target.
+ *
+ * <p>Capture runs {@code mysqldump --single-transaction --no-tablespaces} (a consistent dump without
+ * locking InnoDB tables, and without the tablespace privilege hosted servers do not grant), with
+ * routines and triggers. The rollback sets the current state aside with another dump, drops the
+ * database's tables and views, and loads the dump with the {@code mysql} client. Verification runs
+ * {@code CHECK TABLE} on every table besides the checks every {@link DatabaseTarget} runs; {@link
+ * #verifyBackups()} loads each dump into a scratch database and compares it.
+ *
+ * <p>Credentials never reach a command line, a log or a report: the tools read them from an option
+ * file readable by the owner only, made for each command in a private temp folder and deleted after
+ * it. The JDBC driver ({@code org.mariadb.jdbc:mariadb-java-client}) is the user's dependency.
+ * Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * MariaDbDatabase bankroll = MariaDbDatabase.at("127.0.0.1", 3306, "bankroll")
+ *     .user("pythonpydev").passwordFile(Path.of("/home/app/.db-password"));
+ * }</pre>
+ */
+public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
+
+    static final String ARTIFACT = "database.sql";
+
+    /** Connection settings. */
+    private record My(String host, int port, String database, String user, String password, Path passwordFile,
+            Path tools) {}
+
+    private final My my;
+
+    private MariaDbDatabase(Settings settings, My my) {
+        super(settings);
+        this.my = my;
+    }
+
+    /** The database {@code database} on the server at {@code host}:{@code port}, as a target named {@code "database"}. */
+    public static MariaDbDatabase at(String host, int port, String database) {
+        requireIdentifier(host, "host");
+        requireIdentifier(database, "database");
+        if (database.startsWith("-")) {
+            throw new IllegalArgumentException("MariaDB database: expected a database name, found '" + database
+                    + "', which the tools would read as an option; rename the database");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("MariaDB database " + database + ": expected a port 1..65535, found " + port);
+        }
+        return new MariaDbDatabase(Settings.named("database"), new My(host, port, database, "root", null, null, null));
+    }
+
+    @Override
+    MariaDbDatabase with(Settings s) {
+        return new MariaDbDatabase(s, my);
+    }
+
+    /** This target connecting as {@code user} (default {@code root}). */
+    public MariaDbDatabase user(String user) {
+        return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, requireIdentifier(user, "user"),
+                my.password, my.passwordFile, my.tools));
+    }
+
+    /** This target connecting with {@code password}; it is masked in every message of the plan. */
+    public MariaDbDatabase password(String password) {
+        return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user,
+                Objects.requireNonNull(password, "password"), null, my.tools));
+    }
+
+    /** This target reading its password from the first line of {@code file} on the plan's host, when it connects. */
+    public MariaDbDatabase passwordFile(Path file) {
+        return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user, null,
+                Objects.requireNonNull(file, "file"), my.tools));
+    }
+
+    /** This target running {@code mysqldump} and {@code mysql} from {@code binDir} instead of the PATH. */
+    public MariaDbDatabase tools(Path binDir) {
+        return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user, my.password, my.passwordFile,
+                Objects.requireNonNull(binDir, "binDir")));
+    }
+
+    @Override
+    public Set<String> secrets() {
+        return my.password == null ? Set.of() : Set.of(my.password);
+    }
+
+    // ---- connections and tools ----------------------------------------------------------------------------
+
+    @Override
+    Dialect dialect() {
+        return Dialect.mysql(my.database);
+    }
+
+    private String password(Host host) {
+        return my.passwordFile != null ? Tools.readPassword(host, my.passwordFile) : my.password;
+    }
+
+    private <R> R with(Host host, String database, HandleWork<R> work) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", my.user);
+        String pw = password(host);
+        if (pw != null) {
+            p.setProperty("password", pw);
+        }
+        String h = my.host.contains(":") ? "[" + my.host + "]" : my.host;
+        try (Handle handle = Jdbi.create("jdbc:mariadb://" + h + ":" + my.port + "/", p).open()) {
+            if (database != null) {
+                handle.execute("USE " + dialect().quote(database));
+            }
+            return work.run(handle);
+        }
+    }
+
+    @Override
+    <R> R withLive(Host host, HandleWork<R> work) throws Exception {
+        return with(host, my.database, work);
+    }
+
+    @Override
+    boolean liveExists(Host host) throws Exception {
+        return with(host, null, h -> h.createQuery("SELECT count(*) FROM information_schema.schemata WHERE schema_name = :d")
+                .bind("d", my.database).mapTo(Integer.class).one() > 0);
+    }
+
+    private String tool(String name) {
+        return my.tools == null ? name : my.tools.resolve(name).toString();
+    }
+
+    private static String optionValue(String v) {
+        return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    /**
+     * Runs a client tool with its credentials in a fresh option file (0600, in a private folder)
+     * given as its first argument; deletes the file afterwards.
+     */
+    private CommandResult runTool(Host host, String program, List<String> args) {
+        Path dir = Tools.privateTempDir(host);
+        try {
+            Path options = dir.resolve("client.cnf");
+            StringBuilder cnf = new StringBuilder("[client]\n");
+            cnf.append("user=").append(optionValue(my.user)).append('\n');
+            String pw = password(host);
+            if (pw != null) {
+                cnf.append("password=").append(optionValue(pw)).append('\n');
+            }
+            cnf.append("host=").append(optionValue(my.host)).append('\n');
+            cnf.append("port=").append(my.port).append('\n');
+            cnf.append("protocol=TCP\n");
+            host.write(options, cnf.toString().getBytes(StandardCharsets.UTF_8), 0600);
+            List<String> argv = new ArrayList<>();
+            argv.add(tool(program));
+            argv.add("--defaults-extra-file=" + options);
+            argv.addAll(args);
+            return host.run(Command.of(argv).timeout(Duration.ofHours(6)));
+        } finally {
+            host.delete(dir);
+        }
+    }
+
+    private void requireSuccess(CommandResult r) {
+        if (!r.succeeded()) {
+            throw new IllegalStateException("target '" + name() + "': expected the command to succeed, found "
+                    + r.describe() + "; fix the cause (server reachable, user allowed, disk space), then try again");
+        }
+    }
+
+    // ---- capture -------------------------------------------------------------------------------------------
+
+    @Override
+    List<TableState> backup(CaptureContext ctx, Map<String, String> data) throws Exception {
+        data.put("engine", "mariadb");
+        data.put("database", my.database);
+        Path out = ctx.artifactDir().resolve(ARTIFACT);
+        List<TableState> states = withLive(ctx.host(), h -> {
+            h.begin();
+            try {
+                h.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                return Catalog.states(h, dialect());
+            } finally {
+                h.rollback();
+            }
+        });
+        ctx.progress("mysqldump --single-transaction of " + my.database);
+        requireSuccess(runTool(ctx.host(), "mysqldump", List.of("--single-transaction", "--no-tablespaces", "--routines",
+                "--triggers", "--hex-blob", "--result-file=" + out, "--", my.database)));
+        ctx.host().setMode(out, 0600);
+        return states;
+    }
+
+    // ---- preflight and plan -------------------------------------------------------------------------------
+
+    @Override
+    List<Problem> enginePreflight(Snapshot s, RestoreContext ctx) throws Exception {
+        List<Problem> problems = new ArrayList<>();
+        Host host = ctx.host();
+        try {
+            with(host, null, h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+        } catch (Exception e) {
+            problems.add(Problem.of(name(), "a MariaDB/MySQL server answering at " + my.host + ":" + my.port + " for "
+                    + my.user, e.getMessage(), "start the server or fix the connection settings"));
+            return problems;
+        }
+        if (s.artifact(ARTIFACT).isEmpty()) {
+            problems.add(Problem.of(name(), "the dump " + ARTIFACT + " in the restore point", "no such artifact",
+                    "capture a new restore point"));
+        }
+        if (!host.hasProgram(tool("mysql"))) {
+            problems.add(Problem.of(name(), "the program " + tool("mysql"), "not installed on host " + host.name(),
+                    "install the MariaDB client (mariadb-client) or point tools(...) at it"));
+        }
+        return problems;
+    }
+
+    @Override
+    List<String> enginePlan(Snapshot s, RestoreContext ctx) {
+        return List.of("drop the tables and views of database '" + my.database + "'",
+                "load the dump (" + s.artifact(ARTIFACT).map(a -> a.size() + " bytes").orElse("missing")
+                        + ") with the mysql client");
+    }
+
+    // ---- restore ------------------------------------------------------------------------------------------
+
+    @Override
+    void engineRestore(Snapshot s, RestoreContext ctx) throws Exception {
+        Path dump = ctx.artifact(s, ARTIFACT);
+        Host host = ctx.host();
+        Dialect d = dialect();
+        withLive(host, h -> {
+            h.execute("SET FOREIGN_KEY_CHECKS = 0");
+            List<Map<String, Object>> objects = h.createQuery("SELECT table_name AS name, table_type AS type "
+                    + "FROM information_schema.tables WHERE table_schema = :d").bind("d", my.database).mapToMap().list();
+            for (Map<String, Object> o : objects) {
+                String kind = "VIEW".equals(String.valueOf(o.get("type"))) ? "VIEW" : "TABLE";
+                h.execute("DROP " + kind + " IF EXISTS " + d.quote(String.valueOf(o.get("name"))));
+            }
+            h.execute("SET FOREIGN_KEY_CHECKS = 1");
+            return null;
+        });
+        ctx.progress("loading the dump into " + my.database);
+        requireSuccess(load(host, my.database, dump));
+    }
+
+    private CommandResult load(Host host, String database, Path dump) {
+        return runTool(host, "mysql", List.of("--database=" + database, "-e", "source " + dump));
+    }
+
+    @Override
+    List<String> engineCheck(Handle h) {
+        List<String> wrong = new ArrayList<>();
+        for (String t : Catalog.tables(h, dialect())) {
+            for (Map<String, Object> row : h.createQuery("CHECK TABLE " + dialect().quote(t)).mapToMap().list()) {
+                String type = String.valueOf(row.get("msg_type")).toLowerCase();
+                String text = String.valueOf(row.get("msg_text"));
+                if (type.equals("error") || (type.equals("status") && !text.equalsIgnoreCase("OK"))) {
+                    wrong.add("CHECK TABLE '" + t + "' says " + type + ": " + text);
+                }
+            }
+        }
+        return wrong;
+    }
+
+    @Override
+    List<String> verifyBackup(Snapshot s, Path artifactDir, Host host) throws Exception {
+        String scratch = "rb_verify_" + Tools.randomHex(6);
+        Dialect d = dialect();
+        with(host, null, h -> h.execute("CREATE DATABASE " + d.quote(scratch)));
+        try {
+            CommandResult r = load(host, scratch, artifactDir.resolve(ARTIFACT));
+            if (!r.succeeded()) {
+                return List.of("loading the dump into a scratch database failed: " + r.describe());
+            }
+            MariaDbDatabase scratchTarget = new MariaDbDatabase(settings, new My(my.host, my.port, scratch, my.user,
+                    my.password, my.passwordFile, my.tools));
+            return scratchTarget.withLive(host, h -> scratchTarget.compareBackup(h, s));
+        } finally {
+            with(host, null, h -> h.execute("DROP DATABASE IF EXISTS " + d.quote(scratch)));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MariaDbDatabase[" + name() + ": " + my.user + "@" + my.host + ":" + my.port + "/" + my.database + "]";
+    }
+}

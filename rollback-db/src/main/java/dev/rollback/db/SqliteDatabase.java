@@ -1,0 +1,277 @@
+package dev.rollback.db;
+
+import dev.rollback.Problem;
+import dev.rollback.Snapshot;
+import dev.rollback.db.internal.Catalog;
+import dev.rollback.db.internal.Catalog.TableState;
+import dev.rollback.db.internal.Dialect;
+import dev.rollback.host.Command;
+import dev.rollback.host.FileStat;
+import dev.rollback.host.Host;
+import dev.rollback.host.LocalHost;
+import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.RestoreContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A SQLite database file (rollback-journal or WAL mode) as a rollback target.
+ *
+ * <p>Capture uses SQLite's online backup API in one step, so the copy is consistent even while the
+ * application keeps writing (in WAL mode writers are not blocked); the copy is never a raw file copy
+ * of a live database. Restore copies the backup beside the database, forces it to disk, removes the
+ * stale {@code -wal}, {@code -shm} and {@code -journal} files that belong to the replaced database
+ * (they would corrupt the restored one), and renames the copy over the database in one atomic step,
+ * keeping the file's mode and owner. Verification runs {@code PRAGMA integrity_check} and the checks
+ * every {@link DatabaseTarget} runs. The current state is set aside with a backup like a capture.
+ *
+ * <p>The database is opened through the xerial {@code sqlite-jdbc} driver, which the user adds to
+ * the class path; the file must be on the machine that runs the plan (a local host). Immutable and
+ * thread-safe.
+ *
+ * <pre>{@code
+ * RollbackPlan plan = Rollback.plan("gestima")
+ *     .stop(stopService)
+ *     .target(SqliteDatabase.at(Path.of("/srv/gestima/gestima.db")).named("db"))
+ *     .start(startService)
+ *     .build();
+ * }</pre>
+ */
+public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
+
+    static final String ARTIFACT = "database.sqlite";
+
+    private final Path file;
+
+    private SqliteDatabase(Settings settings, Path file) {
+        super(settings);
+        this.file = file;
+    }
+
+    /**
+     * The SQLite database in {@code file}, as a target named {@code "database"}.
+     *
+     * @throws IllegalArgumentException if the path is not absolute
+     */
+    public static SqliteDatabase at(Path file) {
+        Objects.requireNonNull(file, "file");
+        if (!file.isAbsolute()) {
+            throw new IllegalArgumentException("SQLite database: expected an absolute path, found '" + file
+                    + "'; give file.toAbsolutePath()");
+        }
+        return new SqliteDatabase(Settings.named("database"), file.normalize());
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    SqliteDatabase with(Settings s) {
+        return new SqliteDatabase(s, file);
+    }
+
+    @Override
+    Dialect dialect() {
+        return Dialect.sqlite();
+    }
+
+    private static Jdbi open(String url) {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "30000");
+        p.setProperty("open_mode", String.valueOf(0x02 | 0x40)); // read-write (never create), URI file names
+        return Jdbi.create(url, p);
+    }
+
+    /** A read-only connection to a copy that nothing writes: no lock, no -wal or -shm file is made. */
+    private static Jdbi openImmutable(Path copy) {
+        Properties p = new Properties();
+        p.setProperty("open_mode", String.valueOf(0x01 | 0x40)); // read-only, URI file names
+        return Jdbi.create("jdbc:sqlite:file:" + copy.toUri().getRawPath() + "?immutable=1", p);
+    }
+
+    @Override
+    <R> R withLive(Host host, HandleWork<R> work) throws Exception {
+        try (Handle h = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
+            return work.run(h);
+        }
+    }
+
+    @Override
+    boolean liveExists(Host host) {
+        return host.stat(file).map(FileStat::isFile).orElse(false);
+    }
+
+    @Override
+    List<TableState> backup(CaptureContext ctx, Map<String, String> data) throws Exception {
+        Host host = ctx.host();
+        requireLocal(host);
+        FileStat st = host.stat(file).filter(FileStat::isFile).orElseThrow(() -> new IllegalStateException("target '"
+                + name() + "': expected the SQLite database " + file + ", found " + (host.exists(file) ? "something that "
+                + "is not a regular file" : "nothing") + "; check the path"));
+        Path copy = ctx.artifactDir().resolve(ARTIFACT);
+        try (Handle h = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
+            // read before the copy starts: a row written in between counts as newer, never as older
+            data.put("dbTime", h.createQuery(dialect().nowSql()).mapTo(String.class).one());
+            org.sqlite.SQLiteConnection c = h.getConnection().unwrap(org.sqlite.SQLiteConnection.class);
+            // all pages in one step: one read transaction, so the copy is one consistent state
+            int rc = c.getDatabase().backup("main", copy.toString(), null, 100, 300, -1);
+            if (rc != 0) {
+                throw new IllegalStateException("target '" + name() + "': expected SQLite's online backup of " + file
+                        + " to finish, found result code " + rc + "; retry when the database is less busy");
+            }
+        }
+        host.setMode(copy, 0600);
+        data.put("engine", "sqlite");
+        data.put("file", file.toString());
+        data.put("mode", st.octalMode());
+        if (st.owner() != null) {
+            data.put("owner", st.owner());
+        }
+        if (st.group() != null) {
+            data.put("group", st.group());
+        }
+        try (Handle h = openImmutable(copy).open()) {
+            return Catalog.states(h, dialect());
+        }
+    }
+
+    /** A state set aside when there was no database file: putting it back removes the file. */
+    @Override
+    Snapshot engineSetAside(CaptureContext ctx) throws Exception {
+        if (liveExists(ctx.host())) {
+            return capture(ctx);
+        }
+        return Snapshot.of(Map.of("engine", "sqlite", "file", file.toString(), "absent", "true"));
+    }
+
+    private static boolean absent(Snapshot s) {
+        return "true".equals(s.get("absent").orElse("false"));
+    }
+
+    @Override
+    List<Problem> enginePreflight(Snapshot s, RestoreContext ctx) {
+        List<Problem> problems = new ArrayList<>();
+        if (!(ctx.host() instanceof LocalHost)) {
+            problems.add(Problem.of(name(), "the SQLite file on the machine running the plan", "host " + ctx.host().name(),
+                    "run the plan on the database's machine"));
+            return problems;
+        }
+        if (s.artifact(ARTIFACT).isEmpty() && !absent(s)) {
+            problems.add(Problem.of(name(), "the backup " + ARTIFACT + " in the restore point", "no such artifact",
+                    "capture a new restore point"));
+        }
+        Path dir = file.getParent();
+        if (!ctx.host().stat(dir).map(FileStat::isDirectory).orElse(false)) {
+            problems.add(Problem.of(name(), "the folder " + dir + " of the database", "nothing there",
+                    "create the folder or fix the path"));
+        }
+        if (!s.get("file").map(f -> f.equals(file.toString())).orElse(true)) {
+            problems.add(Problem.of(name(), "a backup of " + file, "a backup of " + s.require("file"),
+                    "roll back with the target that captured it"));
+        }
+        return problems;
+    }
+
+    @Override
+    List<String> enginePlan(Snapshot s, RestoreContext ctx) {
+        if (absent(s)) {
+            return List.of("remove " + file + " and " + sidecars() + ": there was no database when this state was saved");
+        }
+        long size = s.artifact(ARTIFACT).map(dev.rollback.Artifact::size).orElse(0L);
+        List<String> lines = new ArrayList<>();
+        lines.add("copy the backup (" + size + " bytes) to " + tmp() + " and force it to disk");
+        lines.add("remove " + sidecars() + " of the replaced database");
+        lines.add("rename " + tmp() + " over " + file + " (atomic), mode " + s.get("mode").orElse("kept"));
+        return lines;
+    }
+
+    @Override
+    void engineRestore(Snapshot s, RestoreContext ctx) {
+        Host host = ctx.host();
+        requireLocal(host);
+        if (absent(s)) {
+            for (Path side : sidecars()) {
+                host.delete(side);
+            }
+            host.delete(file);
+            return;
+        }
+        Path backup = ctx.artifact(s, ARTIFACT);
+        Path tmp = tmp();
+        host.delete(tmp);
+        // cp copies in the kernel (copy_file_range), faster than a copy through user space
+        host.run(Command.of("cp", "--", backup.toString(), tmp.toString())).requireSuccess();
+        Optional<String> mode = s.get("mode");
+        host.setMode(tmp, mode.map(m -> Integer.parseInt(m, 8)).orElse(0644));
+        if (host.canChangeOwners() && s.get("owner").isPresent() && s.get("group").isPresent()) {
+            host.setOwner(tmp, s.require("owner"), s.require("group"));
+        }
+        host.run(Command.of("sync", tmp.toString())).requireSuccess();
+        // a WAL or journal left by the replaced database would be applied to the restored one: remove them first
+        for (Path side : sidecars()) {
+            host.delete(side);
+        }
+        host.move(tmp, file);
+        host.run(Command.of("sync", file.getParent().toString())).requireSuccess();
+    }
+
+    @Override
+    public dev.rollback.CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
+        if (absent(s)) {
+            boolean gone = !ctx.host().exists(file);
+            String check = "integrity of " + name();
+            return gone ? dev.rollback.CheckResult.passed(check, "no database file, as when the state was saved")
+                    : dev.rollback.CheckResult.failed(check, file + " exists, expected none");
+        }
+        return super.verify(s, ctx);
+    }
+
+    @Override
+    List<String> engineCheck(Handle h) {
+        List<String> rows = h.createQuery("PRAGMA integrity_check").mapTo(String.class).list();
+        return rows.equals(List.of("ok")) ? List.of() : List.of("PRAGMA integrity_check says " + rows);
+    }
+
+    @Override
+    List<String> verifyBackup(Snapshot s, Path artifactDir, Host host) {
+        Path copy = artifactDir.resolve(ARTIFACT);
+        try (Handle h = openImmutable(copy).open()) {
+            List<String> wrong = new ArrayList<>(engineCheck(h));
+            wrong.addAll(compareBackup(h, s));
+            return wrong;
+        } catch (RuntimeException e) {
+            return List.of("the backup " + copy.getFileName() + " cannot be read: " + e.getMessage());
+        }
+    }
+
+
+    private Path tmp() {
+        return file.resolveSibling(file.getFileName() + ".rollback-tmp");
+    }
+
+    private List<Path> sidecars() {
+        return List.of(file.resolveSibling(file.getFileName() + "-wal"), file.resolveSibling(file.getFileName() + "-shm"),
+                file.resolveSibling(file.getFileName() + "-journal"));
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteDatabase[" + name() + ": " + file + "]";
+    }
+
+    private void requireLocal(Host host) {
+        if (!(host instanceof LocalHost)) {
+            throw new IllegalStateException("target '" + name() + "': expected the SQLite file on the machine running "
+                    + "the plan, found host " + host.name() + "; run the plan on the database's machine");
+        }
+    }
+}

