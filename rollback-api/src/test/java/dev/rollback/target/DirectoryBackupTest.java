@@ -584,118 +584,22 @@ class DirectoryBackupTest {
      * The local host, except that one file cannot be read: as root every file can, so this is the
      * one fault the real file system does not produce on demand here.
      */
-    static final class RefusingHost implements Host {
-        private final Host local;
+    static final class RefusingHost extends dev.rollback.testing.ForwardingHost {
         private final Path refused;
 
         RefusingHost(Host local, Path refused) {
-            this.local = local;
+            super(local);
             this.refused = refused;
         }
 
         @Override
         public void copyTree(Path from, Path to, TreeCopy how) {
             if (refused.startsWith(from)) {
-                local.copyTree(from, to, how.excluding(from.relativize(refused).toString()));
+                delegate().copyTree(from, to, how.excluding(from.relativize(refused).toString()));
                 throw new HostException("copy the tree " + from + " to " + to + " on host local: expected to succeed, "
                         + "found permission denied on " + refused + "; run as a user allowed to, or fix the permissions");
             }
-            local.copyTree(from, to, how);
-        }
-
-        @Override
-        public List<FileDigest> digestTree(Path dir, Path earlier, Collection<FileDigest> known) {
-            return local.digestTree(dir, earlier, known);
-        }
-
-        @Override
-        public boolean sharesLocalFiles() {
-            return local.sharesLocalFiles();
-        }
-
-        @Override
-        public String name() {
-            return local.name();
-        }
-
-        @Override
-        public CommandResult run(Command command) {
-            return local.run(command);
-        }
-
-        @Override
-        public boolean hasProgram(String program) {
-            return local.hasProgram(program);
-        }
-
-        @Override
-        public Optional<FileStat> stat(Path path) {
-            return local.stat(path);
-        }
-
-        @Override
-        public byte[] read(Path path) {
-            return local.read(path);
-        }
-
-        @Override
-        public void write(Path path, byte[] content, int mode) {
-            local.write(path, content, mode);
-        }
-
-        @Override
-        public void move(Path from, Path to) {
-            local.move(from, to);
-        }
-
-        @Override
-        public void copy(Path from, Path to) {
-            local.copy(from, to);
-        }
-
-        @Override
-        public void delete(Path path) {
-            local.delete(path);
-        }
-
-        @Override
-        public List<Path> list(Path dir) {
-            return local.list(dir);
-        }
-
-        @Override
-        public void createDirectories(Path dir) {
-            local.createDirectories(dir);
-        }
-
-        @Override
-        public void symlink(Path link, Path target) {
-            local.symlink(link, target);
-        }
-
-        @Override
-        public void replaceSymlink(Path link, Path target) {
-            local.replaceSymlink(link, target);
-        }
-
-        @Override
-        public void setMode(Path path, int mode) {
-            local.setMode(path, mode);
-        }
-
-        @Override
-        public void setOwner(Path path, String owner, String group) {
-            local.setOwner(path, owner, group);
-        }
-
-        @Override
-        public boolean canChangeOwners() {
-            return local.canChangeOwners();
-        }
-
-        @Override
-        public void close() {
-            local.close();
+            delegate().copyTree(from, to, how);
         }
     }
 
