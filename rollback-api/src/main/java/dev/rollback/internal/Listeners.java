@@ -69,7 +69,8 @@ public final class Listeners {
                     MarkdownReport.format(e.duration()));
             case STEP_FAILED -> LOG.warn("plan '{}': [{}] {} FAILED after {}: {}", e.plan(), e.phase(), e.step(),
                     MarkdownReport.format(e.duration()), e.message());
-            case PROGRESS -> LOG.info("plan '{}': [{}] {}: {}", e.plan(), e.phase(), e.step(), e.message());
+            case PROGRESS -> LOG.info("plan '{}': {}{}: {}", e.plan(), e.phase() == null ? "" : "[" + e.phase() + "] ",
+                    e.step(), e.message());
             case BUDGET_EXCEEDED -> LOG.warn("plan '{}': {}", e.plan(), e.message());
             case CAPTURED -> LOG.info("plan '{}': {}", e.plan(), e.message());
         }
