@@ -445,20 +445,28 @@ public final class Service {
                     + "found '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'; if the service is "
                     + "stopped, remove the file");
         }
-        CommandResult r = run(host, List.of("ps", "-o", "stat=,pgid=", "-p", Long.toString(pid)), "status");
-        if (r.timedOut() || (!r.succeeded() && !r.stderr().isBlank())) {
-            // ps itself failed: saying "stopped" here could leave a live process behind
-            throw new RollbackException(what() + ": cannot tell whether process " + pid + " from " + pidFile
-                    + " is running: " + r.describe() + "; check that 'ps' works on host " + host.name());
-        }
-        String[] fields = r.stdout().strip().split("\\s+");
-        if (!r.succeeded() || fields[0].isEmpty()) {
+        // /proc/PID/stat, read with cat (coreutils, always there) rather than ps (procps, often not installed):
+        // "PID (COMMAND) STATE PPID PGRP ...", where COMMAND may hold spaces and parentheses
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        if (!host.exists(stat)) {
             return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " is not running");
         }
-        if (fields[0].startsWith("Z")) {
+        CommandResult r = run(host, List.of("cat", stat.toString()), "status");
+        String line = r.stdout().strip();
+        int end = line.lastIndexOf(')');
+        if (!r.succeeded() || end < 0) {
+            if (!host.exists(stat)) {
+                return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " is not running");
+            }
+            // the status could not be read: saying "stopped" here could leave a live process behind
+            throw new RollbackException(what() + ": cannot tell whether process " + pid + " from " + pidFile
+                    + " is running: " + r.describe() + "; check that " + stat + " is readable on host " + host.name());
+        }
+        String[] fields = line.substring(end + 1).strip().split("\\s+");
+        if (fields[0].startsWith("Z") || fields[0].startsWith("X")) {
             return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " has ended");
         }
-        boolean leader = fields.length > 1 && fields[1].equals(Long.toString(pid));
+        boolean leader = fields.length > 2 && fields[2].equals(Long.toString(pid));
         return new Probe(pid, true, leader, "process " + pid + " from " + pidFile + " is running (state " + fields[0]
                 + ")");
     }
@@ -470,9 +478,7 @@ public final class Service {
             return;
         }
         String pid = Long.toString(p.pid());
-        List<String> argv = p.groupLeader() ? List.of("kill", "-s", signal, "--", "-" + pid)
-                : List.of("kill", "-s", signal, pid);
-        CommandResult r = run(host, argv, "SIG" + signal);
+        CommandResult r = run(host, kill(signal, p.groupLeader() ? "-" + pid : pid), "SIG" + signal);
         if (!r.succeeded() && probe(host).running()) {
             throw new RollbackException(what() + ": expected SIG" + signal + " to reach process " + pid + ", found "
                     + r.describe() + "; run as the user that owns the process");
@@ -484,7 +490,7 @@ public final class Service {
         String lookup = workDir != null && program.contains("/") && !Path.of(program).isAbsolute()
                 ? workDir.resolve(program).toString() : program;
         List<String> missing = new ArrayList<>();
-        for (String p : List.of(lookup, "sh", "setsid", "ps", "kill")) {
+        for (String p : List.of(lookup, "sh", "setsid", "cat")) {
             if (!host.hasProgram(p)) {
                 missing.add(p);
             }
@@ -511,9 +517,17 @@ public final class Service {
             host.write(pidFile, (out + "\n").getBytes(StandardCharsets.UTF_8), 0644);
         } catch (RuntimeException e) {
             // without its pid file the process could never be stopped by us: end it now
-            host.run(Command.of("kill", "-s", "KILL", "--", "-" + out).timeout(timeout));
+            host.run(Command.of(kill("KILL", "-" + out)).timeout(timeout));
             throw e;
         }
+    }
+
+    /**
+     * The shell's own kill (no procps needed), with the signal and the target as positional
+     * parameters of a fixed script: a negative target is the process group.
+     */
+    private static List<String> kill(String signal, String target) {
+        return List.of("sh", "-c", "kill -s \"$0\" -- \"$1\"", signal, target);
     }
 
     private String logTail(Host host) {
