@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * A small service run as its own process, like the bot of scenario 001: it serves the page of its
  * release directory and answers {@code /health} from its JSON config. The health answer is 200
- * with {@code {"status":"healthy"}} when the config's {@code mode} is {@code production}, and 500
+ * with {@code {"status":"healthy"}} when the config's mode (a JSON {@code "mode"} or a {@code .env}
+ * {@code MODE=}) is {@code production}, and 500
  * otherwise. It listens on 127.0.0.1 only, stops on SIGTERM, and needs nothing but the JDK, so it
  * runs from the examples' classes alone.
  *
@@ -60,12 +61,13 @@ public final class DemoService {
         stopped.await();
     }
 
-    private static final Pattern MODE = Pattern.compile("\"mode\"\\s*:\\s*\"([^\"]*)\"");
+    /** The mode of a JSON config ({@code "mode": "production"}) or of a {@code .env} ({@code MODE=production}). */
+    private static final Pattern MODE = Pattern.compile("\"mode\"\\s*:\\s*\"([^\"]*)\"|(?m)^MODE=(\\S*)");
 
     private static String health(Path config) {
         try {
             Matcher m = MODE.matcher(Files.readString(config));
-            String mode = m.find() ? m.group(1) : "";
+            String mode = !m.find() ? "" : m.group(1) != null ? m.group(1) : m.group(2);
             return mode.equals("production") ? null : "mode is '" + mode + "', expected 'production'";
         } catch (IOException e) {
             return "config unreadable: " + e;

@@ -13,18 +13,10 @@ import dev.rollback.target.ConfigFiles;
 import dev.rollback.target.Directory;
 import dev.rollback.target.Service;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * The main example: the rollback drill of scenario 001 (the "Rosey bot"), on one machine with
@@ -58,17 +50,14 @@ public final class DrillExample {
         Path release = work.resolve("opt/rosey-bot");
         Path config = work.resolve("etc/rosey-bot/config.json");
         installRelease(release, config);
-        int port = freePort();
-        URI health = URI.create("http://127.0.0.1:" + port + "/health");
-        URI page = URI.create("http://127.0.0.1:" + port + "/");
-        Service bot = Service.process("rosey-bot", List.of(javaProgram(), "-cp", classesOf(DemoService.class),
-                DemoService.class.getName(), Integer.toString(port), release.toString(), config.toString()),
-                work.resolve("run/rosey-bot.pid"))
-                .logTo(release.resolve("logs/bot.log"))
-                .timeout(Duration.ofSeconds(30));
+        int port = Demo.freePort();
+        URI health = Demo.local(port, "/health");
+        URI page = Demo.local(port, "/");
+        Service bot = Demo.service("rosey-bot", port, release, config, work.resolve("run/rosey-bot.pid"),
+                release.resolve("logs/bot.log"));
         bot.start(host);
         try {
-            awaitStatus(health, 200);
+            Demo.awaitStatus(health, 200);
 
             // tag::tour[]
             RollbackPlan plan = Rollback.plan("rosey-bot")
@@ -89,7 +78,7 @@ public final class DrillExample {
             // end::tour[]
 
             deployBadRelease(host, bot, release, config);
-            awaitStatus(health, 500);
+            Demo.awaitStatus(health, 500);
             String logsBefore = Files.readString(release.resolve("logs/bot.log"));
 
             // tag::rollback[]
@@ -97,9 +86,9 @@ public final class DrillExample {
             RollbackReport report = plan.rollback(before);         // put it all back, prove it
             // end::rollback[]
 
-            require(!get(page).body().contains("ROLLBACK TEST"), "the test banner should be gone");
-            require(Files.readString(release.resolve("logs/bot.log")).startsWith(logsBefore),
-                    "the logs written before the rollback should survive it");
+            Demo.require(!Demo.get(page).body().contains("ROLLBACK TEST"), "drill: the test banner should be gone");
+            Demo.require(Files.readString(release.resolve("logs/bot.log")).startsWith(logsBefore),
+                    "drill: the logs written before the rollback should survive it");
             return report;
         } finally {
             bot.stop(host);
@@ -128,48 +117,5 @@ public final class DrillExample {
         Files.writeString(config, "{\n  \"mode\": \"debug-typo\",\n  \"channel\": \"movies\"\n}\n");
         bot.stop(host);
         bot.start(host);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String javaProgram() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static String classesOf(Class<?> type) throws URISyntaxException {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
-
-    private static void awaitStatus(URI uri, int status) throws Exception {
-        Instant end = Instant.now().plusSeconds(30);
-        int last = -1;
-        while (Instant.now().isBefore(end)) {
-            try {
-                last = get(uri).statusCode();
-                if (last == status) {
-                    return;
-                }
-            } catch (IOException notUpYet) {
-                last = -1;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("drill: expected " + uri + " to answer " + status + ", last answer " + last);
-    }
-
-    private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void require(boolean condition, String what) {
-        if (!condition) {
-            throw new IllegalStateException("drill: " + what);
-        }
     }
 }
