@@ -68,6 +68,7 @@ public record RunSpec(String container, List<String> options, String entrypoint,
                 }
             }
         }
+        health(config.path("Healthcheck"), options);
         Iterator<Map.Entry<String, JsonNode>> labels = config.path("Labels").fields();
         while (labels.hasNext()) {
             Map.Entry<String, JsonNode> l = labels.next();
@@ -154,6 +155,38 @@ public record RunSpec(String container, List<String> options, String entrypoint,
             if (envFile != null) {
                 host.delete(envFile);
             }
+        }
+    }
+
+    /** The health check as options: a shell command (CMD-SHELL) or an argv joined for the shell (CMD). */
+    private static void health(JsonNode hc, List<String> options) {
+        JsonNode test = hc.path("Test");
+        if (!test.isArray() || test.size() == 0) {
+            return;
+        }
+        String kind = test.get(0).asText();
+        if (kind.equals("NONE")) {
+            options.add("--no-healthcheck");
+            return;
+        }
+        List<String> rest = new ArrayList<>();
+        for (int i = 1; i < test.size(); i++) {
+            rest.add(test.get(i).asText());
+        }
+        if (rest.isEmpty()) {
+            return;
+        }
+        add(options, "--health-cmd", kind.equals("CMD-SHELL") ? rest.get(0) : Command.of(rest).display());
+        for (String[] f : new String[][] {{"Interval", "--health-interval"}, {"Timeout", "--health-timeout"},
+                {"StartPeriod", "--health-start-period"}}) {
+            long ns = hc.path(f[0]).asLong(0);
+            if (ns > 0) {
+                add(options, f[1], ns / 1_000_000 + "ms");
+            }
+        }
+        int retries = hc.path("Retries").asInt(0);
+        if (retries > 0) {
+            add(options, "--health-retries", Integer.toString(retries));
         }
     }
 
