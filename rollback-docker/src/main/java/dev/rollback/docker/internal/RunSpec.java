@@ -9,7 +9,6 @@ import dev.rollback.host.Host;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -58,9 +57,7 @@ public record RunSpec(String container, List<String> options, String entrypoint,
             add(options, "--volume", bind.asText());
         }
         if (!network.equals("host")) {
-            Iterator<Map.Entry<String, JsonNode>> ports = hc.path("PortBindings").fields();
-            while (ports.hasNext()) {
-                Map.Entry<String, JsonNode> p = ports.next();
+            for (Map.Entry<String, JsonNode> p : hc.path("PortBindings").properties()) {
                 for (JsonNode b : iterable(p.getValue())) {
                     String ip = b.path("HostIp").asText("");
                     String hostPort = b.path("HostPort").asText("");
@@ -69,9 +66,7 @@ public record RunSpec(String container, List<String> options, String entrypoint,
             }
         }
         health(config.path("Healthcheck"), options);
-        Iterator<Map.Entry<String, JsonNode>> labels = config.path("Labels").fields();
-        while (labels.hasNext()) {
-            Map.Entry<String, JsonNode> l = labels.next();
+        for (Map.Entry<String, JsonNode> l : config.path("Labels").properties()) {
             add(options, "--label", l.getKey() + "=" + l.getValue().asText());
         }
         String entrypoint = null;
