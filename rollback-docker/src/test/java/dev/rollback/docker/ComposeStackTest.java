@@ -1,8 +1,10 @@
 package dev.rollback.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.FailurePolicy;
+import dev.rollback.PreflightFailedException;
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
@@ -155,6 +157,31 @@ class ComposeStackTest {
                 .as("the frontend was not recreated").isEqualTo(frontendContainer);
         assertThat(Engine.page(frontendPort)).isEqualTo("frontend v2 " + project);
         assertThat(engine.idOf(frontend())).isEqualTo(frontendV2);
+    }
+
+    @Test
+    void shouldRefuseInPreflightWhenTheCapturedComposeFileNoLongerValidatesAndChangeNothing() throws IOException {
+        Path appEnv = Files.writeString(stack.resolve("app.env"), "MODE=one\n");
+        Files.writeString(composeFile, compose("    env_file: [app.env]\n"));
+        up();
+        RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
+                .target(stackTarget()).build();
+        RestorePoint before = plan.capture("v1");
+        deployV2();
+        Files.delete(appEnv); // the captured compose file needs it, and it is not part of the stack's files
+        byte[] composeNow = Files.readAllBytes(composeFile);
+        byte[] envNow = Files.readAllBytes(envFile);
+        String backendContainer = engine.ok("docker", "container", "inspect", "--format", "{{.Id}}",
+                project + "_backend_1").stdout();
+
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("the captured compose files").hasMessageContaining("app.env");
+
+        assertThat(Files.readAllBytes(composeFile)).isEqualTo(composeNow);
+        assertThat(Files.readAllBytes(envFile)).isEqualTo(envNow);
+        assertThat(engine.ok("docker", "container", "inspect", "--format", "{{.Id}}", project + "_backend_1").stdout())
+                .isEqualTo(backendContainer);
+        assertThat(engine.tagsOf(backendV2)).noneMatch(t -> t.contains(":failed-"));
     }
 
     @Test
