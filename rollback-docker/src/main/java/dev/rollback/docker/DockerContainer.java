@@ -143,7 +143,13 @@ public final class DockerContainer implements Target {
     private Snapshot save(CaptureContext ctx, boolean failed) throws IOException {
         Docker docker = new Docker(ctx.host(), name);
         docker.requireEngine();
-        JsonNode inspected = docker.container(container).orElseThrow(() -> new DockerException(Reason.CONTAINER_MISSING,
+        Optional<JsonNode> found = docker.container(container);
+        if (found.isEmpty() && failed) {
+            // a deploy that left no container: putting this state back removes the container again
+            ctx.progress("container " + container + " does not exist; recorded as absent");
+            return Snapshot.of(Map.of("container", container, "present", "false"));
+        }
+        JsonNode inspected = found.orElseThrow(() -> new DockerException(Reason.CONTAINER_MISSING,
                 "container target '" + name + "': expected the container '" + container + "' on host "
                         + ctx.host().name() + ", found none; start it (docker run --name " + container + " ...), or "
                         + "correct the name", null, name));
@@ -151,6 +157,7 @@ public final class DockerContainer implements Target {
         ctx.host().write(ctx.artifactDir().resolve(CONFIG), Docker.bytes(inspected), 0600);
         Map<String, String> data = new LinkedHashMap<>(image.data(""));
         data.put("container", container);
+        data.put("present", "true");
         data.put("healthCheck", Boolean.toString(Images.definesHealthCheck(inspected)));
         ctx.progress("image " + Docker.shortId(image.id()) + " (" + image.tag() + ") of container " + container
                 + " pinned as " + image.pin());
@@ -172,7 +179,7 @@ public final class DockerContainer implements Target {
                     + snapshot.require("container") + "'", "restore with the target as it was, or capture anew"));
         }
         Images image = Images.from(snapshot.data(), "");
-        if (docker.imageId(image.id()).isEmpty()) {
+        if (present(snapshot) && docker.imageId(image.id()).isEmpty()) {
             problems.add(Problem.of(name, "the captured image " + Docker.shortId(image.id()) + " (" + image.tag()
                     + ", pinned as " + image.pin() + ") on host " + ctx.host().name(), "no such image",
                     "load or build that image on the host (docker load), or roll back to another restore point"));
@@ -182,6 +189,9 @@ public final class DockerContainer implements Target {
 
     @Override
     public List<String> plan(Snapshot snapshot, RestoreContext ctx) throws IOException {
+        if (!present(snapshot)) {
+            return List.of("remove the container " + container + ", which did not exist in this state");
+        }
         Images image = Images.from(snapshot.data(), "");
         RunSpec spec = RunSpec.of(config(snapshot, ctx), container);
         List<String> actions = new ArrayList<>();
@@ -200,6 +210,10 @@ public final class DockerContainer implements Target {
     @Override
     public void restore(Snapshot snapshot, RestoreContext ctx) throws IOException {
         Docker docker = new Docker(ctx.host(), name);
+        if (!present(snapshot)) {
+            RunSpec.remove(docker, container);
+            return;
+        }
         Images image = Images.from(snapshot.data(), "");
         RunSpec spec = RunSpec.of(config(snapshot, ctx), container);
         if (image.hasName()) {
@@ -213,6 +227,11 @@ public final class DockerContainer implements Target {
     @Override
     public CheckResult verify(Snapshot snapshot, RestoreContext ctx) throws InterruptedException {
         Docker docker = new Docker(ctx.host(), name);
+        if (!present(snapshot)) {
+            return docker.container(container).isPresent()
+                    ? CheckResult.failed("verify " + name, "container " + container + ": expected none, found one")
+                    : CheckResult.passed("verify " + name, "container " + container + " is absent, as it was");
+        }
         Images image = Images.from(snapshot.data(), "");
         Optional<String> problem = ContainerChecks.problem("container " + container, () -> docker.container(container),
                 image.id(), ctx, healthTimeout);
@@ -230,6 +249,11 @@ public final class DockerContainer implements Target {
     private JsonNode config(Snapshot snapshot, RestoreContext ctx) throws IOException {
         Path file = ctx.artifact(snapshot, CONFIG);
         return Docker.parseBytes(ctx.host().read(file));
+    }
+
+    /** Whether the container existed in the snapshot's state (snapshots without the key are of one that did). */
+    private static boolean present(Snapshot snapshot) {
+        return !"false".equals(snapshot.get("present").orElse("true"));
     }
 
     static String fallbackRepo(String target) {

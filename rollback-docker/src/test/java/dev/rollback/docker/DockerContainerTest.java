@@ -115,6 +115,22 @@ class DockerContainerTest {
     }
 
     @Test
+    void shouldRollBackWhenTheDeployLeftNoContainerAndUndoByRemovingItAgain() {
+        RollbackPlan plan = plan(Hosts.local());
+        RestorePoint before = plan.capture("v1");
+        engine.ok("docker", "rm", "--force", container);
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.isSuccessful()).as(report.toString()).isTrue();
+        assertThat(Engine.page(port)).isEqualTo("release v1 " + container);
+        RollbackPlan noCheck = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store"))
+                .target(DockerContainer.of(container).named("web")).build();
+        assertThat(noCheck.undo(report).isSuccessful()).isTrue();
+        assertThat(Hosts.local().run("docker", "container", "inspect", container).succeeded()).isFalse();
+    }
+
+    @Test
     void shouldRestoreFromOurPinAfterTheImageLostItsTagAndWasPruned() {
         RollbackPlan plan = plan(Hosts.local());
         RestorePoint before = plan.capture("v1");

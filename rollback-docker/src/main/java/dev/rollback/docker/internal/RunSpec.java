@@ -120,13 +120,7 @@ public record RunSpec(String container, List<String> options, String entrypoint,
             }
         }
         Host host = docker.host();
-        CommandResult removed = docker.tryRun(List.of("container", "rm", "--force", container), Map.of());
-        if (!removed.succeeded()) {
-            DockerException e = docker.failure("remove the container " + container, removed);
-            if (e.reason() != Reason.CONTAINER_MISSING) {
-                throw e;
-            }
-        }
+        remove(docker, container);
         Path envFile = null;
         try {
             List<String> argv = new ArrayList<>(List.of("run", "--detach", "--name", container));
@@ -182,6 +176,17 @@ public record RunSpec(String container, List<String> options, String entrypoint,
         int retries = hc.path("Retries").asInt(0);
         if (retries > 0) {
             add(options, "--health-retries", Integer.toString(retries));
+        }
+    }
+
+    /** Removes a container, stopping it first; absent is fine. */
+    public static void remove(Docker docker, String container) {
+        CommandResult removed = docker.tryRun(List.of("container", "rm", "--force", container), Map.of());
+        if (!removed.succeeded()) {
+            DockerException e = docker.failure("remove the container " + container, removed);
+            if (e.reason() != Reason.CONTAINER_MISSING) {
+                throw e;
+            }
         }
     }
 
