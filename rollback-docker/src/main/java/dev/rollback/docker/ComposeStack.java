@@ -213,13 +213,14 @@ public final class ComposeStack implements Target {
         Docker docker = new Docker(ctx.host(), name);
         docker.requireEngine();
         Compose compose = Compose.detect(docker, name);
-        List<String> chosen = services.isEmpty() ? listServices(compose) : services;
+        List<String> chosen = services.isEmpty() ? listServices(compose, failed ? ctx.previousSnapshot() : Optional.empty())
+                : services;
         Map<String, String> data = new LinkedHashMap<>();
         List<Images> pinned = new ArrayList<>();
         for (int i = 0; i < chosen.size(); i++) {
             String key = "service." + i + ".";
             data.put(key + "name", chosen.get(i));
-            Optional<JsonNode> c = container(compose, chosen.get(i));
+            Optional<JsonNode> c = failed ? containerEvenIfBroken(compose, chosen.get(i)) : container(compose, chosen.get(i));
             if (c.isEmpty()) {
                 if (!failed) {
                     throw new DockerException(Reason.CONTAINER_MISSING, "compose stack '" + name + "': expected a "
@@ -399,12 +400,38 @@ public final class ComposeStack implements Target {
         return parent == null ? Path.of("/") : parent;
     }
 
-    private List<String> listServices(Compose compose) {
+    /**
+     * The services compose lists, in dependency order. When the files do not parse (a bad deploy
+     * may have broken them) and {@code earlier} is given, the services it recorded.
+     */
+    private List<String> listServices(Compose compose, Optional<Snapshot> earlier) {
         CommandResult r = compose.tryRun(composeFiles, projectDir(), project, envFile, List.of("config", "--services"));
         if (!r.succeeded()) {
+            if (earlier.isPresent() && earlier.get().get("services").isPresent()) {
+                return saved(earlier.get()).stream().map(Service::name).toList();
+            }
             throw Docker.failure(name, compose.docker().host(), "list the services of " + composeFiles, r);
         }
         return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /**
+     * The container of a service; when compose cannot read the files (a bad deploy may have broken
+     * them), found by the labels compose puts on its containers, if the project name is known.
+     */
+    private Optional<JsonNode> containerEvenIfBroken(Compose compose, String service) {
+        try {
+            return container(compose, service);
+        } catch (DockerException e) {
+            if (project == null || e.reason() == Reason.ENGINE_NOT_RUNNING) {
+                throw e;
+            }
+            CommandResult r = compose.docker().run("find the container of service '" + service + "' by its labels",
+                    List.of("ps", "--all", "--quiet", "--filter", "label=com.docker.compose.project=" + project,
+                            "--filter", "label=com.docker.compose.service=" + service));
+            Optional<String> id = r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
+            return id.isEmpty() ? Optional.empty() : compose.docker().container(id.get());
+        }
     }
 
     private Optional<JsonNode> container(Compose compose, String service) {

@@ -136,6 +136,25 @@ class ComposeStackTest {
     }
 
     @Test
+    void shouldRollBackADeployThatBrokeTheComposeFile() throws IOException {
+        String composeV1 = Files.readString(composeFile);
+        RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
+                .target(stackTarget()).onFailure(FailurePolicy.HALT).build();
+        RestorePoint before = plan.capture("v1");
+        deployV2();
+        Files.writeString(composeFile, "services: [this is: not, a compose file\n");
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.isSuccessful()).as(report.toString()).isTrue();
+        assertThat(Files.readString(composeFile)).isEqualTo(composeV1);
+        assertThat(engine.imageOf(project + "_backend_1")).isEqualTo(backendV1);
+        assertThat(Engine.page(frontendPort)).isEqualTo("frontend v1 " + project);
+        assertThat(engine.tagsOf(backendV2)).as("the bad image was found by its labels and set aside")
+                .anyMatch(t -> t.startsWith(project + "-backend:failed-"));
+    }
+
+    @Test
     void shouldRollBackOnlyTheBackendAndLeaveTheFrontendRunning() throws IOException {
         RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
                 .target(stackTarget().services("backend").named("backend"))
