@@ -1,10 +1,8 @@
 package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rollback.Artifact;
 import dev.rollback.CheckResult;
 import dev.rollback.Problem;
-import dev.rollback.RestorePoint;
 import dev.rollback.Snapshot;
 import dev.rollback.TargetKind;
 import dev.rollback.docker.DockerException.Reason;
@@ -18,7 +16,6 @@ import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import dev.rollback.target.ConfigFiles;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -239,10 +236,8 @@ public final class ComposeStack implements Target {
             data.put(key + "healthCheck", Boolean.toString(Images.definesHealthCheck(c.get())));
         }
         data.put("services", Integer.toString(chosen.size()));
-        CaptureContext inner = new FilesCapture(ctx, ctx.artifactDir().resolve(FILES));
-        ctx.host().createDirectories(inner.artifactDir());
-        ctx.host().setMode(inner.artifactDir(), 0700);
-        Snapshot files = failed ? files().setAside(inner) : files().capture(inner);
+        // the files' copies are the stack's only artifacts: ConfigFiles writes them into its folder
+        Snapshot files = failed ? files().setAside(ctx) : files().capture(ctx);
         files.data().forEach((k, v) -> data.put(FILES + "." + k, v));
         for (Images image : pinned) { // last, so a refused capture leaves no pin behind
             image.pinWith(docker);
@@ -280,8 +275,7 @@ public final class ComposeStack implements Target {
                         + "back to another restore point"));
             }
         }
-        FilesRestore inner = new FilesRestore(ctx, snapshot);
-        problems.addAll(files().preflight(inner.snapshot(), inner));
+        problems.addAll(files().preflight(filesOf(snapshot), ctx));
         if (problems.isEmpty()) {
             validateCaptured(compose, snapshot, ctx).ifPresent(problems::add);
         }
@@ -290,8 +284,7 @@ public final class ComposeStack implements Target {
 
     @Override
     public List<String> plan(Snapshot snapshot, RestoreContext ctx) throws Exception {
-        FilesRestore inner = new FilesRestore(ctx, snapshot);
-        List<String> actions = new ArrayList<>(files().plan(inner.snapshot(), inner));
+        List<String> actions = new ArrayList<>(files().plan(filesOf(snapshot), ctx));
         List<Service> saved = saved(snapshot);
         for (Service s : saved) {
             if (s.image() == null) {
@@ -317,8 +310,7 @@ public final class ComposeStack implements Target {
         Docker docker = new Docker(ctx.host(), name);
         docker.requireEngine();
         Compose compose = Compose.detect(docker, name);
-        FilesRestore inner = new FilesRestore(ctx, snapshot);
-        files().restore(inner.snapshot(), inner);
+        files().restore(filesOf(snapshot), ctx);
         List<Service> saved = saved(snapshot);
         for (Service s : saved) {
             if (s.image() != null && s.image().hasName()) {
@@ -341,8 +333,7 @@ public final class ComposeStack implements Target {
     /** The files match the capture; each service runs its captured image and is healthy if it has a check. */
     @Override
     public CheckResult verify(Snapshot snapshot, RestoreContext ctx) throws Exception {
-        FilesRestore inner = new FilesRestore(ctx, snapshot);
-        CheckResult files = files().verify(inner.snapshot(), inner);
+        CheckResult files = files().verify(filesOf(snapshot), ctx);
         if (!files.passed()) {
             return CheckResult.failed("verify " + name, files.detail());
         }
@@ -451,13 +442,13 @@ public final class ComposeStack implements Target {
             if (!Boolean.parseBoolean(snapshot.get(FILES + ".file." + i + ".present").orElse("false"))) {
                 return Optional.empty(); // a state without its compose file: nothing to validate
             }
-            captured.add(ctx.artifact(snapshot, FILES + "/file-" + i));
+            captured.add(ctx.artifact(snapshot, "file-" + i));
         }
         Path env = null;
         if (envFile != null) {
             int i = composeFiles.size();
             if (Boolean.parseBoolean(snapshot.get(FILES + ".file." + i + ".present").orElse("false"))) {
-                env = ctx.artifact(snapshot, FILES + "/file-" + i);
+                env = ctx.artifact(snapshot, "file-" + i);
             }
         }
         CommandResult r = compose.tryRun(captured, projectDir(), project, env, List.of("config", "--quiet"));
@@ -470,130 +461,17 @@ public final class ComposeStack implements Target {
                         : said.substring(0, 400) + "..."), "roll back to another restore point, or fix what the files need"));
     }
 
-    /** The capture context of the files, with their own artifact folder. */
-    private static final class FilesCapture implements CaptureContext {
-        private final CaptureContext outer;
-        private final Path dir;
-
-        FilesCapture(CaptureContext outer, Path dir) {
-            this.outer = outer;
-            this.dir = dir;
-        }
-
-        @Override
-        public String plan() {
-            return outer.plan();
-        }
-
-        @Override
-        public String label() {
-            return outer.label();
-        }
-
-        @Override
-        public Path artifactDir() {
-            return dir;
-        }
-
-        @Override
-        public Optional<Snapshot> previousSnapshot() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Path> previousArtifactDir() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Host host() {
-            return outer.host();
-        }
-
-        @Override
-        public Clock clock() {
-            return outer.clock();
-        }
-
-        @Override
-        public void progress(String message) {
-            outer.progress(message);
-        }
+    /**
+     * The files' part of a stack's snapshot, as {@link ConfigFiles} recorded it: its data (kept under
+     * {@code files.}) and the artifacts, which are all the files' copies.
+     */
+    private static Snapshot filesOf(Snapshot stack) {
+        Map<String, String> data = new LinkedHashMap<>();
+        stack.data().forEach((k, v) -> {
+            if (k.startsWith(FILES + ".")) {
+                data.put(k.substring(FILES.length() + 1), v);
+            }
+        });
+        return new Snapshot(stack.target(), TargetKind.CONFIG, data, stack.artifacts(), stack.location());
     }
-
-    /** The restore context of the files: their snapshot and artifacts, found inside the stack's. */
-    private static final class FilesRestore implements RestoreContext {
-        private final RestoreContext outer;
-        private final Snapshot stack;
-        private final Snapshot files;
-
-        FilesRestore(RestoreContext outer, Snapshot stack) {
-            this.outer = outer;
-            this.stack = stack;
-            Map<String, String> data = new LinkedHashMap<>();
-            stack.data().forEach((k, v) -> {
-                if (k.startsWith(FILES + ".")) {
-                    data.put(k.substring(FILES.length() + 1), v);
-                }
-            });
-            List<Artifact> artifacts = stack.artifacts().stream().filter(a -> a.path().startsWith(FILES + "/"))
-                    .map(a -> new Artifact(a.path().substring(FILES.length() + 1), a.size(), a.sha256())).toList();
-            this.files = new Snapshot(stack.target(), TargetKind.CONFIG, data, artifacts, stack.location());
-        }
-
-        Snapshot snapshot() {
-            return files;
-        }
-
-        @Override
-        public Path artifact(Snapshot snapshot, String path) {
-            return outer.artifact(stack, FILES + "/" + path);
-        }
-
-        @Override
-        public Path artifactDir(Snapshot snapshot) {
-            return outer.artifactDir(stack).resolve(FILES);
-        }
-
-        @Override
-        public String plan() {
-            return outer.plan();
-        }
-
-        @Override
-        public String rollbackId() {
-            return outer.rollbackId();
-        }
-
-        @Override
-        public RestorePoint point() {
-            return outer.point();
-        }
-
-        @Override
-        public dev.rollback.Phase phase() {
-            return outer.phase();
-        }
-
-        @Override
-        public Host host() {
-            return outer.host();
-        }
-
-        @Override
-        public Clock clock() {
-            return outer.clock();
-        }
-
-        @Override
-        public void sleep(Duration duration) throws InterruptedException {
-            outer.sleep(duration);
-        }
-
-        @Override
-        public void progress(String message) {
-            outer.progress(message);
-        }
-    }
-
 }
