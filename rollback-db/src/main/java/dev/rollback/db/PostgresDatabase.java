@@ -607,6 +607,54 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         return List.of();
     }
 
+    // ---- release ---------------------------------------------------------------------------------------------
+
+    /**
+     * Drops the clone database that an instant-strategy snapshot keeps (the copy made at capture, or
+     * the failed state a set-aside renamed away) when its restore point is deleted. A clone that a
+     * restore already consumed is gone and left so; a snapshot of the backup strategy keeps nothing
+     * outside the store. Only a name this target makes for this database ({@code <database>_rp_<hex>}
+     * or {@code <database>_aside_<hex>}) is dropped, never the live database, so an altered manifest
+     * cannot drop anything else.
+     *
+     * @throws IllegalStateException if the clone cannot be dropped (the server does not answer, a
+     *     session uses it): the message names the clone and the statement to drop it by hand
+     */
+    @Override
+    public void release(Snapshot s, dev.rollback.spi.ReleaseContext ctx) throws Exception {
+        if (!isInstant(s) || !"postgresql".equals(s.get("engine").orElse("")) || s.require("clone").isEmpty()) {
+            return;
+        }
+        String clone = s.require("clone");
+        if (!s.get("database").orElse("").equals(pg.database) || !isCloneName(clone)) {
+            throw new IllegalStateException("target '" + name() + "': expected a clone of database '" + pg.database
+                    + "' named " + pg.database + "_rp_… or _aside_…, found '" + clone + "' of database '"
+                    + s.get("database").orElse("?") + "'; nothing was dropped: check that database by hand");
+        }
+        Dialect d = dialect();
+        try {
+            boolean dropped = withMaintenance(ctx.host(), h -> {
+                boolean there = h.createQuery("SELECT count(*) FROM pg_database WHERE datname = :d").bind("d", clone)
+                        .mapTo(Integer.class).one() > 0;
+                h.execute("DROP DATABASE IF EXISTS " + d.quote(clone));
+                return there;
+            });
+            ctx.progress(dropped ? "dropped the clone database '" + clone + "'"
+                    : "the clone database '" + clone + "' was already gone (consumed by a restore)");
+        } catch (Exception e) {
+            throw new IllegalStateException("target '" + name() + "': expected to drop the clone database '" + clone
+                    + "' of the deleted restore point, found: " + e.getMessage() + "; drop it by hand: DROP DATABASE "
+                    + d.quote(clone), e);
+        }
+    }
+
+    /** Whether {@code name} is a clone name {@link #cloneName} makes for this database at capture or set-aside. */
+    private boolean isCloneName(String name) {
+        String base = pg.database.length() > 40 ? pg.database.substring(0, 40) : pg.database;
+        return !name.equals(pg.database) && name.startsWith(base + "_")
+                && name.substring(base.length()).matches("_(rp|aside)_[0-9a-f]{12}");
+    }
+
     // ---- backup verification ----------------------------------------------------------------------------------
 
     @Override
