@@ -278,6 +278,10 @@ final class ArtifactPlace {
             if (!file.startsWith(dir) || file.equals(dir)) {
                 problems.add(Problem.of(s.target(), what + " inside " + dir, "a path that leaves it",
                         "the manifest was altered; do not use this restore point"));
+            } else if (d == null && host().exists(consumedNote(file))) {
+                problems.add(Problem.of(s.target(), what + " at " + file + " on host " + host().name(), "no such file: consumed: "
+                        + new String(host().read(consumedNote(file)), java.nio.charset.StandardCharsets.UTF_8).strip(),
+                        "the point's copy became the live state; roll back to another restore point"));
             } else if (d == null) {
                 problems.add(Problem.of(s.target(), what + " at " + file + " on host " + host().name(), "no such file",
                         s.location().storeCopy() ? "the local copy is damaged too; roll back to another restore point"
@@ -342,6 +346,26 @@ final class ArtifactPlace {
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 host().write(to, Files.readAllBytes(p), mode(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
             }
+        }
+    }
+
+    /** The name of the note that says an artifact was consumed: {@code <artifact>.consumed}, beside it. */
+    static Path consumedNote(Path artifact) {
+        return artifact.resolveSibling(artifact.getFileName() + ".consumed");
+    }
+
+    /** Records durably, beside the artifact, that a restore is about to move it away. */
+    void markConsumed(RestorePoint point, Snapshot snapshot, Path artifact, String note) {
+        byte[] text = (note + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (snapshot.location() == null) {
+            try {
+                Files2.writeAtomically(consumedNote(artifact), text);
+            } catch (IOException e) {
+                throw new StoreException("cannot record in " + consumedNote(artifact) + " that restore point "
+                        + point.id() + " is consumed: " + e.getMessage() + "; nothing was moved", e);
+            }
+        } else {
+            host().write(consumedNote(artifact), text, 0600);
         }
     }
 

@@ -273,6 +273,16 @@ public final class RestorePointStore {
             if (!file.startsWith(dir)) {
                 problems.add(Problem.of(s.target(), where + " inside " + dir, "a path that leaves it",
                         "the manifest was altered; do not use this restore point"));
+            } else if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(ArtifactPlace.consumedNote(file), LinkOption.NOFOLLOW_LINKS)) {
+                String note;
+                try {
+                    note = Files.readString(ArtifactPlace.consumedNote(file)).strip();
+                } catch (IOException e) {
+                    note = "(the note " + ArtifactPlace.consumedNote(file) + " cannot be read: " + e + ")";
+                }
+                problems.add(Problem.of(s.target(), where + " at " + file, "no such file: consumed: " + note,
+                        "the point's copy became the live state; roll back to another restore point"));
             } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 problems.add(Problem.of(s.target(), where + " at " + file, "no such file",
                         "restore the store from a copy, or roll back to another restore point"));

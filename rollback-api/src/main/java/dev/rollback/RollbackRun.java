@@ -190,7 +190,7 @@ final class RollbackRun {
         if (repair && problems.isEmpty()) {
             pushedNote = pushBack(pushBack);
         }
-        if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().equals("no such file"))) {
+        if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().startsWith("no such file"))) {
             RestoreContext ctx = restoreContext(id, point, Phase.PREFLIGHT, "preflight");
             for (String t : scope) {
                 Optional<Snapshot> s = point.snapshot(t);
@@ -820,6 +820,18 @@ final class RollbackRun {
             @Override
             public Path artifactDir(Snapshot snapshot) {
                 return plan.artifacts.dirOf(from, snapshot);
+            }
+
+            @Override
+            public Path consume(Snapshot snapshot, String path) {
+                Path file = artifact(snapshot, path);
+                if (phase != Phase.RESTORE) {
+                    throw new IllegalStateException("target '" + snapshot.target() + "': expected to consume artifact '"
+                            + path + "' during the restore, found phase " + phase + "; consume it in restore() only");
+                }
+                plan.artifacts.markConsumed(from, snapshot, file, "rollback " + id + " of plan '" + plan.name + "' at "
+                        + clock.instant() + " moved it into place as the restore of target '" + snapshot.target() + "'");
+                return file;
             }
 
             @Override

@@ -25,4 +25,18 @@ public interface RestoreContext extends StepContext {
 
     /** The folder holding all artifacts of {@code snapshot}, on the plan's host: read-only. */
     Path artifactDir(Snapshot snapshot);
+
+    /**
+     * Gives an artifact of {@code snapshot} to a restore that moves it into place instead of copying
+     * it (an O(1) rename), consuming the restore point: the engine first records beside it, durably,
+     * that this rollback consumed it, then returns its file, which the target may move away (only
+     * there, and only during its restore). Afterwards the store's checks refuse the point with a
+     * message naming this rollback, instead of reporting a missing or corrupted artifact. Only for a
+     * target the user configured to consume its restore points: the current state is set aside
+     * before, so the rollback stays undoable.
+     *
+     * @throws IllegalArgumentException if the snapshot has no artifact at {@code path}
+     * @throws IllegalStateException outside the restore phase (in preview, preflight or verify)
+     */
+    Path consume(Snapshot snapshot, String path);
 }

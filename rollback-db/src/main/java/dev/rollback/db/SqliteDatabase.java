@@ -31,6 +31,8 @@ import org.jdbi.v3.core.Jdbi;
  * (they would corrupt the restored one), and renames the copy over the database in one atomic step,
  * keeping the file's mode and owner. Verification runs {@code PRAGMA integrity_check} and the checks
  * every {@link DatabaseTarget} runs. The current state is set aside with a backup like a capture.
+ * With {@link #consumingRestore()} the restore renames the point's copy into place instead (O(1)),
+ * consuming the restore point.
  *
  * <p>The database is opened through the xerial {@code sqlite-jdbc} driver, which the user adds to
  * the class path; the file must be on the machine that runs the plan (a local host). Immutable and
@@ -49,10 +51,12 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
     static final String ARTIFACT = "database.sqlite";
 
     private final Path file;
+    private final boolean consuming;
 
-    private SqliteDatabase(Settings settings, Path file) {
+    private SqliteDatabase(Settings settings, Path file, boolean consuming) {
         super(settings);
         this.file = file;
+        this.consuming = consuming;
     }
 
     /**
@@ -66,7 +70,25 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
             throw new IllegalArgumentException("SQLite database: expected an absolute path, found '" + file
                     + "'; give file.toAbsolutePath()");
         }
-        return new SqliteDatabase(Settings.named("database"), file.normalize());
+        return new SqliteDatabase(Settings.named("database"), file.normalize(), false);
+    }
+
+    /**
+     * This target restoring in O(1) by renaming the restore point's copy into place instead of
+     * copying it, when the store and the database are on one file system (else it copies, as
+     * without this setting). The restore point is consumed: its copy becomes the live database, so
+     * a later rollback to the same point is refused in preflight with a message naming the rollback
+     * that consumed it (capture a new point, or go back to an older one). The current state is set
+     * aside before, as always, so the rollback can be undone. A hard link instead of a rename would
+     * keep the point, but SQLite writes its file in place: the point would change with the live
+     * database.
+     *
+     * <pre>{@code
+     * SqliteDatabase db = SqliteDatabase.at(Path.of("/srv/bot/bot.db")).consumingRestore();
+     * }</pre>
+     */
+    public SqliteDatabase consumingRestore() {
+        return new SqliteDatabase(settings, file, true);
     }
 
     /** The database file. */
@@ -76,7 +98,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
 
     @Override
     SqliteDatabase with(Settings s) {
-        return new SqliteDatabase(s, file);
+        return new SqliteDatabase(s, file, consuming);
     }
 
     @Override
@@ -188,6 +210,17 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         }
         long size = s.artifact(ARTIFACT).map(dev.rollback.Artifact::size).orElse(0L);
         List<String> lines = new ArrayList<>();
+        if (consuming && sameFileSystem(ctx.host(), ctx.artifactDir(s), file.getParent())) {
+            lines.add("move the backup (" + size + " bytes) out of the restore point to " + tmp() + " (a rename, O(1); "
+                    + "the restore point is consumed and cannot be used again)");
+            lines.add("remove " + sidecars() + " of the replaced database");
+            lines.add("rename " + tmp() + " over " + file + " (atomic), mode " + s.get("mode").orElse("kept"));
+            return lines;
+        }
+        if (consuming) {
+            lines.add("copy instead of consuming the restore point: the store and " + file.getParent()
+                    + " are on different file systems");
+        }
         lines.add("copy the backup (" + size + " bytes) to " + tmp() + " and force it to disk");
         lines.add("remove " + sidecars() + " of the replaced database");
         lines.add("rename " + tmp() + " over " + file + " (atomic), mode " + s.get("mode").orElse("kept"));
@@ -207,21 +240,48 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         }
         Path backup = ctx.artifact(s, ARTIFACT);
         Path tmp = tmp();
+        if (consuming && sameFileSystem(host, backup.getParent(), file.getParent())) {
+            if (host.exists(backup)) {
+                Path mine = ctx.consume(s, ARTIFACT);
+                host.delete(tmp);
+                host.move(mine, tmp);
+            } else if (!host.exists(tmp)) {
+                throw new IllegalStateException("target '" + name() + "': expected the backup " + backup + " or its "
+                        + "moved copy " + tmp + ", found neither: an earlier run already renamed it over " + file
+                        + "; check " + file + " with PRAGMA integrity_check and finish with plan.resume(...)");
+            }
+            finish(s, host, tmp);
+            return;
+        }
         host.delete(tmp);
         // cp copies in the kernel (copy_file_range), faster than a copy through user space
         host.run(Command.of("cp", "--", backup.toString(), tmp.toString())).requireSuccess();
+        host.run(Command.of("sync", tmp.toString())).requireSuccess();
+        finish(s, host, tmp);
+    }
+
+    /** Gives the restored copy its mode and owner, removes the stale sidecars and renames it over the database. */
+    private void finish(Snapshot s, Host host, Path tmp) {
         Optional<String> mode = s.get("mode");
         host.setMode(tmp, mode.map(m -> Integer.parseInt(m, 8)).orElse(0644));
         if (host.canChangeOwners() && s.get("owner").isPresent() && s.get("group").isPresent()) {
             host.setOwner(tmp, s.require("owner"), s.require("group"));
         }
-        host.run(Command.of("sync", tmp.toString())).requireSuccess();
         // a WAL or journal left by the replaced database would be applied to the restored one: remove them first
         for (Path side : sidecars()) {
             host.delete(side);
         }
-        host.move(tmp, file);
-        host.run(Command.of("sync", file.getParent().toString())).requireSuccess();
+        host.move(tmp, file); // syncs the folder
+    }
+
+    /** Whether two folders are on one file system, so that a rename between them is possible. */
+    private static boolean sameFileSystem(Host host, Path a, Path b) {
+        dev.rollback.host.CommandResult r = host.run(Command.of("stat", "-c", "%d", "--", a.toString(), b.toString()));
+        if (!r.succeeded()) {
+            return false;
+        }
+        List<String> devices = r.stdout().lines().map(String::strip).toList();
+        return devices.size() == 2 && devices.get(0).equals(devices.get(1));
     }
 
     @Override

@@ -88,6 +88,79 @@ class SqliteDatabaseTest {
         assertThat(count("quotes")).isEqualTo(40);
     }
 
+    void badDeploy() {
+        app.useHandle(h -> {
+            h.execute("ALTER TABLE parts ADD COLUMN file_id INTEGER");
+            h.execute("INSERT INTO parts (name, file_id) VALUES ('made after the deploy', 7)");
+            h.execute("DELETE FROM quotes WHERE id <= 10");
+        });
+    }
+
+    static Object inode(Path p) throws java.io.IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    @Test
+    void shouldRestoreByRenamingThePointsCopyIntoPlaceAndRefuseTheConsumedPointAfterwards() throws Exception {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore());
+        RestorePoint before = plan.capture("v2.0.0");
+        Path copy = plan.store().artifactDir(before, "db").resolve(SqliteDatabase.ARTIFACT);
+        Object copyInode = inode(copy);
+        badDeploy();
+        assertThat(plan.preview(before).steps()).anySatisfy(step -> assertThat(step.actions())
+                .anySatisfy(a -> assertThat(a).contains("a rename, O(1)", "restore point is consumed")));
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(50);
+        assertThat(count("quotes")).isEqualTo(50);
+        assertThat(integrity()).isEqualTo("ok");
+        assertThat(inode(file)).isEqualTo(copyInode); // moved, not copied
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        assertThat(copy).doesNotExist();
+        // the consumed point is refused before any change, naming the rollback that consumed it
+        byte[] live = Files.readAllBytes(file);
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("consumed: rollback " + report.rollbackId())
+                .hasMessageContaining("roll back to another restore point");
+        assertThat(Files.readAllBytes(file)).isEqualTo(live);
+        assertThat(plan.store().verify(before)).singleElement()
+                .satisfies(p -> assertThat(p.found()).startsWith("no such file: consumed: rollback " + report.rollbackId()));
+        // the failed state was set aside first: the rollback can be undone
+        RollbackReport undo = plan.undo(report);
+        assertThat(undo.outcome()).as(undo.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(51);
+        assertThat(count("quotes")).isEqualTo(40);
+    }
+
+    @Test
+    void shouldCopyInsteadOfConsumingWhenTheStoreIsOnAnotherFileSystem() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        dev.rollback.testing.Requirements.require(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(dir)), "a tmpfs at /dev/shm beside the test folder");
+        Path store = Files.createTempDirectory(shm, "rollback-store-");
+        try {
+            RollbackPlan plan = Rollback.plan("gestima").store(store).clock(clock)
+                    .target(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore()).build();
+            RestorePoint before = plan.capture("v2.0.0");
+            badDeploy();
+            assertThat(plan.preview(before).steps()).anySatisfy(step -> assertThat(step.actions())
+                    .anySatisfy(a -> assertThat(a).contains("copy instead of consuming", "different file systems")));
+
+            RollbackReport report = plan.rollback(before);
+
+            assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(count("parts")).isEqualTo(50);
+            assertThat(plan.store().verify(before)).isEmpty(); // not consumed: usable again
+        } finally {
+            try (Stream<Path> all = Files.walk(store)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void shouldCaptureOneConsistentStateWhileTheApplicationKeepsWriting() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
