@@ -30,7 +30,8 @@ public interface RestoreContext extends StepContext {
      * Gives an artifact of {@code snapshot} to a restore that moves it into place instead of copying
      * it (an O(1) rename), consuming the restore point: the engine first records beside it, durably,
      * that this rollback consumed it, then returns its file, which the target may move away (only
-     * there, and only during its restore). Afterwards the store's checks refuse the point with a
+     * there, and only during its restore). The target may leave in the artifact's folder, under
+     * another name, what its restore replaced, so that freeing it waits until the point is deleted. Afterwards the store's checks refuse the point with a
      * message naming this rollback, instead of reporting a missing or corrupted artifact. Only for a
      * target the user configured to consume its restore points: the current state is set aside
      * before, so the rollback stays undoable.

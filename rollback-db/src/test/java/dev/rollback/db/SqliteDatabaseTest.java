@@ -120,6 +120,9 @@ class SqliteDatabaseTest {
         assertThat(inode(file)).isEqualTo(copyInode); // moved, not copied
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
         assertThat(copy).doesNotExist();
+        // the replaced file is kept in the consumed point (freeing it would cost time), until the point goes
+        Path replaced = copy.resolveSibling(SqliteDatabase.ARTIFACT + ".replaced");
+        assertThat(replaced).isRegularFile();
         // the consumed point is refused before any change, naming the rollback that consumed it
         byte[] live = Files.readAllBytes(file);
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
@@ -133,6 +136,8 @@ class SqliteDatabaseTest {
         assertThat(undo.outcome()).as(undo.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(count("parts")).isEqualTo(51);
         assertThat(count("quotes")).isEqualTo(40);
+        assertThat(plan.delete(before)).isEmpty();
+        assertThat(replaced).doesNotExist();
     }
 
     @Test
