@@ -178,7 +178,9 @@ public final class RestorePointStore {
 
     /**
      * Deletes a point and its artifacts in this store. Artifacts a plan keeps on a remote host stay
-     * there: delete such points with {@link RollbackPlan#delete(RestorePoint)}, which removes both.
+     * there, and so does what a target keeps outside the store (such as a clone database): the store
+     * does not know the targets. Delete such points with {@link RollbackPlan#delete(RestorePoint)},
+     * which removes all of it ({@link dev.rollback.spi.Target#release}).
      *
      * @throws RollbackInProgressException if an unfinished rollback uses the point
      */
@@ -211,8 +213,8 @@ public final class RestorePointStore {
      * newest point that is not marked bad (so a good point is always left) and any point an
      * unfinished rollback uses.
      *
-     * <p>Artifacts a plan keeps on a remote host stay there; the plan's own retention ({@link
-     * RollbackPlanBuilder#keepLast(int)}) removes both.
+     * <p>Artifacts a plan keeps on a remote host stay there, and so does what a target keeps outside
+     * the store; the plan's own retention ({@link RollbackPlanBuilder#keepLast(int)}) removes all of it.
      *
      * @return the points deleted
      */

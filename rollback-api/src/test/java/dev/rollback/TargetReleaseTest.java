@@ -114,6 +114,24 @@ class TargetReleaseTest {
     }
 
     @Test
+    void shouldStillCaptureAndReportWhenRetentionCannotRelease() {
+        OutsideTarget clones = new OutsideTarget("clones", dir.resolve("outside"));
+        RollbackPlan plan = plan(1, clones);
+        RestorePoint v1 = capture(plan, "v1");
+        clones.failRelease = true;
+
+        RestorePoint v2 = capture(plan, "v2");
+
+        assertThat(plan.restorePoints()).containsExactly(v2);
+        assertThat(failures).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(RollbackEvent.Type.RELEASE_FAILED);
+            assertThat(e.rollbackId()).isEqualTo(v1.id());
+            assertThat(e.message()).contains("target 'clones'", "drop " + dir.resolve("outside/v1") + " by hand");
+        });
+        assertThat(dir.resolve("outside").toFile().list()).containsExactlyInAnyOrder("v1", "v2");
+    }
+
+    @Test
     void shouldReleaseOnDeleteAndReportAFailedReleaseWithoutKeepingThePointOrSkippingOtherTargets() throws Exception {
         OutsideTarget failing = new OutsideTarget("failing", dir.resolve("a"));
         OutsideTarget working = new OutsideTarget("working", dir.resolve("b"));
