@@ -267,6 +267,14 @@ public final class RestorePointStore {
 
     /** Checks the artifacts of one snapshot in this store's folder of the point. */
     List<Problem> verifyLocal(RestorePoint point, Snapshot s) {
+        return verifyLocal(point, s, null);
+    }
+
+    /**
+     * Checks the artifacts of one snapshot in this store's folder of the point; an artifact that the
+     * rollback {@code consumedBy} consumed (one being resumed) is not a problem.
+     */
+    List<Problem> verifyLocal(RestorePoint point, Snapshot s, String consumedBy) {
         List<Problem> problems = new ArrayList<>();
         Path dir = artifactDir(point, s.target());
         for (Artifact a : s.artifacts()) {
@@ -282,6 +290,9 @@ public final class RestorePointStore {
                     note = Files.readString(ArtifactPlace.consumedNote(file)).strip();
                 } catch (IOException e) {
                     note = "(the note " + ArtifactPlace.consumedNote(file) + " cannot be read: " + e + ")";
+                }
+                if (consumedBy != null && consumedBy.equals(ArtifactPlace.consumer(note))) {
+                    continue;
                 }
                 problems.add(Problem.of(s.target(), where + " at " + file, "no such file: consumed: " + note,
                         "the point's copy became the live state; roll back to another restore point"));

@@ -252,12 +252,21 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
                 host.delete(replacedIn(backup));
                 throw e;
             }
+            ctx.progress("renamed the restore point's copy over " + file + " (the point is consumed)");
             return;
         }
         if (consuming && !host.exists(backup)) {
-            throw new IllegalStateException("target '" + name() + "': expected the backup " + backup + ", found none: "
-                    + "an earlier run of this restore already renamed it over " + file + "; check " + file
-                    + " with PRAGMA integrity_check, then finish with plan.resume(...)");
+            ctx.consume(s, ARTIFACT); // refuses unless this rollback moved it in before it was interrupted
+            String want = s.artifact(ARTIFACT).orElseThrow().sha256();
+            dev.rollback.host.CommandResult sum = host.run(Command.of("sha256sum", "--", file.toString()));
+            String found = sum.succeeded() ? sum.stdout().strip().split("\\s+")[0] : sum.describe();
+            if (!found.equals(want)) {
+                throw new IllegalStateException("target '" + name() + "': expected " + file + " to be the backup this "
+                        + "rollback renamed in before it was interrupted (sha256 " + want + "), found sha256 " + found
+                        + ": the database changed since; check it with PRAGMA integrity_check, or undo the rollback");
+            }
+            ctx.progress("the backup was renamed over " + file + " before the rollback was interrupted; nothing to do");
+            return;
         }
         host.delete(tmp);
         // cp copies in the kernel (copy_file_range), faster than a copy through user space

@@ -141,6 +141,30 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void shouldFinishAConsumingRestoreInterruptedRightAfterTheRenameWhenResumed() throws Exception {
+        RollbackPlan plan = SqliteCrash.plan(dir, file, new dev.rollback.RollbackListener() { });
+        RestorePoint before = plan.capture("v2.0.0");
+        badDeploy();
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"), SqliteCrash.class.getName(),
+                dir.toString(), file.toString(), before.id())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
+        assertThat(plan.store().artifactDir(before, "db").resolve(SqliteDatabase.ARTIFACT)).doesNotExist();
+
+        RollbackReport report = plan.resume();
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(50);
+        assertThat(count("quotes")).isEqualTo(50);
+        assertThat(integrity()).isEqualTo("ok");
+        // only the rollback that consumed the point may go on with it; a new one is refused
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("consumed: rollback " + report.rollbackId());
+    }
+
+    @Test
     void shouldCopyInsteadOfConsumingWhenTheStoreIsOnAnotherFileSystem() throws Exception {
         Path shm = Path.of("/dev/shm");
         dev.rollback.testing.Requirements.require(Files.isDirectory(shm) && Files.isWritable(shm)
