@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * run on the same data:
  *
  * <ul>
- *   <li>PostgreSQL (a real 15.x server started here): capture vs {@code pg_dump -Fc}; the restore
+ *   <li>PostgreSQL (a real 15.x server started here): capture (compression level 1, the
+ *       target's default) vs {@code pg_dump -Fc} (level 6) and vs {@code pg_dump -Fc -Z1}; the restore
  *       step vs dropping the schema and {@code pg_restore -j2}; the instant strategy's capture vs
  *       {@code CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY} and its restore step vs two
  *       {@code ALTER DATABASE … RENAME}.
@@ -81,6 +82,8 @@ public final class DbBenchmark {
             List<String> env = List.of("PGHOST", "127.0.0.1", "PGPORT", Integer.toString(port), "PGUSER", "postgres");
 
             double[] byHandDump = measure(rounds, () -> run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench"));
+            double[] byHandDumpZ1 = measure(rounds, () -> run(env, "pg_dump", "-Fc", "-Z1", "-f", dump.toString(), "-d",
+                    "bench"));
             double[] byHandDumpSum = measure(rounds, () -> {
                 run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench");
                 return run(List.of(), "sha256sum", dump.toString());
@@ -106,8 +109,9 @@ public final class DbBenchmark {
                 plan.store().delete(point.id());
                 plan.store().delete(report.setAsidePointId());
             }
-            line("pg capture (pg_dump -Fc in one snapshot + counts)", capture, "pg_dump -Fc", byHandDump, 1.05);
+            line("pg capture (pg_dump -Fc -Z1 in one snapshot + counts)", capture, "pg_dump -Fc", byHandDump, 1.05);
             line("  the same (the store checksums every artifact)", capture, "pg_dump -Fc + sha256sum", byHandDumpSum, 1.05);
+            line("  the same against the same compression", capture, "pg_dump -Fc -Z1", byHandDumpZ1, Double.NaN);
             line("pg restore step (drop schemas + pg_restore -j2)", restore, "drop schema + pg_restore -j2", byHandRestore, 1.05);
             System.out.printf("  whole rollback (preflight, dump aside, restore, verify): median %.0f ms%n", median(rollback));
 

@@ -312,6 +312,26 @@ class PostgresDatabaseTest {
     }
 
     @Test
+    void shouldDumpAtCompressionLevelOneUnlessToldAndRestoreEitherWay() {
+        RestorePoint fast = plan(target().acceptDataLoss().verifyBackups()).capture("fast");
+        clock.advance(java.time.Duration.ofMinutes(1));
+        RestorePoint small = plan(target().acceptDataLoss().verifyBackups().compression(9)).capture("small");
+
+        List<List<String>> dumps = host.commands.stream().map(c -> c.argv())
+                .filter(a -> a.get(0).endsWith("pg_dump")).toList();
+        assertThat(dumps).hasSize(2);
+        assertThat(String.join(" ", dumps.get(0))).contains("-Fc -Z 1 ");
+        assertThat(String.join(" ", dumps.get(1))).contains("-Fc -Z 9 ");
+        badDeploy();
+        RollbackReport report = plan(target().acceptDataLoss().compression(9)).rollback(fast);
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(tables()).containsExactly("post", "post_section");
+        assertThat(small.snapshot("db").orElseThrow().artifact(PostgresDatabase.ARTIFACT)).isPresent();
+        assertThatThrownBy(() -> target().compression(10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected a compression level 0..9, found 10");
+    }
+
+    @Test
     void shouldNotLetATableNameWithQuotesAndSemicolonsInject() {
         String evil = "x\"; DROP TABLE post; --";
         String quoted = "\"" + evil.replace("\"", "\"\"") + "\"";
