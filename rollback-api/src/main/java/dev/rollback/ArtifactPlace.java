@@ -223,12 +223,20 @@ final class ArtifactPlace {
      * problem: it is listed to be pushed back before the rollback changes anything.
      */
     Check verify(RestorePoint point) {
+        return verify(point, null);
+    }
+
+    /**
+     * {@link #verify(RestorePoint)}, except that an artifact the rollback {@code consumedBy} consumed
+     * is not a problem: that rollback, resumed after a crash, already moved it into place.
+     */
+    Check verify(RestorePoint point, String consumedBy) {
         List<Problem> problems = new ArrayList<>();
         List<Snapshot> pushBack = new ArrayList<>();
         for (Snapshot s : point.snapshots()) {
             ArtifactLocation where = s.location();
             if (where == null) {
-                problems.addAll(plan.store.verifyLocal(point, s));
+                problems.addAll(plan.store.verifyLocal(point, s, consumedBy));
                 continue;
             }
             if (!where.host().equals(host().name())) {
@@ -237,7 +245,7 @@ final class ArtifactPlace {
                         "roll back with the plan .on(" + where.host() + "), where the artifacts are"));
                 continue;
             }
-            List<Problem> remote = verifyOnHost(point, s);
+            List<Problem> remote = verifyOnHost(point, s, consumedBy);
             if (remote.isEmpty()) {
                 continue;
             }
@@ -254,7 +262,7 @@ final class ArtifactPlace {
         return new Check(problems, pushBack);
     }
 
-    private List<Problem> verifyOnHost(RestorePoint point, Snapshot s) {
+    private List<Problem> verifyOnHost(RestorePoint point, Snapshot s, String consumedBy) {
         List<Problem> problems = new ArrayList<>();
         if (s.artifacts().isEmpty()) {
             return problems;
@@ -278,6 +286,13 @@ final class ArtifactPlace {
             if (!file.startsWith(dir) || file.equals(dir)) {
                 problems.add(Problem.of(s.target(), what + " inside " + dir, "a path that leaves it",
                         "the manifest was altered; do not use this restore point"));
+            } else if (d == null && host().exists(consumedNote(file))) {
+                String note = new String(host().read(consumedNote(file)), java.nio.charset.StandardCharsets.UTF_8).strip();
+                if (consumedBy == null || !consumedBy.equals(consumer(note))) {
+                    problems.add(Problem.of(s.target(), what + " at " + file + " on host " + host().name(),
+                            "no such file: consumed: " + note,
+                            "the point's copy became the live state; roll back to another restore point"));
+                }
             } else if (d == null) {
                 problems.add(Problem.of(s.target(), what + " at " + file + " on host " + host().name(), "no such file",
                         s.location().storeCopy() ? "the local copy is damaged too; roll back to another restore point"
@@ -320,7 +335,7 @@ final class ArtifactPlace {
             throw new StoreException("cannot push the local copy " + local + " of the artifacts of target '" + s.target()
                     + "' back to " + dir + " on host " + host().name() + ": " + e.getMessage(), e);
         }
-        List<Problem> still = verifyOnHost(point, s);
+        List<Problem> still = verifyOnHost(point, s, null);
         if (!still.isEmpty()) {
             throw new PreflightFailedException(plan.name, point.id(), still);
         }
@@ -342,6 +357,45 @@ final class ArtifactPlace {
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 host().write(to, Files.readAllBytes(p), mode(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
             }
+        }
+    }
+
+    /** The name of the note that says an artifact was consumed: {@code <artifact>.consumed}, beside it. */
+    static Path consumedNote(Path artifact) {
+        return artifact.resolveSibling(artifact.getFileName() + ".consumed");
+    }
+
+    /** The id of the rollback a consumed-artifact note names ({@code "rollback <id> of plan …"}), or null. */
+    static String consumer(String note) {
+        String[] words = note.strip().split(" ", 3);
+        return words.length >= 2 && words[0].equals("rollback") ? words[1] : null;
+    }
+
+    /** The note beside an artifact that a rollback consumed, or null when there is none. */
+    String consumedNoteOf(Snapshot snapshot, Path artifact) {
+        Path note = consumedNote(artifact);
+        if (snapshot.location() == null) {
+            try {
+                return Files.isRegularFile(note, LinkOption.NOFOLLOW_LINKS) ? Files.readString(note).strip() : null;
+            } catch (IOException e) {
+                throw new StoreException("cannot read " + note + ": " + e.getMessage(), e);
+            }
+        }
+        return host().exists(note) ? new String(host().read(note), java.nio.charset.StandardCharsets.UTF_8).strip() : null;
+    }
+
+    /** Records durably, beside the artifact, that a restore is about to move it away. */
+    void markConsumed(RestorePoint point, Snapshot snapshot, Path artifact, String note) {
+        byte[] text = (note + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (snapshot.location() == null) {
+            try {
+                Files2.writeAtomically(consumedNote(artifact), text);
+            } catch (IOException e) {
+                throw new StoreException("cannot record in " + consumedNote(artifact) + " that restore point "
+                        + point.id() + " is consumed: " + e.getMessage() + "; nothing was moved", e);
+            }
+        } else {
+            host().write(consumedNote(artifact), text, 0600);
         }
     }
 

@@ -178,7 +178,9 @@ public final class RestorePointStore {
 
     /**
      * Deletes a point and its artifacts in this store. Artifacts a plan keeps on a remote host stay
-     * there: delete such points with {@link RollbackPlan#delete(RestorePoint)}, which removes both.
+     * there, and so does what a target keeps outside the store (such as a clone database): the store
+     * does not know the targets. Delete such points with {@link RollbackPlan#delete(RestorePoint)},
+     * which removes all of it ({@link dev.rollback.spi.Target#release}).
      *
      * @throws RollbackInProgressException if an unfinished rollback uses the point
      */
@@ -211,8 +213,8 @@ public final class RestorePointStore {
      * newest point that is not marked bad (so a good point is always left) and any point an
      * unfinished rollback uses.
      *
-     * <p>Artifacts a plan keeps on a remote host stay there; the plan's own retention ({@link
-     * RollbackPlanBuilder#keepLast(int)}) removes both.
+     * <p>Artifacts a plan keeps on a remote host stay there, and so does what a target keeps outside
+     * the store; the plan's own retention ({@link RollbackPlanBuilder#keepLast(int)}) removes all of it.
      *
      * @return the points deleted
      */
@@ -265,6 +267,14 @@ public final class RestorePointStore {
 
     /** Checks the artifacts of one snapshot in this store's folder of the point. */
     List<Problem> verifyLocal(RestorePoint point, Snapshot s) {
+        return verifyLocal(point, s, null);
+    }
+
+    /**
+     * Checks the artifacts of one snapshot in this store's folder of the point; an artifact that the
+     * rollback {@code consumedBy} consumed (one being resumed) is not a problem.
+     */
+    List<Problem> verifyLocal(RestorePoint point, Snapshot s, String consumedBy) {
         List<Problem> problems = new ArrayList<>();
         Path dir = artifactDir(point, s.target());
         for (Artifact a : s.artifacts()) {
@@ -273,6 +283,19 @@ public final class RestorePointStore {
             if (!file.startsWith(dir)) {
                 problems.add(Problem.of(s.target(), where + " inside " + dir, "a path that leaves it",
                         "the manifest was altered; do not use this restore point"));
+            } else if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(ArtifactPlace.consumedNote(file), LinkOption.NOFOLLOW_LINKS)) {
+                String note;
+                try {
+                    note = Files.readString(ArtifactPlace.consumedNote(file)).strip();
+                } catch (IOException e) {
+                    note = "(the note " + ArtifactPlace.consumedNote(file) + " cannot be read: " + e + ")";
+                }
+                if (consumedBy != null && consumedBy.equals(ArtifactPlace.consumer(note))) {
+                    continue;
+                }
+                problems.add(Problem.of(s.target(), where + " at " + file, "no such file: consumed: " + note,
+                        "the point's copy became the live state; roll back to another restore point"));
             } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 problems.add(Problem.of(s.target(), where + " at " + file, "no such file",
                         "restore the store from a copy, or roll back to another restore point"));

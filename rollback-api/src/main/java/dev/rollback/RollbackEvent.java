@@ -38,7 +38,12 @@ public record RollbackEvent(
         /** A phase took longer than its budget. */
         BUDGET_EXCEEDED,
         /** A restore point was captured. */
-        CAPTURED
+        CAPTURED,
+        /**
+         * A target could not release what it keeps outside the store for a deleted restore point
+         * ({@link dev.rollback.spi.Target#release}); the point was deleted all the same.
+         */
+        RELEASE_FAILED
     }
 
     /** Validates the parts. */

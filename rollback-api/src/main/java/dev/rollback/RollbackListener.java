@@ -31,6 +31,12 @@ public interface RollbackListener {
     /** A restore point was captured. */
     default void onCaptured(RollbackEvent event) {}
 
+    /**
+     * A target could not release what it keeps outside the store for a deleted restore point; the
+     * message says what is left and how to remove it.
+     */
+    default void onReleaseFailed(RollbackEvent event) {}
+
     /** A rollback ended (whatever its outcome), with its report. */
     default void onRollbackFinished(RollbackReport report) {}
 }

@@ -154,26 +154,91 @@ public final class RollbackPlan {
             listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
                     null, "captured restore point " + id + " '" + label + "' of " + snapshots.size() + " targets"));
             if (keepLast > 0) {
-                store.retain(name, keepLast, artifacts::deleteOnHost);
+                store.retain(name, keepLast, p -> {
+                    artifacts.deleteOnHost(p);
+                    release(p);
+                });
             }
             return point;
         }
     }
 
     /**
-     * Deletes a restore point of the plan: its manifest and artifacts in the store, and its artifact
-     * folders on the plan's host when it keeps them there.
+     * Deletes a restore point of the plan: its manifest and artifacts in the store, its artifact
+     * folders on the plan's host when it keeps them there, and what its targets keep outside the
+     * store for it ({@link Target#release}, such as a clone database). A target that cannot release
+     * does not keep the point: its failure is logged, sent to the listeners as {@link
+     * RollbackEvent.Type#RELEASE_FAILED} and returned.
      *
+     * @return one problem per target that could not release what it keeps; empty when all did
      * @throws InvalidPlanException if the point belongs to another plan
      * @throws RollbackInProgressException if an unfinished rollback uses the point
      */
-    public void delete(RestorePoint point) {
+    public List<Problem> delete(RestorePoint point) {
         Objects.requireNonNull(point, "restore point");
         if (!point.plan().equals(name)) {
             throw new InvalidPlanException("delete restore point " + point.id() + ": expected a point of plan '" + name
                     + "', found one of plan '" + point.plan() + "'; delete it with that plan");
         }
-        store.delete(point.id(), artifacts::deleteOnHost);
+        List<Problem> problems = new ArrayList<>();
+        store.delete(point.id(), p -> {
+            artifacts.deleteOnHost(p);
+            problems.addAll(release(p));
+        });
+        return List.copyOf(problems);
+    }
+
+    /**
+     * Asks each target of the plan that has a snapshot in {@code point} to release what it keeps
+     * outside the store; a failure is logged and emitted, never thrown, so the others still run.
+     */
+    private List<Problem> release(RestorePoint point) {
+        List<Problem> problems = new ArrayList<>();
+        for (Snapshot s : point.snapshots()) {
+            Target t = targets.get(s.target());
+            if (t == null) {
+                continue; // the plan no longer has this target: nothing knows what it kept
+            }
+            dev.rollback.spi.ReleaseContext ctx = new dev.rollback.spi.ReleaseContext() {
+                @Override
+                public String plan() {
+                    return name;
+                }
+
+                @Override
+                public RestorePoint point() {
+                    return point;
+                }
+
+                @Override
+                public dev.rollback.host.Host host() {
+                    return host;
+                }
+
+                @Override
+                public Clock clock() {
+                    return clock;
+                }
+
+                @Override
+                public void progress(String message) {
+                    listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, name, point.id(), clock.instant(), null,
+                            "release " + t.name(), t.name(), null, redactor.redact(message)));
+                }
+            };
+            try {
+                t.release(s, ctx);
+            } catch (Exception e) {
+                Problem p = Problem.of(t.name(), "what it keeps outside the store for restore point " + point.id()
+                        + " released", redactor.describe(e), "the point was deleted all the same; remove what is left "
+                        + "by hand as the message says");
+                problems.add(p);
+                listeners.emit(new RollbackEvent(RollbackEvent.Type.RELEASE_FAILED, name, point.id(), clock.instant(),
+                        null, "release " + t.name(), t.name(), null, "target '" + t.name() + "': expected " + p.expected()
+                        + ", found " + p.found() + "; " + p.action()));
+            }
+        }
+        return problems;
     }
 
     /** Captures one target into a pending point; used by capture and by the set-aside phase. */

@@ -240,7 +240,10 @@ public final class RollbackPlanBuilder {
 
     /**
      * After each capture, keeps the newest {@code n} restore points of the plan and deletes older
-     * ones, never the newest good point nor a point an unfinished rollback uses.
+     * ones, never the newest good point nor a point an unfinished rollback uses. Deleting a point
+     * also asks its targets to release what they keep outside the store ({@link
+     * dev.rollback.spi.Target#release}); a target that cannot is logged and reported to the listeners
+     * as {@link RollbackEvent.Type#RELEASE_FAILED}, and the capture still succeeds.
      */
     public RollbackPlanBuilder keepLast(int n) {
         if (n < 1) {

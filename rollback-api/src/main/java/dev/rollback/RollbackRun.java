@@ -190,7 +190,7 @@ final class RollbackRun {
         if (repair && problems.isEmpty()) {
             pushedNote = pushBack(pushBack);
         }
-        if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().equals("no such file"))) {
+        if (problems.stream().noneMatch(p -> p.action().contains("corrupted") || p.found().startsWith("no such file"))) {
             RestoreContext ctx = restoreContext(id, point, Phase.PREFLIGHT, "preflight");
             for (String t : scope) {
                 Optional<Snapshot> s = point.snapshot(t);
@@ -333,7 +333,8 @@ final class RollbackRun {
             errors.add("abandoned by the operator; nothing more was changed");
             return finish(Outcome.ABANDONED, true);
         }
-        ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope());
+        // an artifact this very rollback consumed before the crash is in place already, not missing
+        ArtifactPlace.Check artifacts = plan.artifacts.verify(pointInScope(), rollbackId);
         if (!artifacts.problems().isEmpty()) {
             throw new PreflightFailedException(plan.name, point.id(), artifacts.problems());
         }
@@ -820,6 +821,28 @@ final class RollbackRun {
             @Override
             public Path artifactDir(Snapshot snapshot) {
                 return plan.artifacts.dirOf(from, snapshot);
+            }
+
+            @Override
+            public Path consume(Snapshot snapshot, String path) {
+                Path file = artifact(snapshot, path);
+                if (phase != Phase.RESTORE) {
+                    throw new IllegalStateException("target '" + snapshot.target() + "': expected to consume artifact '"
+                            + path + "' during the restore, found phase " + phase + "; consume it in restore() only");
+                }
+                String note = plan.artifacts.consumedNoteOf(snapshot, file);
+                boolean there = snapshot.location() == null ? Files.exists(file) : plan.host.exists(file);
+                if (note != null && !there) {
+                    if (id.equals(ArtifactPlace.consumer(note))) {
+                        return file; // this rollback moved it before a crash: the target finds its work done
+                    }
+                    throw new IllegalStateException("target '" + snapshot.target() + "': expected artifact '" + path
+                            + "' of restore point " + from.id() + ", found it consumed: " + note
+                            + "; roll back to another restore point");
+                }
+                plan.artifacts.markConsumed(from, snapshot, file, "rollback " + id + " of plan '" + plan.name + "' at "
+                        + clock.instant() + " moved it into place as the restore of target '" + snapshot.target() + "'");
+                return file;
             }
 
             @Override

@@ -36,6 +36,7 @@ public final class Listeners {
             case PROGRESS -> RollbackListener::onProgress;
             case BUDGET_EXCEEDED -> RollbackListener::onBudgetExceeded;
             case CAPTURED -> RollbackListener::onCaptured;
+            case RELEASE_FAILED -> RollbackListener::onReleaseFailed;
         };
         for (RollbackListener l : listeners) {
             try {
@@ -73,6 +74,7 @@ public final class Listeners {
                     e.step(), e.message());
             case BUDGET_EXCEEDED -> LOG.warn("plan '{}': {}", e.plan(), e.message());
             case CAPTURED -> LOG.info("plan '{}': {}", e.plan(), e.message());
+            case RELEASE_FAILED -> LOG.warn("plan '{}': {}", e.plan(), e.message());
         }
     }
 }

@@ -25,4 +25,24 @@ public interface RestoreContext extends StepContext {
 
     /** The folder holding all artifacts of {@code snapshot}, on the plan's host: read-only. */
     Path artifactDir(Snapshot snapshot);
+
+    /**
+     * Gives an artifact of {@code snapshot} to a restore that moves it into place instead of copying
+     * it (an O(1) rename), consuming the restore point: the engine first records beside it, durably,
+     * that this rollback consumed it, then returns its file, which the target may move away (only
+     * there, and only during its restore). The target may leave in the artifact's folder, under
+     * another name, what its restore replaced, so that freeing it waits until the point is deleted.
+     *
+     * <p>A restore rerun after a crash calls it again: if this same rollback already moved the
+     * artifact away, the returned file no longer exists and the target finds its work done (it
+     * should check that the live state is the artifact, such as by its SHA-256). Afterwards the store's checks refuse the point with a
+     * message naming this rollback, instead of reporting a missing or corrupted artifact. Only for a
+     * target the user configured to consume its restore points: the current state is set aside
+     * before, so the rollback stays undoable.
+     *
+     * @throws IllegalArgumentException if the snapshot has no artifact at {@code path}
+     * @throws IllegalStateException outside the restore phase (in preview, preflight or verify), or
+     *     if another rollback consumed the artifact
+     */
+    Path consume(Snapshot snapshot, String path);
 }

@@ -15,6 +15,7 @@ import java.util.Set;
  * <p>The engine calls a target in this order during a rollback: {@link #preflight} and {@link
  * #plan} (no changes), {@link #setAside} (save the current state), {@link #restore}, then {@link
  * #verify}. A restore must be repeatable: after a crash the engine runs it again from the start.
+ * When a restore point is deleted, the engine calls {@link #release} for each snapshot it holds.
  *
  * <p>Implementations must be immutable or thread-safe: one target may serve several plans. Methods
  * may throw any exception; the engine records it against the target and applies the plan's failure
@@ -79,6 +80,23 @@ public interface Target {
      */
     default CheckResult verify(Snapshot snapshot, RestoreContext ctx) throws Exception {
         return CheckResult.passed("verify " + name(), "restored; the target has no check of its own");
+    }
+
+    /**
+     * Releases what this target keeps outside the store for {@code snapshot}, whose restore point is
+     * being deleted by {@link dev.rollback.RollbackPlan#delete} or by the plan's retention ({@link
+     * dev.rollback.RollbackPlanBuilder#keepLast}): a clone database, a cloud snapshot. The store
+     * deletes the point's own artifacts itself; by default there is nothing else to release.
+     *
+     * <p>Called once the point may be deleted (no unfinished rollback uses it) and before its folder
+     * is removed. A failure is logged and reported (by {@code delete}'s result, and to the listeners
+     * as {@link dev.rollback.RollbackEvent.Type#RELEASE_FAILED}) but never keeps the point, or any
+     * other target's release, from going ahead: the message should say what is left and how to
+     * remove it by hand. Must tolerate what is already gone (a clone a restore consumed) and must
+     * touch only what {@code snapshot} names and this target made.
+     */
+    default void release(Snapshot snapshot, ReleaseContext ctx) throws Exception {
+        // nothing outside the store
     }
 
     /**

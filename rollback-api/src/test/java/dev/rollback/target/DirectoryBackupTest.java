@@ -530,6 +530,11 @@ class DirectoryBackupTest {
         }
 
         @Override
+        public Path consume(dev.rollback.Snapshot snapshot, String path) {
+            throw new UnsupportedOperationException("a directory backup never consumes its restore point");
+        }
+
+        @Override
         public String plan() {
             return plan.name();
         }

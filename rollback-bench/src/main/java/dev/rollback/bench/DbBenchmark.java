@@ -26,15 +26,17 @@ import java.util.function.Supplier;
  * run on the same data:
  *
  * <ul>
- *   <li>PostgreSQL (a real 15.x server started here): capture vs {@code pg_dump -Fc}; the restore
+ *   <li>PostgreSQL (a real 15.x server started here): capture (compression level 1, the
+ *       target's default) vs {@code pg_dump -Fc} (level 6) and vs {@code pg_dump -Fc -Z1}; the restore
  *       step vs dropping the schema and {@code pg_restore -j2}; the instant strategy's capture vs
  *       {@code CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY} and its restore step vs two
  *       {@code ALTER DATABASE … RENAME}.
  *   <li>SQLite in WAL mode: capture (online backup) vs {@code sqlite3 db .backup}; the restore step
- *       vs {@code cp} + {@code sync}.
+ *       vs {@code cp} + {@code sync}; the consuming restore step ({@code consumingRestore()}) vs
+ *       {@code mv}.
  * </ul>
  *
- * <pre>rollback-bench/run.sh DbBenchmark [rounds=3] [postgres rows=1000000] [sqlite MB=500]</pre>
+ * <pre>rollback-bench/run.sh DbBenchmark [rounds=3] [postgres rows=1000000] [sqlite MB=500] [all|postgres|sqlite]</pre>
  */
 public final class DbBenchmark {
 
@@ -47,10 +49,15 @@ public final class DbBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int megabytes = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        String only = args.length > 3 ? args[3] : "all";
         Path work = Files.createTempDirectory("rollback-db-bench-");
         try {
-            postgres(work, rounds, rows);
-            sqlite(work, rounds, megabytes);
+            if (!only.equals("sqlite")) {
+                postgres(work, rounds, rows);
+            }
+            if (!only.equals("postgres")) {
+                sqlite(work, rounds, megabytes);
+            }
         } finally {
             HOST.delete(work);
         }
@@ -75,6 +82,8 @@ public final class DbBenchmark {
             List<String> env = List.of("PGHOST", "127.0.0.1", "PGPORT", Integer.toString(port), "PGUSER", "postgres");
 
             double[] byHandDump = measure(rounds, () -> run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench"));
+            double[] byHandDumpZ1 = measure(rounds, () -> run(env, "pg_dump", "-Fc", "-Z1", "-f", dump.toString(), "-d",
+                    "bench"));
             double[] byHandDumpSum = measure(rounds, () -> {
                 run(env, "pg_dump", "-Fc", "-f", dump.toString(), "-d", "bench");
                 return run(List.of(), "sha256sum", dump.toString());
@@ -100,8 +109,9 @@ public final class DbBenchmark {
                 plan.store().delete(point.id());
                 plan.store().delete(report.setAsidePointId());
             }
-            line("pg capture (pg_dump -Fc in one snapshot + counts)", capture, "pg_dump -Fc", byHandDump, 1.05);
+            line("pg capture (pg_dump -Fc -Z1 in one snapshot + counts)", capture, "pg_dump -Fc", byHandDump, 1.05);
             line("  the same (the store checksums every artifact)", capture, "pg_dump -Fc + sha256sum", byHandDumpSum, 1.05);
+            line("  the same against the same compression", capture, "pg_dump -Fc -Z1", byHandDumpZ1, Double.NaN);
             line("pg restore step (drop schemas + pg_restore -j2)", restore, "drop schema + pg_restore -j2", byHandRestore, 1.05);
             System.out.printf("  whole rollback (preflight, dump aside, restore, verify): median %.0f ms%n", median(rollback));
 
@@ -126,8 +136,12 @@ public final class DbBenchmark {
                 iCapture[r] = ms(System.nanoTime() - t0);
                 RollbackReport report = requireSuccess(instant.rollback(point));
                 iRestore[r] = step(report, "restore db");
-                String aside = instant.store().get(report.setAsidePointId()).snapshot("db").orElseThrow().require("clone");
-                sql(url + "postgres", "DROP DATABASE \"" + aside + "\"");
+                // deleting the points drops their clones (the consumed one is already gone)
+                List<dev.rollback.Problem> left = new java.util.ArrayList<>(instant.delete(point));
+                left.addAll(instant.delete(instant.store().get(report.setAsidePointId())));
+                if (!left.isEmpty()) {
+                    throw new IllegalStateException("benchmark: clones left behind: " + left);
+                }
             }
             line("instant capture (clone with TEMPLATE)", iCapture, "CREATE DATABASE TEMPLATE FILE_COPY", byHandClone, 1.1);
             line("instant restore step (rename the clone in)", iRestore, "3 x ALTER DATABASE RENAME", byHandSwap, Double.NaN);
@@ -165,6 +179,18 @@ public final class DbBenchmark {
             run(List.of(), "cp", copy.toString(), target.toString());
             return run(List.of(), "sync", target.toString());
         });
+        // as a rollback by hand: back the current state up first, then copy the backup in
+        Path aside = work.resolve("by-hand-aside.db");
+        double[] byHandCopyAfterBackup = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            HOST.delete(aside);
+            run(List.of(), "sqlite3", db.toString(), ".backup '" + aside + "'");
+            long t0 = System.nanoTime();
+            run(List.of(), "cp", copy.toString(), target.toString());
+            run(List.of(), "sync", target.toString());
+            byHandCopyAfterBackup[r] = ms(System.nanoTime() - t0);
+        }
+        HOST.delete(aside);
         RollbackPlan plan = Rollback.plan("bench-sqlite").store(work.resolve("store-sqlite"))
                 .target(SqliteDatabase.at(db).named("db").acceptDataLoss()).build();
         double[] capture = new double[rounds];
@@ -175,12 +201,37 @@ public final class DbBenchmark {
             capture[r] = ms(System.nanoTime() - t0);
             RollbackReport report = requireSuccess(plan.rollback(point));
             restore[r] = step(report, "restore db");
-            plan.store().delete(point.id());
-            plan.store().delete(report.setAsidePointId());
+            plan.delete(point);
+            plan.delete(plan.store().get(report.setAsidePointId()));
         }
         line("sqlite capture (online backup, one step)", capture, "sqlite3 .backup", byHandBackup, 1.1);
         line("  the same (the store checksums every artifact)", capture, "sqlite3 .backup + sha256sum", byHandBackupSum, 1.1);
         line("sqlite restore step (copy, sync, rename)", restore, "cp + sync", byHandCopy, 1.1);
+        line("  the same, by hand also right after a backup", restore, "sqlite3 .backup (untimed); cp + sync",
+                byHandCopyAfterBackup, 1.1);
+
+        Path moved = work.resolve("moved.db");
+        double[] byHandMove = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            run(List.of(), "cp", copy.toString(), moved.toString());
+            run(List.of(), "sync", moved.toString());
+            long t0 = System.nanoTime();
+            run(List.of(), "mv", moved.toString(), target.toString());
+            byHandMove[r] = ms(System.nanoTime() - t0);
+        }
+        RollbackPlan consuming = Rollback.plan("bench-sqlite-consuming").store(work.resolve("store-sqlite"))
+                .target(SqliteDatabase.at(db).named("db").acceptDataLoss().consumingRestore()).build();
+        double[] consume = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            RestorePoint point = consuming.capture("round " + r);
+            RollbackReport report = requireSuccess(consuming.rollback(point));
+            consume[r] = step(report, "restore db");
+            consuming.store().delete(point.id());
+            consuming.store().delete(report.setAsidePointId());
+        }
+        line("sqlite consuming restore step (rename the copy in)", consume, "mv", byHandMove, Double.NaN);
+        line("  the same against copying", consume, "cp + sync", byHandCopy, Double.NaN);
+        System.out.printf("  goal: consuming restore <= 10 ms whatever the size: %s%n", median(consume) <= 10 ? "met" : "NOT met");
     }
 
     // ---- helpers --------------------------------------------------------------------------------------

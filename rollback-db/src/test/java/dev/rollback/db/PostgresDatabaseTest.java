@@ -244,6 +244,93 @@ class PostgresDatabaseTest {
         assertThat(tables()).contains("post_development");
     }
 
+    List<String> databases() {
+        return server.jdbi("postgres").withHandle(h -> h.createQuery("SELECT datname FROM pg_database ORDER BY 1")
+                .mapTo(String.class).list());
+    }
+
+    @Test
+    void shouldDropTheCloneOfEachPointRetentionDeletesAndKeepTheOthers() {
+        server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog CREATEDB"));
+        RollbackPlan plan = Rollback.plan("blog").on(host).store(dir.resolve("store")).clock(clock).keepLast(2)
+                .target(target().instant()).build();
+        List<String> clones = new java.util.ArrayList<>();
+        for (String label : List.of("v1", "v2", "v3")) {
+            clock.advance(java.time.Duration.ofMinutes(1));
+            clones.add(plan.capture(label).snapshot("db").orElseThrow().require("clone"));
+        }
+
+        assertThat(plan.restorePoints()).extracting(RestorePoint::label).containsExactly("v2", "v3");
+        assertThat(databases()).doesNotContain(clones.get(0)).contains(clones.get(1), clones.get(2), "blog");
+        assertThat(count("post")).isEqualTo(20);
+    }
+
+    @Test
+    void shouldDropTheSetAsideCloneWhenItsPointIsDeletedAndTolerateAConsumedClone() {
+        server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog CREATEDB"));
+        RollbackPlan plan = plan(target().instant().acceptDataLoss());
+        RestorePoint before = plan.capture("v1");
+        badDeploy();
+        RollbackReport report = plan.rollback(before);
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        RestorePoint aside = plan.store().get(report.setAsidePointId());
+        String asideClone = aside.snapshot("db").orElseThrow().require("clone");
+        assertThat(databases()).contains(asideClone);
+
+        assertThat(plan.delete(aside)).isEmpty();
+        assertThat(plan.delete(before)).isEmpty(); // its clone became 'blog': nothing to drop, 'blog' untouched
+
+        assertThat(databases()).doesNotContain(asideClone).contains("blog")
+                .noneSatisfy(d -> assertThat(d).startsWith("blog_rp_"));
+        assertThat(count("post")).isEqualTo(20);
+        assertThat(plan.restorePoints()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseToDropADatabaseThatIsNotOneOfItsClonesAndReportItWhileDeletingThePoint() {
+        server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog CREATEDB"));
+        PostgresDatabase db = target().instant();
+        RollbackPlan plan = plan(db);
+        RestorePoint point = plan.capture("v1");
+        String clone = point.snapshot("db").orElseThrow().require("clone");
+        // a manifest altered to name the live database (or any other) as its clone
+        Path manifest = plan.store().pointDir(point.id()).resolve("manifest.json");
+        try {
+            Files.writeString(manifest, Files.readString(manifest).replace(clone, "blog"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
+        List<dev.rollback.Problem> problems = plan.delete(plan.store().get(point.id()));
+
+        assertThat(problems).singleElement().satisfies(p -> assertThat(p.found())
+                .contains("found 'blog' of database 'blog'", "nothing was dropped"));
+        assertThat(databases()).contains("blog", clone);
+        assertThat(count("post")).isEqualTo(20);
+        assertThat(plan.restorePoints()).isEmpty();
+        server.jdbi("postgres").useHandle(h -> h.execute("DROP DATABASE \"" + clone + "\""));
+    }
+
+    @Test
+    void shouldDumpAtCompressionLevelOneUnlessToldAndRestoreEitherWay() {
+        RestorePoint fast = plan(target().acceptDataLoss().verifyBackups()).capture("fast");
+        clock.advance(java.time.Duration.ofMinutes(1));
+        RestorePoint small = plan(target().acceptDataLoss().verifyBackups().compression(9)).capture("small");
+
+        List<List<String>> dumps = host.commands.stream().map(c -> c.argv())
+                .filter(a -> a.get(0).endsWith("pg_dump")).toList();
+        assertThat(dumps).hasSize(2);
+        assertThat(String.join(" ", dumps.get(0))).contains("-Fc -Z 1 ");
+        assertThat(String.join(" ", dumps.get(1))).contains("-Fc -Z 9 ");
+        badDeploy();
+        RollbackReport report = plan(target().acceptDataLoss().compression(9)).rollback(fast);
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(tables()).containsExactly("post", "post_section");
+        assertThat(small.snapshot("db").orElseThrow().artifact(PostgresDatabase.ARTIFACT)).isPresent();
+        assertThatThrownBy(() -> target().compression(10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected a compression level 0..9, found 10");
+    }
+
     @Test
     void shouldNotLetATableNameWithQuotesAndSemicolonsInject() {
         String evil = "x\"; DROP TABLE post; --";

@@ -88,6 +88,108 @@ class SqliteDatabaseTest {
         assertThat(count("quotes")).isEqualTo(40);
     }
 
+    void badDeploy() {
+        app.useHandle(h -> {
+            h.execute("ALTER TABLE parts ADD COLUMN file_id INTEGER");
+            h.execute("INSERT INTO parts (name, file_id) VALUES ('made after the deploy', 7)");
+            h.execute("DELETE FROM quotes WHERE id <= 10");
+        });
+    }
+
+    static Object inode(Path p) throws java.io.IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    @Test
+    void shouldRestoreByRenamingThePointsCopyIntoPlaceAndRefuseTheConsumedPointAfterwards() throws Exception {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore());
+        RestorePoint before = plan.capture("v2.0.0");
+        Path copy = plan.store().artifactDir(before, "db").resolve(SqliteDatabase.ARTIFACT);
+        Object copyInode = inode(copy);
+        badDeploy();
+        assertThat(plan.preview(before).steps()).anySatisfy(step -> assertThat(step.actions())
+                .anySatisfy(a -> assertThat(a).contains("a rename, O(1)", "restore point is consumed")));
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(50);
+        assertThat(count("quotes")).isEqualTo(50);
+        assertThat(integrity()).isEqualTo("ok");
+        assertThat(inode(file)).isEqualTo(copyInode); // moved, not copied
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        assertThat(copy).doesNotExist();
+        // the replaced file is kept in the consumed point (freeing it would cost time), until the point goes
+        Path replaced = copy.resolveSibling(SqliteDatabase.ARTIFACT + ".replaced");
+        assertThat(replaced).isRegularFile();
+        // the consumed point is refused before any change, naming the rollback that consumed it
+        byte[] live = Files.readAllBytes(file);
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("consumed: rollback " + report.rollbackId())
+                .hasMessageContaining("roll back to another restore point");
+        assertThat(Files.readAllBytes(file)).isEqualTo(live);
+        assertThat(plan.store().verify(before)).singleElement()
+                .satisfies(p -> assertThat(p.found()).startsWith("no such file: consumed: rollback " + report.rollbackId()));
+        // the failed state was set aside first: the rollback can be undone
+        RollbackReport undo = plan.undo(report);
+        assertThat(undo.outcome()).as(undo.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(51);
+        assertThat(count("quotes")).isEqualTo(40);
+        assertThat(plan.delete(before)).isEmpty();
+        assertThat(replaced).doesNotExist();
+    }
+
+    @Test
+    void shouldFinishAConsumingRestoreInterruptedRightAfterTheRenameWhenResumed() throws Exception {
+        RollbackPlan plan = SqliteCrash.plan(dir, file, new dev.rollback.RollbackListener() { });
+        RestorePoint before = plan.capture("v2.0.0");
+        badDeploy();
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"), SqliteCrash.class.getName(),
+                dir.toString(), file.toString(), before.id())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
+        assertThat(plan.store().artifactDir(before, "db").resolve(SqliteDatabase.ARTIFACT)).doesNotExist();
+
+        RollbackReport report = plan.resume();
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(50);
+        assertThat(count("quotes")).isEqualTo(50);
+        assertThat(integrity()).isEqualTo("ok");
+        // only the rollback that consumed the point may go on with it; a new one is refused
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("consumed: rollback " + report.rollbackId());
+    }
+
+    @Test
+    void shouldCopyInsteadOfConsumingWhenTheStoreIsOnAnotherFileSystem() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        dev.rollback.testing.Requirements.require(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(dir)), "a tmpfs at /dev/shm beside the test folder");
+        Path store = Files.createTempDirectory(shm, "rollback-store-");
+        try {
+            RollbackPlan plan = Rollback.plan("gestima").store(store).clock(clock)
+                    .target(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore()).build();
+            RestorePoint before = plan.capture("v2.0.0");
+            badDeploy();
+            assertThat(plan.preview(before).steps()).anySatisfy(step -> assertThat(step.actions())
+                    .anySatisfy(a -> assertThat(a).contains("copy instead of consuming", "different file systems")));
+
+            RollbackReport report = plan.rollback(before);
+
+            assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(count("parts")).isEqualTo(50);
+            assertThat(plan.store().verify(before)).isEmpty(); // not consumed: usable again
+        } finally {
+            try (Stream<Path> all = Files.walk(store)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void shouldCaptureOneConsistentStateWhileTheApplicationKeepsWriting() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
