@@ -263,6 +263,11 @@ public final class RollbackPlan {
             }
 
             @Override
+            public String pointId() {
+                return pending.id();
+            }
+
+            @Override
             public dev.rollback.host.Host host() {
                 return host;
             }

@@ -16,6 +16,12 @@ public interface CaptureContext {
     /** The name of the plan being captured. */
     String plan();
 
+    /**
+     * The id of the restore point being made: a target that keeps something outside the store (an
+     * image tag, a clone) can name it after the point, and release it in {@link Target#release}.
+     */
+    String pointId();
+
     /** The label of the restore point being made. */
     String label();
 

@@ -36,10 +36,10 @@ import java.util.Optional;
  *   <li><b>Capture</b>: the compose files and the env file are copied into the restore point as
  *       CONFIG artifacts (with {@link ConfigFiles}: validated as YAML and dotenv, mode and owner
  *       kept); for each service, the id of the image its container runs (never only the tag), the
- *       tag, and a pin {@code <repo>:rollback-<time>-<id>} so no prune or re-tag takes the image
+ *       tag, and a pin {@code <repo>:rollback-<point>-<image>} so no prune or re-tag takes the image
  *       away.
  *   <li><b>Set aside</b>: the same for the running (bad) state; its images are tagged {@code
- *       <repo>:failed-<time>-<id>}, so the rollback can be undone.
+ *       <repo>:failed-<point>-<image>}, so the rollback can be undone.
  *   <li><b>Preflight</b>: the engine answers, compose is installed, every captured image is on the
  *       host, and the captured compose files validate ({@code compose config}).
  *   <li><b>Restore</b>: the compose files and the env file first, then each captured image is tagged
@@ -229,7 +229,7 @@ public final class ComposeStack implements Target {
                 continue;
             }
             data.put(key + "present", "true");
-            Images image = Images.of(c.get(), DockerContainer.fallbackRepo(name + "-" + chosen.get(i)), ctx.clock(),
+            Images image = Images.of(c.get(), DockerContainer.fallbackRepo(name + "-" + chosen.get(i)), ctx.pointId(),
                     failed);
             pinned.add(image);
             data.putAll(image.data(key));
@@ -352,6 +352,12 @@ public final class ComposeStack implements Target {
             fine.add(s.name() + " runs " + Docker.shortId(s.image().id()) + (s.healthCheck() ? " (healthy)" : ""));
         }
         return CheckResult.passed("verify " + name, files.detail() + "; " + String.join(", ", fine));
+    }
+
+    /** Removes the image pins of {@code snapshot}, whose restore point the plan is deleting. */
+    @Override
+    public void release(Snapshot snapshot, dev.rollback.spi.ReleaseContext ctx) {
+        ImagePins.release(snapshot, ctx, "docker target '" + name + "'");
     }
 
     @Override

@@ -32,10 +32,10 @@ import java.util.regex.Pattern;
  *   <li><b>Capture</b> records the id of the image the container runs (never only its tag), the
  *       tag it was created from, and the container's configuration (the {@code docker inspect}
  *       document, kept owner-only in the restore point since its environment may hold secrets); it
- *       pins the image with a tag of its own, {@code <repo>:rollback-<time>-<id>}, so no prune or
+ *       pins the image with a tag of its own, {@code <repo>:rollback-<point>-<image>}, so no prune or
  *       re-tag takes it away.
  *   <li><b>Set aside</b> (before a rollback changes anything) does the same for the running, bad
- *       image, tagged {@code <repo>:failed-<time>-<id>}, so the rollback can be undone.
+ *       image, tagged {@code <repo>:failed-<point>-<image>}, so the rollback can be undone.
  *   <li><b>Preflight</b>: the engine answers and the captured image is on the host.
  *   <li><b>Restore</b> tags the captured image with its tag again, removes the container and creates
  *       it anew from the captured configuration: command and entrypoint, environment (passed in an
@@ -134,7 +134,7 @@ public final class DockerContainer implements Target {
         return save(ctx, false);
     }
 
-    /** Records the running (bad) image and configuration, and tags the image {@code <repo>:failed-<time>-<id>}. */
+    /** Records the running (bad) image and configuration, and tags the image {@code <repo>:failed-<point>-<image>}. */
     @Override
     public Snapshot setAside(CaptureContext ctx) throws IOException {
         return save(ctx, true);
@@ -153,7 +153,7 @@ public final class DockerContainer implements Target {
                 "container target '" + name + "': expected the container '" + container + "' on host "
                         + ctx.host().name() + ", found none; start it (docker run --name " + container + " ...), or "
                         + "correct the name", null, name));
-        Images image = Images.of(inspected, fallbackRepo(name), ctx.clock(), failed).pinWith(docker);
+        Images image = Images.of(inspected, fallbackRepo(name), ctx.pointId(), failed).pinWith(docker);
         ctx.host().write(ctx.artifactDir().resolve(CONFIG), Docker.bytes(inspected), 0600);
         Map<String, String> data = new LinkedHashMap<>(image.data(""));
         data.put("container", container);
@@ -239,6 +239,12 @@ public final class DockerContainer implements Target {
                 .orElseGet(() -> CheckResult.passed("verify " + name, "container " + container + " runs image "
                         + Docker.shortId(image.id()) + " (" + image.tag() + ")"
                         + (Boolean.parseBoolean(snapshot.require("healthCheck")) ? " and is healthy" : "")));
+    }
+
+    /** Removes the image pins of {@code snapshot}, whose restore point the plan is deleting. */
+    @Override
+    public void release(Snapshot snapshot, dev.rollback.spi.ReleaseContext ctx) {
+        ImagePins.release(snapshot, ctx, "docker target '" + name + "'");
     }
 
     @Override

@@ -5,25 +5,28 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.Snapshot;
 import dev.rollback.docker.internal.Docker;
 import dev.rollback.docker.internal.Images;
+import dev.rollback.host.CommandResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Removes the image tags of our own ({@code <repo>:rollback-…} and {@code <repo>:failed-…}) that no
- * restore point of a plan needs any more: call it after a capture, so an image is kept exactly as
- * long as a point that can restore it. The images themselves stay while another tag or a container
- * holds them; an image left with no tag is then the engine's to prune.
+ * restore point of a plan needs any more. The plan already removes a point's pins when it deletes
+ * the point (retention, {@code plan.delete}); this sweeps pins left behind by points deleted another
+ * way (the store's own {@code delete}, a folder removed by hand). The images themselves stay while
+ * another tag or a container holds them; an image left with no tag is then the engine's to prune.
  *
  * <p>Only the repositories of the plan's remaining points are looked at, and in them only our own
  * tags, so the user's tags are never touched; two plans sharing one repository should share one
  * call with the union of their points, which this class does not know of.
  *
  * <pre>{@code
- * RestorePoint before = plan.capture("v2.0.0");   // with .keepLast(10)
- * ImagePins.prune(plan);                            // pins of points retention deleted go too
+ * plan.store().delete(old.id());                   // the store alone knows no targets
+ * ImagePins.prune(plan);                            // so sweep the pins it left
  * }</pre>
  *
  * <p>Stateless and thread-safe.
@@ -31,6 +34,35 @@ import java.util.TreeSet;
 public final class ImagePins {
 
     private ImagePins() {}
+
+    /**
+     * Removes the pins {@code snapshot} records, on {@code host}: what {@link DockerContainer} and
+     * {@link ComposeStack} do when the plan deletes the snapshot's restore point (retention or {@code
+     * plan.delete}). A pin still holding the image of a container is left, and said so. Only tags of
+     * our own are touched.
+     */
+    static void release(Snapshot snapshot, dev.rollback.spi.ReleaseContext ctx, String target) {
+        Docker docker = new Docker(ctx.host(), target);
+        for (Map.Entry<String, String> e : snapshot.data().entrySet()) {
+            if (!e.getKey().endsWith("image.pin") || !Images.isPin(e.getValue())) {
+                continue;
+            }
+            CommandResult r = docker.tryRun(List.of("image", "rm", e.getValue()), Map.of());
+            if (r.succeeded()) {
+                ctx.progress("removed the pin " + e.getValue() + " of restore point " + ctx.point().id());
+            } else {
+                DockerException failure = docker.failure("remove the pin " + e.getValue(), r);
+                if (failure.reason() == DockerException.Reason.IMAGE_MISSING) {
+                    continue;
+                }
+                if (r.stderr().contains("conflict")) {
+                    ctx.progress("kept the pin " + e.getValue() + ": a container still runs its image");
+                    continue;
+                }
+                throw failure;
+            }
+        }
+    }
 
     /**
      * Removes every pin tag in the repositories of {@code plan}'s restore points that none of those

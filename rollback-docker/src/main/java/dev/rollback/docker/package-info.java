@@ -5,9 +5,10 @@
  * dev.rollback.host.Host}, so one plan works on the local engine and on a server reached over SSH.
  *
  * <p>A capture records each container's image by id (never only by its mutable tag) and pins it
- * with a tag of its own, {@code <repo>:rollback-<time>-<id>}, so that no prune or re-tag takes it
- * away; a rollback first tags the running (bad) image {@code <repo>:failed-<time>-<id>}, so the
- * rollback can be undone. {@link dev.rollback.docker.ImagePins#prune} removes the pins of restore
- * points that no longer exist.
+ * with a tag of its own, {@code <repo>:rollback-<point>-<image>}, so that no prune or re-tag takes it
+ * away; a rollback first tags the running (bad) image {@code <repo>:failed-<point>-<image>}, so the
+ * rollback can be undone. A point's pins go with the point: when the plan deletes it (retention,
+ * {@code plan.delete}), the targets remove them. {@link dev.rollback.docker.ImagePins#prune} sweeps
+ * pins left by points deleted some other way.
  */
 package dev.rollback.docker;

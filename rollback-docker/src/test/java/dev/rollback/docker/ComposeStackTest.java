@@ -204,18 +204,23 @@ class ComposeStackTest {
     }
 
     @Test
-    void shouldPruneOnlyThePinsOfRestorePointsThatRetentionDeleted() {
+    void shouldRemoveThePinsOfARestorePointWithThePointOnly() {
         RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
                 .target(stackTarget()).keepLast(1).build();
+        engine.ok("docker", "tag", backendV1, project + "-backend:mine");
         RestorePoint first = plan.capture("first");
         String firstPin = first.snapshot("compose").orElseThrow().require("service.0.image.pin");
-        RestorePoint second = plan.capture("second");
+        assertThat(firstPin).isEqualTo(project + "-backend:rollback-" + first.id() + "-"
+                + backendV1.substring("sha256:".length(), "sha256:".length() + 12));
+        assertThat(engine.tagsOf(backendV1)).contains(firstPin);
+
+        RestorePoint second = plan.capture("second");                     // retention deletes the first point
         String secondPin = second.snapshot("compose").orElseThrow().require("service.0.image.pin");
+
         assertThat(plan.restorePoints()).containsExactly(second);
-        engine.ok("docker", "tag", backendV1, project + "-backend:mine");
-
-        assertThat(ImagePins.prune(plan)).contains(firstPin).doesNotContain(secondPin);
-
         assertThat(engine.tagsOf(backendV1)).contains(secondPin, project + "-backend:mine").doesNotContain(firstPin);
+        assertThat(ImagePins.prune(plan)).as("nothing left for the stopgap to prune").isEmpty();
+        assertThat(plan.delete(second)).as("no release problem").isEmpty();
+        assertThat(engine.tagsOf(backendV1)).contains(project + "-backend:mine").doesNotContain(secondPin);
     }
 }

@@ -1,15 +1,12 @@
 package dev.rollback.docker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What a capture records of one container's image, and the tags of our own that pin it: {@code
- * <repo>:rollback-<time>-<id>} at capture, {@code <repo>:failed-<time>-<id>} when a rollback sets
+ * <repo>:rollback-<point>-<image>} at capture, {@code <repo>:failed-<point>-<image>} when a rollback sets
  * the running (bad) image aside.
  *
  * @param id the image id, {@code sha256:…}
@@ -24,17 +21,28 @@ public record Images(String id, String tag, String repo, String pin) {
     /** Prefix of the tags made when the bad image is set aside. */
     public static final String FAILED_PREFIX = "failed-";
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
-            .withZone(ZoneOffset.UTC);
-
-    /** The image of an inspected container, with the name of the pin to make (not made yet). */
-    public static Images of(JsonNode container, String fallbackRepo, Clock clock, boolean failed) {
+    /**
+     * The image of an inspected container, with the name of the pin to make (not made yet): {@code
+     * <repo>:rollback-<point>-<image>} at capture, {@code <repo>:failed-<point>-<image>} when set
+     * aside (a point id starts with its time). The image's short id keeps two images of one
+     * repository, captured into the same point, from sharing a pin.
+     */
+    public static Images of(JsonNode container, String fallbackRepo, String pointId, boolean failed) {
         String id = container.path("Image").asText();
         String tag = container.path("Config").path("Image").asText(id);
         String repo = Docker.repository(tag).orElse(fallbackRepo);
-        String pin = repo + ":" + (failed ? FAILED_PREFIX : CAPTURE_PREFIX) + STAMP.format(clock.instant()) + "-"
-                + Docker.shortId(id);
+        String pin = repo + ":" + (failed ? FAILED_PREFIX : CAPTURE_PREFIX) + pointId + "-" + Docker.shortId(id);
         return new Images(id, tag, repo, pin);
+    }
+
+    /** Whether {@code reference} is a tag of our own ({@code <repo>:rollback-…} or {@code <repo>:failed-…}). */
+    public static boolean isPin(String reference) {
+        int colon = reference.lastIndexOf(':');
+        if (colon < 0 || reference.indexOf('/', colon) >= 0) {
+            return false;
+        }
+        String name = reference.substring(colon + 1);
+        return name.startsWith(CAPTURE_PREFIX) || name.startsWith(FAILED_PREFIX);
     }
 
     /** Makes the pin tag on the host. */
