@@ -98,6 +98,32 @@ class DockerContainerTest {
     }
 
     @Test
+    void shouldReattachTheContainersMountedVolumeSoItsDataIsNotLost() {
+        String volume = engine.name("data");
+        engine.ok("docker", "rm", "--force", container);
+        engine.run(container, latest, "--mount", "type=volume,source=" + volume + ",target=/data");
+        engine.ok("docker", "exec", container, "/bin/busybox", "sh", "-c", "echo orders-since-v1 > /data/orders");
+        RollbackPlan plan = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store"))
+                .target(DockerContainer.of(container).named("web")).build();
+        RestorePoint before = plan.capture("v1");
+        v2 = engine.image(latest, "release v2 " + container, port);
+        engine.ok("docker", "rm", "--force", container);
+        engine.run(container, latest, "--mount", "type=volume,source=" + volume + ",target=/data");
+
+        RollbackReport report = plan.rollback(before);
+
+        try {
+            assertThat(report.isSuccessful()).as(report.toString()).isTrue();
+            assertThat(engine.imageOf(container)).isEqualTo(v1);
+            assertThat(engine.ok("docker", "exec", container, "/bin/busybox", "cat", "/data/orders").stdout())
+                    .isEqualTo("orders-since-v1\n");
+        } finally {
+            engine.ok("docker", "rm", "--force", container);
+            engine.ok("docker", "volume", "rm", volume);
+        }
+    }
+
+    @Test
     void shouldUndoARollbackBackToTheFailedImage() {
         RollbackPlan plan = plan(Hosts.local());
         RestorePoint before = plan.capture("v1");

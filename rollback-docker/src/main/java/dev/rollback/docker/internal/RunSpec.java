@@ -32,6 +32,30 @@ public record RunSpec(String container, List<String> options, String entrypoint,
         env = List.copyOf(env);
     }
 
+    /**
+     * A {@code --mount} made with {@code --mount} (recorded apart from {@code -v} binds): a named
+     * volume, a bind or a tmpfs, so the recreated container is attached to the same data.
+     */
+    private static String mount(JsonNode m, String container) {
+        String type = m.path("Type").asText("");
+        String source = m.path("Source").asText("");
+        String target = m.path("Target").asText("");
+        for (String part : List.of(type, source, target)) {
+            if (part.indexOf(',') >= 0 || part.indexOf('=') >= 0 || part.indexOf('"') >= 0) {
+                throw new DockerException(Reason.COMMAND_FAILED, "container target for '" + container + "': expected "
+                        + "mount fields without ',', '=' or '\"', found '" + part + "'; recreate the container by hand",
+                        null, container);
+            }
+        }
+        if (!List.of("volume", "bind", "tmpfs").contains(type) || target.isEmpty()) {
+            throw new DockerException(Reason.COMMAND_FAILED, "container target for '" + container + "': expected "
+                    + "volume, bind or tmpfs mounts, found a " + (type.isEmpty() ? "mount without a type" : type + " mount")
+                    + " at " + target + "; recreate the container by hand", null, container);
+        }
+        return "type=" + type + (source.isEmpty() ? "" : ",source=" + source) + ",target=" + target
+                + (m.path("ReadOnly").asBoolean(false) ? ",readonly" : "");
+    }
+
     /** The spec of an inspected container. */
     public static RunSpec of(JsonNode inspected, String container) {
         JsonNode config = inspected.path("Config");
@@ -55,6 +79,9 @@ public record RunSpec(String container, List<String> options, String entrypoint,
         text(config, "WorkingDir").ifNotEmpty(w -> add(options, "--workdir", w));
         for (JsonNode bind : iterable(hc.path("Binds"))) {
             add(options, "--volume", bind.asText());
+        }
+        for (JsonNode m : iterable(hc.path("Mounts"))) {
+            add(options, "--mount", mount(m, container));
         }
         if (!network.equals("host")) {
             for (Map.Entry<String, JsonNode> p : hc.path("PortBindings").properties()) {
