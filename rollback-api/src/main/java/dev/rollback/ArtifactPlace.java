@@ -3,6 +3,7 @@ package dev.rollback;
 import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
+import dev.rollback.host.Hosts;
 import dev.rollback.internal.Files2;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,20 +116,39 @@ final class ArtifactPlace {
      */
     Snapshot complete(Snapshot data, String target, TargetKind kind, RestorePointStore.Pending pending, Path dir,
             Optional<RestorePoint> previous) {
-        if (!onHost()) {
-            return data.completedBy(target, kind, plan.store.collectArtifacts(pending, target, previous));
-        }
         Optional<Path> earlier = previousDir(previous, target);
         List<FileDigest> known = earlier.isEmpty() ? List.of() : previous.flatMap(p -> p.snapshot(target)).orElseThrow()
                 .artifacts().stream().map(a -> new FileDigest(a.path(), a.size(), a.sha256())).toList();
-        List<FileDigest> digests = host().digestTree(dir, earlier.orElse(null), known);
+        if (!onHost()) {
+            closeToOthers(dir);
+        }
+        // the checksums are taken where the files are: this machine for the local store, else the plan's host
+        Host where = onHost() ? host() : Hosts.local();
+        List<FileDigest> digests = where.digestTree(dir, earlier.orElse(null), known);
         List<Artifact> artifacts = digests.stream().map(d -> new Artifact(d.path(), d.size(), d.sha256())).toList();
+        if (!onHost()) {
+            return data.completedBy(target, kind, artifacts);
+        }
         if (plan.copyArtifactsToStore) {
             Path local = plan.store.targetDir(pending, target);
             pull(target, dir, local, digests);
         }
         return data.completedBy(target, kind, artifacts)
                 .locatedAt(ArtifactLocation.of(host().name(), dir, plan.copyArtifactsToStore));
+    }
+
+    /**
+     * Makes a target's folder in the local store owner-only again (a target may have changed it),
+     * which closes everything in it to others; the files keep their own modes, since a target may
+     * need them back as they were (a release tree).
+     */
+    private static void closeToOthers(Path dir) {
+        try {
+            Files2.ownerOnly(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot make the artifact folder " + dir + " readable by its owner only: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

@@ -6,13 +6,10 @@ import dev.rollback.internal.Json;
 import dev.rollback.internal.PlanLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -369,56 +366,6 @@ public final class RestorePointStore {
         } catch (IOException e) {
             throw new StoreException("cannot create the artifact folder of target '" + target + "' in "
                     + pending.dir(), e);
-        }
-    }
-
-    /**
-     * The artifacts a target left in its folder of a pending point, each with size and SHA-256. The
-     * folder is made owner-only, which closes everything in it to others; the files keep their own
-     * modes, since a target may need them back as they were (a release tree). A file that is a hard
-     * link to the same artifact of the previous point keeps the checksum recorded there, so a
-     * capture that links unchanged files costs only what changed.
-     */
-    List<Artifact> collectArtifacts(Pending pending, String target, Optional<RestorePoint> previous) {
-        Path dir = pending.targetDir(target);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        java.util.Map<String, Artifact> earlier = new java.util.HashMap<>();
-        Path earlierDir = previous.filter(p -> p.snapshot(target).isPresent()).map(p -> artifactDir(p, target)).orElse(null);
-        previous.flatMap(p -> p.snapshot(target)).ifPresent(s -> s.artifacts().forEach(a -> earlier.put(a.path(), a)));
-        List<Artifact> out = new ArrayList<>();
-        try {
-            Files2.ownerOnly(dir);
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                    if (attrs.isRegularFile()) {
-                        String rel = dir.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-                        Artifact before = earlier.get(rel);
-                        if (before != null && before.size() == attrs.size() && sameInode(attrs, earlierDir.resolve(rel))) {
-                            out.add(before);
-                        } else {
-                            out.add(new Artifact(rel, attrs.size(), Files2.sha256(f)));
-                        }
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new StoreException("cannot record the artifacts of target '" + target + "' in " + dir + ": "
-                    + e.getMessage(), e);
-        }
-        out.sort(Comparator.comparing(Artifact::path));
-        return out;
-    }
-
-    private static boolean sameInode(BasicFileAttributes attrs, Path other) {
-        try {
-            Object key = Files.readAttributes(other, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            return key != null && key.equals(attrs.fileKey());
-        } catch (IOException e) {
-            return false;
         }
     }
 

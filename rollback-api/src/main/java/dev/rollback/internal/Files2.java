@@ -141,15 +141,6 @@ public final class Files2 {
         }
     }
 
-    /** Makes every file and folder under {@code root} readable by the owner only. */
-    public static void ownerOnlyTree(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                ownerOnly(p);
-            }
-        }
-    }
-
     /** The SHA-256 of a file's content, lower-case hex. */
     public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256();
@@ -189,18 +180,6 @@ public final class Files2 {
                     // already gone
                 }
             }
-        }
-    }
-
-    /** Creates a file only if it does not exist; returns false if it does. */
-    public static boolean createExclusively(Path file, byte[] content) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ownerOnly(file);
-            ch.write(ByteBuffer.wrap(content));
-            ch.force(true);
-            return true;
-        } catch (FileAlreadyExistsException e) {
-            return false;
         }
     }
 }
