@@ -24,9 +24,14 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * A SQLite database file (rollback-journal or WAL mode) as a rollback target.
  *
- * <p>Capture uses SQLite's online backup API in one step, so the copy is consistent even while the
- * application keeps writing (in WAL mode writers are not blocked); the copy is never a raw file copy
- * of a live database. Restore copies the backup beside the database, forces it to disk, removes the
+ * <p>Capture copies one consistent state even while the application keeps writing, never a file
+ * copy of a database that may change under it: it checkpoints the WAL, opens a read transaction,
+ * and when that transaction's state is all in the database file (no WAL frame it needs is left to
+ * checkpoint), copies the file in the kernel while the transaction holds it still (a WAL checkpoint
+ * never writes past the oldest open read transaction; in rollback-journal mode writers wait for
+ * it). Otherwise, when the application's own readers keep part of the WAL from being checkpointed,
+ * it uses SQLite's online backup API in one step. The snapshot's {@code copiedBy} says which.
+ * Restore copies the backup beside the database, forces it to disk, removes the
  * stale {@code -wal}, {@code -shm} and {@code -journal} files that belong to the replaced database
  * (they would corrupt the restored one), and renames the copy over the database in one atomic step,
  * keeping the file's mode and owner. Verification runs {@code PRAGMA integrity_check} and the checks
@@ -52,11 +57,13 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
 
     private final Path file;
     private final boolean consuming;
+    private final Runnable duringCopy;
 
-    private SqliteDatabase(Settings settings, Path file, boolean consuming) {
+    private SqliteDatabase(Settings settings, Path file, boolean consuming, Runnable duringCopy) {
         super(settings);
         this.file = file;
         this.consuming = consuming;
+        this.duringCopy = duringCopy;
     }
 
     /**
@@ -70,7 +77,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
             throw new IllegalArgumentException("SQLite database: expected an absolute path, found '" + file
                     + "'; give file.toAbsolutePath()");
         }
-        return new SqliteDatabase(Settings.named("database"), file.normalize(), false);
+        return new SqliteDatabase(Settings.named("database"), file.normalize(), false, () -> { });
     }
 
     /**
@@ -91,7 +98,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
      * }</pre>
      */
     public SqliteDatabase consumingRestore() {
-        return new SqliteDatabase(settings, file, true);
+        return new SqliteDatabase(settings, file, true, duringCopy);
     }
 
     /** The database file. */
@@ -101,7 +108,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
 
     @Override
     SqliteDatabase with(Settings s) {
-        return new SqliteDatabase(s, file, consuming);
+        return new SqliteDatabase(s, file, consuming, duringCopy);
     }
 
     @Override
@@ -146,13 +153,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         try (Handle h = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
             // read before the copy starts: a row written in between counts as newer, never as older
             data.put("dbTime", h.createQuery(dialect().nowSql()).mapTo(String.class).one());
-            org.sqlite.SQLiteConnection c = h.getConnection().unwrap(org.sqlite.SQLiteConnection.class);
-            // all pages in one step: one read transaction, so the copy is one consistent state
-            int rc = c.getDatabase().backup("main", copy.toString(), null, 100, 300, -1);
-            if (rc != 0) {
-                throw new IllegalStateException("target '" + name() + "': expected SQLite's online backup of " + file
-                        + " to finish, found result code " + rc + "; retry when the database is less busy");
-            }
+            data.put("copiedBy", copyConsistently(h, copy, ctx));
         }
         host.setMode(copy, 0600);
         data.put("engine", "sqlite");
@@ -166,6 +167,95 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         }
         try (Handle h = openImmutable(copy).open()) {
             return Catalog.states(h, dialect());
+        }
+    }
+
+    /** This target running {@code work} while a capture holds its read transaction, before the file is copied (for tests). */
+    SqliteDatabase duringCopy(Runnable work) {
+        return new SqliteDatabase(settings, file, consuming, work);
+    }
+
+    /**
+     * Copies one consistent state of the database to {@code copy} and forces it to disk; returns how.
+     *
+     * <p>Inside a read transaction the database file itself cannot change under the copy: in
+     * rollback-journal mode the transaction's shared lock keeps writers from committing, and in WAL
+     * mode a checkpoint never writes a page newer than the oldest open read transaction into the
+     * file. So when the transaction's state is entirely in the file (the WAL fully checkpointed up to
+     * the state it sees, which a checkpoint run from a second connection reports), a plain copy of
+     * the file's first {@code page_count * page_size} bytes is exactly that state, made in the
+     * kernel at the speed of a file copy. Otherwise (an application's reader keeps older WAL frames
+     * from being checkpointed, or a writer added frames in between) SQLite's online backup copies
+     * the state page by page.
+     */
+    private String copyConsistently(Handle h, Path copy, CaptureContext ctx) throws Exception {
+        if (h.createQuery("PRAGMA main.page_size").mapTo(Long.class).one() <= 0) {
+            throw new IllegalStateException("target '" + name() + "': expected a SQLite database in " + file
+                    + ", found no page size; check that the file is a SQLite database");
+        }
+        boolean wal = "wal".equalsIgnoreCase(h.createQuery("PRAGMA main.journal_mode").mapTo(String.class).one());
+        if (wal) {
+            checkpoint(); // move what the WAL holds into the file, as far as readers allow
+        }
+        h.begin();
+        try {
+            // the first read starts the read transaction: from here on, its state is fixed
+            long pages = h.createQuery("PRAGMA main.page_count").mapTo(Long.class).one();
+            long size = pages * h.createQuery("PRAGMA main.page_size").mapTo(Long.class).one();
+            boolean inFile = !wal || checkpoint();
+            duringCopy.run();
+            if (inFile && java.nio.file.Files.size(file) >= size) {
+                copyBytes(file, copy, size);
+                ctx.progress("copied " + size + " bytes of " + file + " inside a read transaction (its state is all "
+                        + "in the file)");
+                return "file copy in a read transaction";
+            }
+        } finally {
+            h.rollback();
+        }
+        h.execute("PRAGMA mmap_size = 1099511627776"); // the backup then reads the source without a system call a page
+        org.sqlite.SQLiteConnection c = h.getConnection().unwrap(org.sqlite.SQLiteConnection.class);
+        // all pages in one step: one read transaction, so the copy is one consistent state
+        int rc = c.getDatabase().backup("main", copy.toString(), null, 100, 300, -1);
+        if (rc != 0) {
+            throw new IllegalStateException("target '" + name() + "': expected SQLite's online backup of " + file
+                    + " to finish, found result code " + rc + "; retry when the database is less busy");
+        }
+        ctx.progress("copied " + file + " with SQLite's online backup");
+        return "online backup";
+    }
+
+    /**
+     * Runs a passive checkpoint from a connection of its own (it waits for nobody) and returns
+     * whether the whole WAL is now in the database file. While another connection of ours holds a
+     * read transaction, a checkpoint cannot pass the state that transaction sees, so a complete one
+     * means that state is entirely in the file.
+     */
+    private boolean checkpoint() {
+        try (Handle c = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
+            Map<String, Object> r = c.createQuery("PRAGMA main.wal_checkpoint(PASSIVE)").mapToMap().one();
+            long busy = ((Number) r.get("busy")).longValue();
+            long log = ((Number) r.get("log")).longValue();
+            long done = ((Number) r.get("checkpointed")).longValue();
+            return busy == 0 && log >= 0 && log == done;
+        }
+    }
+
+    /** Copies the first {@code size} bytes of {@code from} to a new file {@code to} in the kernel and forces it to disk. */
+    private static void copyBytes(Path from, Path to, long size) throws java.io.IOException {
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(from,
+                java.nio.file.StandardOpenOption.READ);
+                java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(to,
+                        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            long done = 0;
+            while (done < size) {
+                long n = in.transferTo(done, size - done, out);
+                if (n <= 0) {
+                    throw new java.io.EOFException("expected " + size + " bytes in " + from + ", found " + done);
+                }
+                done += n;
+            }
+            out.force(true);
         }
     }
 

@@ -243,6 +243,78 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void shouldCopyTheFileInsideAReadTransactionSoRowsCommittedDuringTheCopyAreNotInIt() throws Exception {
+        Jdbi other = Jdbi.create("jdbc:sqlite:" + file);
+        SqliteDatabase db = SqliteDatabase.at(file).named("db").acceptDataLoss().duringCopy(() -> other.useHandle(h -> {
+            // commits while the capture holds its read transaction, then tries to move the WAL into the file
+            h.execute("INSERT INTO parts (name) VALUES ('during the copy')");
+            h.execute("UPDATE quotes SET total = -1");
+            h.createQuery("PRAGMA wal_checkpoint(PASSIVE)").mapToMap().one();
+        }));
+        RollbackPlan plan = plan(db);
+
+        RestorePoint point = plan.capture("before");
+
+        assertThat(point.snapshot("db").orElseThrow().require("copiedBy")).isEqualTo("file copy in a read transaction");
+        assertThat(point.snapshot("db").orElseThrow().require("rows.parts")).isEqualTo("50");
+        assertThat(count("parts")).isEqualTo(51);
+        RollbackReport report = plan.rollback(point);
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(50);
+        assertThat(app.withHandle(h -> h.createQuery("SELECT sum(total) FROM quotes").mapTo(Long.class).one()).longValue())
+                .isEqualTo(12750);
+        assertThat(integrity()).isEqualTo("ok");
+    }
+
+    @Test
+    void shouldKeepWritersOfARollbackJournalDatabaseWaitingWhileTheFileIsCopied() throws Exception {
+        app.useHandle(h -> h.execute("PRAGMA journal_mode=DELETE"));
+        AtomicBoolean refused = new AtomicBoolean();
+        SqliteDatabase db = SqliteDatabase.at(file).named("db").duringCopy(() -> {
+            try (Handle h = Jdbi.create("jdbc:sqlite:" + file).open()) {
+                h.execute("PRAGMA busy_timeout = 50");
+                h.execute("INSERT INTO parts (name) VALUES ('during the copy')");
+            } catch (RuntimeException e) {
+                refused.set(e.getMessage().contains("SQLITE_BUSY"));
+            }
+        });
+
+        RestorePoint point = plan(db).capture("before");
+
+        assertThat(refused).as("the write was held off by the capture's read transaction").isTrue();
+        assertThat(point.snapshot("db").orElseThrow().require("copiedBy")).isEqualTo("file copy in a read transaction");
+        assertThat(point.snapshot("db").orElseThrow().require("rows.parts")).isEqualTo("50");
+        assertThat(count("parts")).isEqualTo(50);
+    }
+
+    @Test
+    void shouldUseTheOnlineBackupWhenAReaderKeepsTheWalFromBeingCheckpointed() throws Exception {
+        try (Handle reader = Jdbi.create("jdbc:sqlite:" + file).open()) {
+            reader.begin();
+            assertThat(reader.createQuery("SELECT count(*) FROM parts").mapTo(Long.class).one()).isEqualTo(50);
+            // committed after the reader's state: a checkpoint cannot move these pages into the file yet
+            app.useTransaction(h -> {
+                for (int i = 0; i < 20; i++) {
+                    h.execute("INSERT INTO parts (name) VALUES ('after the reader')");
+                }
+            });
+            RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
+
+            RestorePoint point = plan.capture("while a reader is open");
+
+            assertThat(point.snapshot("db").orElseThrow().require("copiedBy")).isEqualTo("online backup");
+            assertThat(point.snapshot("db").orElseThrow().require("rows.parts")).isEqualTo("70");
+            reader.rollback();
+        }
+        app.useHandle(h -> h.execute("DELETE FROM parts WHERE name = 'after the reader'"));
+        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
+        RollbackReport report = plan.rollback(plan.restorePoints().get(0));
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("parts")).isEqualTo(70);
+        assertThat(integrity()).isEqualTo("ok");
+    }
+
+    @Test
     void shouldRemoveTheStaleWalAndShmFilesOfTheReplacedDatabase() throws Exception {
         RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
         RestorePoint before = plan.capture("v1");
