@@ -346,22 +346,35 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
                 java.util.concurrent.Future<CommandResult> dump = side.submit(() -> ctx.host().run(pgDump));
                 side.shutdown();
-                List<TableState> states;
+                List<TableState> states = null;
+                RuntimeException counting = null;
                 try {
                     states = Catalog.states(h, dialect());
                     data.putAll(sequences(h, states));
-                } finally {
-                    CommandResult r;
-                    try {
-                        r = dump.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                } catch (RuntimeException e) {
+                    counting = e; // reported once pg_dump has ended: its own failure would follow from this one
+                }
+                CommandResult r;
+                try {
+                    r = dump.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                    if (counting != null) {
+                        counting.addSuppressed(cause);
+                        throw counting;
                     }
-                    if (!r.succeeded()) {
-                        throw new IllegalStateException("target '" + name() + "': expected pg_dump to succeed, found "
-                                + r.describe() + "; fix the cause (server reachable, role allowed, disk space), then "
-                                + "try again");
-                    }
+                    throw cause;
+                }
+                if (counting != null) {
+                    throw new IllegalStateException("target '" + name() + "': expected to count the rows of every table "
+                            + "of schema '" + pg.schema + "' as role '" + pg.user + "', found: " + counting.getMessage()
+                            + "; grant the role SELECT on every table, or connect as their owner", counting);
+                }
+                if (!r.succeeded()) {
+                    throw new IllegalStateException("target '" + name() + "': expected pg_dump to succeed, found "
+                            + r.describe() + "; fix the cause (server reachable, role allowed, disk space), then "
+                            + "try again");
                 }
                 ctx.host().setMode(out, 0600);
                 return states;
@@ -542,7 +555,35 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                         "fix onlyTables(...)"));
             }
         }
+        if (!pg.only.isEmpty() && liveExists(host)) {
+            List<String> foreign = withLive(host, this::notOwned);
+            if (!foreign.isEmpty()) {
+                problems.add(Problem.of(name(), "role '" + pg.user + "' to own the restored tables and the tables whose "
+                        + "foreign keys refer to them (the partial restore alters their triggers and foreign keys)",
+                        "tables owned by other roles: " + foreign, "connect as the tables' owner with user(...), or "
+                        + "make role '" + pg.user + "' a member of the owning role"));
+            }
+        }
         return problems;
+    }
+
+    /**
+     * The tables a partial restore alters (the restored ones and those on the other side of their
+     * foreign keys) that the connected role may not alter, each with its owner.
+     */
+    private List<String> notOwned(Handle h) {
+        Set<String> tables = new java.util.TreeSet<>();
+        for (String t : pg.only) {
+            tables.add(pg.schema + "." + t);
+        }
+        for (ForeignKey k : foreignKeys(h)) {
+            tables.add(k.schema + "." + k.table);
+        }
+        return h.createQuery("SELECT n.nspname || '.' || c.relname || ' (owner ' || pg_get_userbyid(c.relowner) || ')' "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname || '.' || c.relname = ANY(:t) AND c.relkind IN ('r', 'p') "
+                + "AND NOT pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY 1")
+                .bindArray("t", String.class, List.copyOf(tables)).mapTo(String.class).list();
     }
 
     @Override
@@ -736,13 +777,13 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
 
     /**
      * The foreign keys that point to or from the restored tables, with every name in their
-     * definitions qualified by its schema (read with an empty search path), so that they can be
-     * re-created whatever the search path.
+     * definitions qualified by its schema (read with only {@code pg_catalog} on the search path), so
+     * that they can be re-created whatever the search path.
      */
     private List<ForeignKey> foreignKeys(Handle h) {
         return h.inTransaction(tx -> {
             tx.execute("SET LOCAL search_path = pg_catalog");
-            return tx.createQuery("SELECT n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid, true) "
+            return tx.createQuery("SELECT n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid) "
                     + "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
                     + "JOIN pg_class p ON p.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace "
                     + "WHERE c.contype = 'f' AND c.conparentid = 0 AND ((n.nspname = :s AND t.relname = ANY(:t)) "

@@ -233,6 +233,32 @@ class PostgresDatabaseTest {
         assertThat(count("audit")).isEqualTo(audited + 2);
     }
 
+    @Test
+    void shouldRefuseAPartialRestoreBeforeAnyChangeWhenAnotherRoleOwnsATableReferringToTheRestoredOne() {
+        server.role("reports", PASSWORD);
+        blog.useTransaction(h -> {
+            h.execute("GRANT USAGE, CREATE ON SCHEMA public TO reports");
+            h.execute("GRANT REFERENCES ON post TO reports");
+            h.execute("SET ROLE reports");
+            h.execute("CREATE TABLE report (id serial PRIMARY KEY, post_id int REFERENCES post(id))");
+        });
+        // a table the role cannot read fails the capture with the reason, before anything is stored
+        assertThatThrownBy(() -> plan(target()).capture("unreadable")).isInstanceOf(CaptureFailedException.class)
+                .hasMessageContaining("expected to count the rows of every table of schema 'public' as role 'blog'")
+                .hasMessageContaining("permission denied for table report");
+        blog.useHandle(h -> h.execute("GRANT SELECT ON report, report_id_seq TO blog"));
+        RollbackPlan plan = plan(target().onlyTables("post").acceptDataLoss());
+        RestorePoint before = plan.capture("v1");
+        blog.useHandle(h -> h.execute("UPDATE post SET title = 'changed' WHERE id = 1"));
+        List<java.util.Map<String, Object>> posts = rows("post");
+
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("role 'blog' to own the restored tables")
+                .hasMessageContaining("tables owned by other roles: [public.report (owner reports)]")
+                .hasMessageContaining("connect as the tables' owner");
+        assertThat(rows("post")).isEqualTo(posts);
+    }
+
     List<java.util.Map<String, Object>> rows(String table) {
         return blog.withHandle(h -> h.createQuery("SELECT * FROM \"" + table + "\" ORDER BY 1").mapToMap().list());
     }
