@@ -142,7 +142,7 @@ public final class RollbackPlan {
             List<Snapshot> snapshots = new ArrayList<>();
             try {
                 for (Target t : targets.values()) {
-                    snapshots.add(captureTarget(t, pending, label, previous, false));
+                    snapshots.add(captureTarget(t, pending, label, previous, Optional.empty()));
                 }
             } catch (RuntimeException e) {
                 artifacts.abort(pending);
@@ -243,7 +243,8 @@ public final class RollbackPlan {
 
     /** Captures one target into a pending point; used by capture and by the set-aside phase. */
     Snapshot captureTarget(Target t, RestorePointStore.Pending pending, String label,
-            Optional<RestorePoint> previous, boolean setAside) {
+            Optional<RestorePoint> previous, Optional<String> rollbackId) {
+        boolean setAside = rollbackId.isPresent();
         Path dir = artifacts.prepare(pending, t.name());
         Optional<Snapshot> prevSnapshot = previous.flatMap(p -> p.snapshot(t.name()));
         CaptureContext ctx = new CaptureContext() {
@@ -265,6 +266,11 @@ public final class RollbackPlan {
             @Override
             public String pointId() {
                 return pending.id();
+            }
+
+            @Override
+            public Optional<String> rollbackId() {
+                return rollbackId;
             }
 
             @Override

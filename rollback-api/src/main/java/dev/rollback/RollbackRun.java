@@ -471,7 +471,7 @@ final class RollbackRun {
                     journal.write(plan.store.journals());
                 }
                 Target t = plan.targets.get(a.target());
-                Snapshot s = plan.captureTarget(t, asidePending, asideLabel(), Optional.of(point), true);
+                Snapshot s = plan.captureTarget(t, asidePending, asideLabel(), Optional.of(point), Optional.of(rollbackId));
                 asideSnapshots.removeIf(x -> x.target().equals(t.name()));
                 asideSnapshots.add(s);
                 journal = journal.withAside(asideSnapshots, false);

@@ -22,6 +22,16 @@ public interface CaptureContext {
      */
     String pointId();
 
+    /**
+     * The id of the rollback whose set-aside this capture is ({@link Target#setAside}); empty for a
+     * capture before a deploy. The same rollback's restore and undo see it as {@link
+     * RestoreContext#rollbackId()}, also after a resume, so a target can name now what its restore
+     * will set aside later (the live database a restore renames away).
+     */
+    default Optional<String> rollbackId() {
+        return Optional.empty();
+    }
+
     /** The label of the restore point being made. */
     String label();
 

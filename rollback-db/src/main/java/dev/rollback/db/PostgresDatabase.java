@@ -34,15 +34,16 @@ import org.jdbi.v3.core.Jdbi;
  * snapshot that also records the tables and row counts, so both describe the same moment. The
  * rollback first sets the current state aside with another dump, then drops the database's schemas
  * and runs {@code pg_restore -j} (parallel jobs) into the same database. {@link #onlyTables} restores
- * the data of named tables and their sequences only, in one transaction, leaving the other tables
- * untouched (foreign keys are checked afterwards); {@link #schemaOnly()} restores the definitions
- * without data.
+ * the data of named tables and their sequences only, in one transaction, as the database's owner
+ * (no superuser needed), leaving the other tables untouched; {@link #schemaOnly()} restores the
+ * definitions without data.
  *
  * <p><b>Instant</b> ({@link #instant()}), for databases the application can release for a moment:
  * capture clones the database with {@code CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY}; the
- * set-aside renames the live database away and the restore renames the clone in: both O(1) in the
- * size of the data. The clone is consumed by the restore; the replaced database is kept under its
- * set-aside name.
+ * restore renames the live database to the name its set-aside restore point keeps, then renames the
+ * clone in. Set-aside and restore are O(1) in the size of the data: the set-aside only records the
+ * name, and the replaced database <i>is</i> the state set aside. Every database the strategy makes
+ * belongs to exactly one restore point and is dropped with it ({@link #release}).
  *
  * <p>Credentials never reach a command line, a log or a report: the tools get the password through
  * {@code PGPASSWORD}, and connection details through {@code PGHOST}, {@code PGPORT}, {@code PGUSER}
@@ -147,8 +148,12 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
 
     /**
      * This target restoring only the data of {@code tables} (of its schema) and of the sequences they
-     * own, in one transaction; other tables are left as they are. Needs a role that may set
-     * {@code session_replication_role} (a superuser), so rows other tables refer to can be replaced.
+     * own; other tables are left as they are. The restore runs in one transaction as the tables'
+     * owner (no superuser needed): it disables the user triggers of the named tables (so they do not
+     * fire), drops the foreign keys that point to or from them, replaces their rows and sequences,
+     * re-creates those foreign keys (which checks every row against them) and enables the triggers
+     * again. A row that would break a foreign key aborts the whole transaction: nothing changes, and
+     * the error names the constraint.
      */
     public PostgresDatabase onlyTables(String... tables) {
         List<String> names = new ArrayList<>();
@@ -172,8 +177,10 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
 
     /**
      * This target using the instant strategy: a clone made with {@code CREATE DATABASE … TEMPLATE} at
-     * capture, renamed in at restore. Capture and set-aside need every other connection to the
-     * database to be closed for a moment (the set-aside ends those that remain).
+     * capture, renamed in at restore, while the live database is renamed to the name the set-aside
+     * restore point keeps. The role needs the {@code CREATEDB} privilege and must own the database.
+     * Capture needs every other connection to the database to be closed for a moment; the restore
+     * ends those that remain.
      */
     public PostgresDatabase instant() {
         if (!pg.only.isEmpty() || pg.schemaOnly) {
@@ -339,22 +346,35 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
                 java.util.concurrent.Future<CommandResult> dump = side.submit(() -> ctx.host().run(pgDump));
                 side.shutdown();
-                List<TableState> states;
+                List<TableState> states = null;
+                RuntimeException counting = null;
                 try {
                     states = Catalog.states(h, dialect());
                     data.putAll(sequences(h, states));
-                } finally {
-                    CommandResult r;
-                    try {
-                        r = dump.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                } catch (RuntimeException e) {
+                    counting = e; // reported once pg_dump has ended: its own failure would follow from this one
+                }
+                CommandResult r;
+                try {
+                    r = dump.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                    if (counting != null) {
+                        counting.addSuppressed(cause);
+                        throw counting;
                     }
-                    if (!r.succeeded()) {
-                        throw new IllegalStateException("target '" + name() + "': expected pg_dump to succeed, found "
-                                + r.describe() + "; fix the cause (server reachable, role allowed, disk space), then "
-                                + "try again");
-                    }
+                    throw cause;
+                }
+                if (counting != null) {
+                    throw new IllegalStateException("target '" + name() + "': expected to count the rows of every table "
+                            + "of schema '" + pg.schema + "' as role '" + pg.user + "', found: " + counting.getMessage()
+                            + "; grant the role SELECT on every table, or connect as their owner", counting);
+                }
+                if (!r.succeeded()) {
+                    throw new IllegalStateException("target '" + name() + "': expected pg_dump to succeed, found "
+                            + r.describe() + "; fix the cause (server reachable, role allowed, disk space), then "
+                            + "try again");
                 }
                 ctx.host().setMode(out, 0600);
                 return states;
@@ -399,45 +419,86 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         });
     }
 
+    /**
+     * The current state, set aside before a restore. For a restore of a dump, a dump like a capture.
+     * For a restore that renames a clone in, nothing is copied or changed: the snapshot names the
+     * database the restore will rename the live one to ({@link #asideName}), so the replaced
+     * database becomes the set-aside state, and records its tables as they are now. It also records
+     * the clone that restore consumes, so that undoing the restore gives the clone back to its point.
+     */
     @Override
     Snapshot engineSetAside(CaptureContext ctx) throws Exception {
-        if (!pg.instant) {
+        boolean renames = ctx.previousSnapshot().map(this::isInstant).orElse(pg.instant);
+        if (!renames) {
             return capture(ctx);
         }
+        String rollback = ctx.rollbackId().orElseThrow(() -> new IllegalStateException("target '" + name()
+                + "': expected the set-aside of a rollback, found a capture without a rollback id"));
         Host host = ctx.host();
         Map<String, String> data = new TreeMap<>();
         data.put("engine", "postgresql");
         data.put("database", pg.database);
         data.put("strategy", "instant");
+        String aside = asideName(rollback);
+        data.put("clone", aside);
+        data.put("setAsideBy", rollback);
+        data.put("replaces", ctx.previousSnapshot().map(this::consumes).orElse(""));
         if (!liveExists(host)) {
-            data.put("clone", "");
+            data.put("absent", "true");
             data.put("tables", "");
+            ctx.progress("database " + pg.database + " does not exist: set aside as absent");
             return Snapshot.of(data);
         }
-        String now = withLive(host, h -> h.createQuery(dialect().nowSql()).mapTo(String.class).one());
-        String aside = cloneName("aside");
-        renameDatabase(host, pg.database, aside);
-        data.put("clone", aside);
-        data.put("dbTime", now);
-        with(host, aside, h -> {
+        data.put("absent", "false");
+        withLive(host, h -> {
+            data.put("dbTime", h.createQuery(dialect().nowSql()).mapTo(String.class).one());
             List<TableState> states = Catalog.states(h, dialect());
             Catalog.write(states, data);
             data.putAll(sequences(h, states));
             return null;
         });
-        ctx.progress("renamed database " + pg.database + " to " + aside);
+        ctx.progress("database " + pg.database + " will be kept as '" + aside + "' when the restore replaces it");
         return Snapshot.of(data);
     }
 
-    /** Ends other connections to {@code from} and renames it: O(1). */
-    private void renameDatabase(Host host, String from, String to) throws Exception {
+    /**
+     * The name the restore of rollback {@code rollbackId} renames the live database to, and its
+     * set-aside snapshot keeps: the same in the set-aside, the restore and after a resume.
+     */
+    private String asideName(String rollbackId) {
+        String base = pg.database.length() > 40 ? pg.database.substring(0, 40) : pg.database;
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((pg.database + "\0" + rollbackId).getBytes(StandardCharsets.UTF_8));
+            return base + "_aside_" + java.util.HexFormat.of().formatHex(hash, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Whether an instant snapshot records a database that did not exist (a set-aside of nothing). */
+    private static boolean absent(Snapshot s) {
+        return "true".equals(s.get("absent").orElse("false")) || s.require("clone").isEmpty();
+    }
+
+    /** The clone a restore of {@code s} renames in, or "" when it consumes none. */
+    private String consumes(Snapshot s) {
+        return isInstant(s) && !absent(s) ? s.require("clone") : "";
+    }
+
+    /** Ends the other connections to {@code database} and renames it to {@code to}: O(1). */
+    private void rename(Handle h, String database, String to) {
         Dialect d = dialect();
-        withMaintenance(host, h -> {
+        try {
             h.createQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d "
-                    + "AND pid <> pg_backend_pid()").bind("d", from).mapTo(Long.class).one();
-            h.execute("ALTER DATABASE " + d.quote(from) + " RENAME TO " + d.quote(to));
-            return null;
-        });
+                    + "AND pid <> pg_backend_pid()").bind("d", database).mapTo(Long.class).one();
+            h.execute("ALTER DATABASE " + d.quote(database) + " RENAME TO " + d.quote(to));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("target '" + name() + "': expected to rename database '" + database
+                    + "' to '" + to + "', found: " + e.getMessage() + "; the database was not renamed; end the sessions "
+                    + "on it that role '" + pg.user + "' may not end (a superuser's), check that the role owns it and "
+                    + "has CREATEDB, then try again", e);
+        }
     }
 
     // ---- preflight and plan ------------------------------------------------------------------------------
@@ -459,13 +520,15 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
             return problems;
         }
         if (isInstant(s)) {
-            String clone = s.require("clone");
-            if (clone.isEmpty()) {
+            if (absent(s)) {
                 return problems;
             }
+            String clone = s.require("clone");
             if (!exists(host, clone)) {
-                problems.add(Problem.of(name(), "the clone database '" + clone + "' made at capture", "no such database",
-                        "a restore consumes the clone; capture a new restore point, or use the backup strategy"));
+                problems.add(Problem.of(name(), "the clone database '" + clone + "' that restore point "
+                        + ctx.point().id() + " keeps", "no such database", "a restore consumes the clone (and the "
+                        + "state set aside is kept only once the restore replaced the database); choose another "
+                        + "restore point, or capture a new one"));
             }
             return problems;
         }
@@ -492,20 +555,57 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                         "fix onlyTables(...)"));
             }
         }
+        if (!pg.only.isEmpty() && liveExists(host)) {
+            List<String> foreign = withLive(host, this::notOwned);
+            if (!foreign.isEmpty()) {
+                problems.add(Problem.of(name(), "role '" + pg.user + "' to own the restored tables and the tables whose "
+                        + "foreign keys refer to them (the partial restore alters their triggers and foreign keys)",
+                        "tables owned by other roles: " + foreign, "connect as the tables' owner with user(...), or "
+                        + "make role '" + pg.user + "' a member of the owning role"));
+            }
+        }
         return problems;
     }
 
+    /**
+     * The tables a partial restore alters (the restored ones and those on the other side of their
+     * foreign keys) that the connected role may not alter, each with its owner.
+     */
+    private List<String> notOwned(Handle h) {
+        Set<String> tables = new java.util.TreeSet<>();
+        for (String t : pg.only) {
+            tables.add(pg.schema + "." + t);
+        }
+        for (ForeignKey k : foreignKeys(h)) {
+            tables.add(k.schema + "." + k.table);
+        }
+        return h.createQuery("SELECT n.nspname || '.' || c.relname || ' (owner ' || pg_get_userbyid(c.relowner) || ')' "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname || '.' || c.relname = ANY(:t) AND c.relkind IN ('r', 'p') "
+                + "AND NOT pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY 1")
+                .bindArray("t", String.class, List.copyOf(tables)).mapTo(String.class).list();
+    }
+
     @Override
-    List<String> enginePlan(Snapshot s, RestoreContext ctx) {
+    List<String> enginePlan(Snapshot s, RestoreContext ctx) throws Exception {
         if (isInstant(s)) {
-            return List.of("end the remaining connections to database '" + pg.database + "'",
+            String keep = "rename database '" + pg.database + "' to the name the set-aside restore point keeps (O(1))";
+            if (absent(s)) {
+                return List.of("end the remaining connections to database '" + pg.database + "'", keep
+                        + ", leaving no database '" + pg.database + "', as at " + ctx.point().label());
+            }
+            return List.of("end the remaining connections to database '" + pg.database + "'", keep,
                     "rename the clone '" + s.require("clone") + "' to '" + pg.database + "' (O(1); the clone is consumed)");
         }
         String jobs = "pg_restore -j " + pg.jobs;
         if (!pg.only.isEmpty()) {
             List<String> lines = new ArrayList<>();
-            lines.add("in one transaction, with triggers and foreign keys deferred to the check afterwards: replace the "
-                    + "rows of " + pg.only + " and the sequences " + sequencesOf(s) + " with those of the dump");
+            List<String> keys = withLive(ctx.host(), h -> foreignKeys(h).stream().map(ForeignKey::describe).toList());
+            lines.add("in one transaction: disable the user triggers of " + pg.only + ", drop the foreign keys "
+                    + (keys.isEmpty() ? "to or from them (none)" : keys));
+            lines.add("replace the rows of " + pg.only + " and the sequences " + sequencesOf(s) + " with those of the dump");
+            lines.add("re-create those foreign keys, checking every row (a broken one aborts the transaction: nothing "
+                    + "changes), and enable the triggers again");
             lines.add("leave every other table of '" + pg.database + "' untouched");
             return lines;
         }
@@ -538,34 +638,13 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
     void engineRestore(Snapshot s, RestoreContext ctx) throws Exception {
         Host host = ctx.host();
         if (isInstant(s)) {
-            String clone = s.require("clone");
-            if (clone.isEmpty()) {
-                if (liveExists(host)) {
-                    renameDatabase(host, pg.database, cloneName("replaced"));
-                }
-                return;
-            }
-            String replaced = cloneName("replaced");
-            Dialect d = dialect();
+            boolean undo = s.get("setAsideBy").filter(ctx.rollbackId()::equals).isPresent();
             withMaintenance(host, h -> {
-                List<String> there = h.createQuery("SELECT datname FROM pg_database WHERE datname IN (:c, :l)")
-                        .bind("c", clone).bind("l", pg.database).mapTo(String.class).list();
-                boolean live = there.contains(pg.database);
-                if (!there.contains(clone)) {
-                    if (live) {
-                        ctx.progress("the clone '" + clone + "' is already renamed to '" + pg.database + "'");
-                        return null;
-                    }
-                    throw new IllegalStateException("target '" + name() + "': expected the clone database '" + clone
-                            + "', found none; restore from another restore point");
+                if (undo) {
+                    putBack(h, s, ctx);
+                } else {
+                    renameIn(h, s, ctx);
                 }
-                if (live) {
-                    h.createQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d "
-                            + "AND pid <> pg_backend_pid()").bind("d", pg.database).mapTo(Long.class).one();
-                    h.execute("ALTER DATABASE " + d.quote(pg.database) + " RENAME TO " + d.quote(replaced));
-                    ctx.progress("kept the replaced database as '" + replaced + "'");
-                }
-                h.execute("ALTER DATABASE " + d.quote(clone) + " RENAME TO " + d.quote(pg.database));
                 return null;
             });
             return;
@@ -598,10 +677,148 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         run(host, argv);
     }
 
-    /** Replaces the rows of the named tables and their sequences in one transaction. */
-    private void restoreTables(Snapshot s, RestoreContext ctx, Path dump) {
+    /** Which of {@code names} are databases now (empty names are left out). */
+    private static Set<String> databases(Handle h, String... names) {
+        List<String> wanted = java.util.Arrays.stream(names).filter(n -> !n.isEmpty()).toList();
+        return new java.util.HashSet<>(h.createQuery("SELECT datname FROM pg_database WHERE datname = ANY(:n)")
+                .bindArray("n", String.class, wanted).mapTo(String.class).list());
+    }
+
+    /**
+     * The restore of a rollback: renames the live database to the name the rollback's set-aside
+     * point keeps, then the clone of {@code s} to the live name (or leaves no live database when
+     * {@code s} records none). Run again after a crash, it finishes what is left: each rename that
+     * already happened is seen in the catalog and not repeated.
+     */
+    private void renameIn(Handle h, Snapshot s, RestoreContext ctx) {
+        String aside = asideName(ctx.rollbackId());
+        String clone = consumes(s);
+        Set<String> there = databases(h, pg.database, aside, clone);
+        boolean live = there.contains(pg.database);
+        if (!clone.isEmpty() && !there.contains(clone)) {
+            if (live) {
+                ctx.progress("the clone '" + clone + "' is already renamed to '" + pg.database + "'");
+                return;
+            }
+            throw new IllegalStateException("target '" + name() + "': expected the clone database '" + clone + "' of "
+                    + "restore point " + ctx.point().id() + ", found none" + (live ? "" : " and no database '"
+                    + pg.database + "'") + "; nothing was renamed; restore from another restore point");
+        }
+        if (live) {
+            if (there.contains(aside)) {
+                throw new IllegalStateException("target '" + name() + "': expected no database '" + aside + "' before "
+                        + "renaming '" + pg.database + "' to it, found one; nothing was renamed; check which of the two "
+                        + "holds the state to keep, and rename or drop the other by hand");
+            }
+            rename(h, pg.database, aside);
+            ctx.progress("renamed database '" + pg.database + "' to '" + aside + "', kept by the set-aside restore point");
+        }
+        if (!clone.isEmpty()) {
+            rename(h, clone, pg.database);
+            ctx.progress("renamed the clone '" + clone + "' to '" + pg.database + "'");
+        }
+    }
+
+    /**
+     * The undo of this rollback's own restore, from the snapshot its set-aside made: the restored
+     * database goes back to the clone name it came from (its restore point keeps it again), and the
+     * database set aside is renamed in. Each case a crash or a failure can leave is handled: when the
+     * restore never renamed the live database away, it is still the state set aside and nothing is
+     * done.
+     */
+    private void putBack(Handle h, Snapshot s, RestoreContext ctx) {
+        String aside = s.require("clone");
+        String consumed = s.get("replaces").orElse("");
+        Set<String> there = databases(h, pg.database, aside, consumed);
+        boolean live = there.contains(pg.database);
+        boolean wasAbsent = absent(s);
+        boolean canGiveBack = !consumed.isEmpty() && !there.contains(consumed);
+        if (there.contains(aside) || (wasAbsent && live)) {
+            if (live) {
+                if (!canGiveBack) {
+                    throw new IllegalStateException("target '" + name() + "': expected database '" + pg.database
+                            + "' to be the one this rollback renamed in" + (consumed.isEmpty() ? "" : " from '" + consumed
+                            + "'") + ", found " + (consumed.isEmpty() ? "a database this rollback did not create"
+                            : "that the clone '" + consumed + "' is still there") + "; nothing was renamed; check which "
+                            + "database holds the state to keep, and rename or drop the other by hand");
+                }
+                rename(h, pg.database, consumed);
+                ctx.progress("renamed database '" + pg.database + "' back to '" + consumed + "', the clone it came from");
+            }
+            if (there.contains(aside)) {
+                rename(h, aside, pg.database);
+                ctx.progress("renamed the database set aside, '" + aside + "', back to '" + pg.database + "'");
+            }
+            return;
+        }
+        if (wasAbsent) {
+            ctx.progress("no database '" + pg.database + "', as when it was set aside: nothing to put back");
+            return;
+        }
+        if (live) {
+            ctx.progress("the restore had not renamed database '" + pg.database + "' away: it still holds the state set "
+                    + "aside, nothing to put back");
+            return;
+        }
+        throw new IllegalStateException("target '" + name() + "': expected database '" + pg.database + "' or the "
+                + "database set aside, '" + aside + "', found neither; nothing was renamed; look for the database among "
+                + "those named " + pg.database + "_… and rename it by hand");
+    }
+
+    /** A foreign key to or from a restored table, with its definition as {@code pg_get_constraintdef} gives it. */
+    private record ForeignKey(String schema, String table, String name, String definition) {
+        String describe() {
+            return name + " of " + schema + "." + table;
+        }
+    }
+
+    /** A user trigger of a restored table that is enabled now, with its mode ({@code O}, {@code R} or {@code A}). */
+    private record Trigger(String table, String name, String mode) {}
+
+    /**
+     * The foreign keys that point to or from the restored tables, with every name in their
+     * definitions qualified by its schema (read with only {@code pg_catalog} on the search path), so
+     * that they can be re-created whatever the search path.
+     */
+    private List<ForeignKey> foreignKeys(Handle h) {
+        return h.inTransaction(tx -> {
+            tx.execute("SET LOCAL search_path = pg_catalog");
+            return tx.createQuery("SELECT n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid) "
+                    + "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+                    + "JOIN pg_class p ON p.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace "
+                    + "WHERE c.contype = 'f' AND c.conparentid = 0 AND ((n.nspname = :s AND t.relname = ANY(:t)) "
+                    + "OR (pn.nspname = :s AND p.relname = ANY(:t))) ORDER BY 1, 2, 3")
+                    .bind("s", pg.schema).bindArray("t", String.class, pg.only)
+                    .map((rs, c) -> new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                    .list();
+        });
+    }
+
+    /** The user triggers of the restored tables that are enabled now. */
+    private List<Trigger> triggers(Handle h) {
+        return h.createQuery("SELECT c.relname, g.tgname, g.tgenabled FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal AND g.tgenabled <> 'D' "
+                + "AND n.nspname = :s AND c.relname = ANY(:t) ORDER BY 1, 2")
+                .bind("s", pg.schema).bindArray("t", String.class, pg.only)
+                .map((rs, c) -> new Trigger(rs.getString(1), rs.getString(2), rs.getString(3))).list();
+    }
+
+    /**
+     * Replaces the rows of the named tables and their sequences in one transaction, as the tables'
+     * owner: user triggers of those tables are disabled (and enabled again in the mode each had),
+     * the foreign keys to or from them are dropped and re-created, which checks every row. A broken
+     * foreign key aborts the transaction: nothing changes.
+     */
+    private void restoreTables(Snapshot s, RestoreContext ctx, Path dump) throws Exception {
         Host host = ctx.host();
         Dialect d = dialect();
+        List<ForeignKey> keys = new ArrayList<>();
+        List<Trigger> triggers = new ArrayList<>();
+        withLive(host, h -> {
+            keys.addAll(foreignKeys(h));
+            triggers.addAll(triggers(h));
+            return null;
+        });
         Path tmp = Tools.privateTempDir(host);
         try {
             Path data = tmp.resolve("tables.sql");
@@ -615,15 +832,71 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
             extract.addAll(List.of("-f", data.toString(), dump.toString()));
             run(host, extract);
             List<String> argv = new ArrayList<>(List.of(tool("psql"), "-X", "-q", "--single-transaction", "-v",
-                    "ON_ERROR_STOP=1", "-d", conninfo(pg.database), "-c", "SET session_replication_role = replica"));
+                    "ON_ERROR_STOP=1", "-d", conninfo(pg.database)));
             for (String t : pg.only) {
-                argv.addAll(List.of("-c", "DELETE FROM " + d.table(t)));
+                argv.addAll(List.of("-c", "ALTER TABLE " + d.table(t) + " DISABLE TRIGGER USER"));
             }
+            for (ForeignKey k : keys) {
+                argv.addAll(List.of("-c", "ALTER TABLE " + qualified(k) + " DROP CONSTRAINT " + d.quote(k.name)));
+            }
+            argv.addAll(List.of("-c", "TRUNCATE ONLY " + String.join(", ", pg.only.stream().map(d::table).toList())));
             argv.addAll(List.of("-f", data.toString()));
-            run(host, argv);
+            for (ForeignKey k : keys) {
+                argv.addAll(List.of("-c", "ALTER TABLE " + qualified(k) + " ADD CONSTRAINT " + d.quote(k.name) + " "
+                        + k.definition));
+            }
+            for (Trigger g : triggers) {
+                String mode = switch (g.mode) {
+                    case "R" -> "ENABLE REPLICA TRIGGER ";
+                    case "A" -> "ENABLE ALWAYS TRIGGER ";
+                    default -> "ENABLE TRIGGER ";
+                };
+                argv.addAll(List.of("-c", "ALTER TABLE " + d.table(g.table) + " " + mode + d.quote(g.name)));
+            }
+            ctx.progress("psql --single-transaction: replace the rows of " + pg.only + " with " + triggers.size()
+                    + " user trigger(s) disabled and " + keys.size() + " foreign key(s) re-created");
+            CommandResult r = host.run(command(host, argv));
+            if (!r.succeeded()) {
+                java.util.regex.Matcher broken = java.util.regex.Pattern
+                        .compile("violates foreign key constraint \"([^\"]+)\"[^\n]*(?:\n\s*DETAIL:\s*([^\n]*))?")
+                        .matcher(r.stderr());
+                if (broken.find()) {
+                    throw new IllegalStateException("target '" + name() + "': expected the restored rows of " + pg.only
+                            + " to satisfy foreign key " + broken.group(1) + ", found " + (broken.group(2) == null
+                            ? "rows that break it" : broken.group(2)) + "; nothing was changed (the restore ran in one "
+                            + "transaction); restore the tables on the other side of that key too (onlyTables(...)), "
+                            + "or restore the whole database");
+                }
+                throw new IllegalStateException("target '" + name() + "': expected the partial restore of " + pg.only
+                        + " to succeed, found " + r.describe() + "; nothing was changed (the restore ran in one "
+                        + "transaction); fix the cause (the role must own the tables and those referring to them), "
+                        + "then try again");
+            }
         } finally {
             host.delete(tmp);
         }
+    }
+
+    /** The table a foreign key belongs to, quoted and qualified by its schema. */
+    private String qualified(ForeignKey k) {
+        Dialect d = dialect();
+        return d.quote(k.schema) + "." + d.quote(k.table);
+    }
+
+    /**
+     * Checks the restore as {@link DatabaseTarget#verify} does; a restore of a set-aside that found
+     * no database passes when there is still none.
+     */
+    @Override
+    public dev.rollback.CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
+        if (isInstant(s) && absent(s)) {
+            String check = "integrity of " + name();
+            return liveExists(ctx.host()) ? dev.rollback.CheckResult.failed(check, "database '" + pg.database
+                    + "' exists, expected none (there was none when the state was set aside)")
+                    : dev.rollback.CheckResult.passed(check, "no database '" + pg.database + "', as when the state was "
+                    + "set aside");
+        }
+        return super.verify(s, ctx);
     }
 
     @Override
@@ -634,10 +907,11 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
     // ---- release ---------------------------------------------------------------------------------------------
 
     /**
-     * Drops the clone database that an instant-strategy snapshot keeps (the copy made at capture, or
-     * the failed state a set-aside renamed away) when its restore point is deleted. A clone that a
-     * restore already consumed is gone and left so; a snapshot of the backup strategy keeps nothing
-     * outside the store. Only a name this target makes for this database ({@code <database>_rp_<hex>}
+     * Drops the database that an instant-strategy snapshot keeps when its restore point is deleted:
+     * the clone made at capture, or, for a set-aside point, the database its rollback's restore
+     * renamed away. A database that is not there is left so: a clone a restore consumed, a set-aside
+     * whose restore never renamed the live database away, or one an undo renamed back. A snapshot of
+     * the backup strategy keeps nothing outside the store. Only a name this target makes for this database ({@code <database>_rp_<hex>}
      * or {@code <database>_aside_<hex>}) is dropped, never the live database, so an altered manifest
      * cannot drop anything else.
      *
@@ -663,8 +937,9 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 h.execute("DROP DATABASE IF EXISTS " + d.quote(clone));
                 return there;
             });
-            ctx.progress(dropped ? "dropped the clone database '" + clone + "'"
-                    : "the clone database '" + clone + "' was already gone (consumed by a restore)");
+            ctx.progress(dropped ? "dropped the database '" + clone + "' of restore point " + ctx.point().id()
+                    : "the database '" + clone + "' of restore point " + ctx.point().id() + " was not there (renamed in "
+                    + "by a restore, or never made)");
         } catch (Exception e) {
             throw new IllegalStateException("target '" + name() + "': expected to drop the clone database '" + clone
                     + "' of the deleted restore point, found: " + e.getMessage() + "; drop it by hand: DROP DATABASE "
@@ -672,7 +947,7 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         }
     }
 
-    /** Whether {@code name} is a clone name {@link #cloneName} makes for this database at capture or set-aside. */
+    /** Whether {@code name} is a name {@link #cloneName} or {@link #asideName} makes for this database. */
     private boolean isCloneName(String name) {
         String base = pg.database.length() > 40 ? pg.database.substring(0, 40) : pg.database;
         return !name.equals(pg.database) && name.startsWith(base + "_")
@@ -684,8 +959,11 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
     @Override
     List<String> verifyBackup(Snapshot s, Path artifactDir, Host host) throws Exception {
         if (isInstant(s)) {
+            if (absent(s)) {
+                return List.of();
+            }
             String clone = s.require("clone");
-            if (clone.isEmpty() || !exists(host, clone)) {
+            if (!exists(host, clone)) {
                 return List.of("the clone database '" + clone + "' does not exist");
             }
             return with(host, clone, h -> compareBackup(h, s));

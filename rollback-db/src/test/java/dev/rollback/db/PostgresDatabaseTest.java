@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.CaptureFailedException;
+import dev.rollback.FailurePolicy;
 import dev.rollback.Outcome;
 import dev.rollback.PreflightFailedException;
 import dev.rollback.RestorePoint;
@@ -11,6 +12,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
+import dev.rollback.Step;
 import dev.rollback.host.Hosts;
 import dev.rollback.support.TestClock;
 import dev.rollback.testing.Requirements;
@@ -47,6 +49,12 @@ class PostgresDatabaseTest {
         Requirements.require(Requirements.onPath("pg_dump") && Requirements.onPath("pg_restore")
                 && Requirements.onPath("psql"), "PostgreSQL 15 client tools (pg_dump, pg_restore, psql; .ci/setup-db.sh)");
         server.role("blog", PASSWORD);
+        server.jdbi("postgres").useHandle(h -> {
+            for (String left : h.createQuery("SELECT datname FROM pg_database WHERE datname LIKE 'blog\\_%'")
+                    .mapTo(String.class).list()) {
+                h.execute("DROP DATABASE \"" + left + "\" WITH (FORCE)");
+            }
+        });
         server.recreate("blog", "blog");
         blog = server.jdbi("blog");
         blog.useTransaction(h -> {
@@ -139,28 +147,130 @@ class PostgresDatabaseTest {
     }
 
     @Test
-    void shouldRestoreOnlyTheNamedTablesAndTheirSequencesLeavingOthersUntouched() {
-        server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog SUPERUSER"));
-        try {
-            RollbackPlan plan = plan(target().onlyTables("post_section").acceptDataLoss());
-            RestorePoint before = plan.capture("v1");
-            blog.useTransaction(h -> {
-                h.execute("UPDATE post SET title = 'changed' WHERE id = 1");
-                h.execute("DELETE FROM post_section WHERE id > 10");
-                h.execute("INSERT INTO post_section (post_id, body) SELECT 1, 'new' FROM generate_series(1, 100)");
-            });
+    void shouldRestoreOnlyTheNamedTablesAndTheirSequencesAsTheOwnerLeavingOthersUntouched() {
+        assertThat(one(server.jdbi("postgres"), "SELECT rolsuper FROM pg_roles WHERE rolname = 'blog'", Boolean.class))
+                .isFalse();
+        RollbackPlan plan = plan(target().onlyTables("post_section").acceptDataLoss());
+        RestorePoint before = plan.capture("v1");
+        List<java.util.Map<String, Object>> sections = rows("post_section");
+        blog.useTransaction(h -> {
+            h.execute("UPDATE post SET title = 'changed' WHERE id = 1");
+            h.execute("INSERT INTO post (title) VALUES ('written after')");
+            h.execute("DELETE FROM post_section WHERE id > 10");
+            h.execute("UPDATE post_section SET body = 'edited' WHERE id <= 10");
+            h.execute("INSERT INTO post_section (post_id, body) SELECT 21, 'new' FROM generate_series(1, 100)");
+        });
+        List<java.util.Map<String, Object>> posts = rows("post");
 
-            RollbackReport report = plan.rollback(before);
+        RollbackReport report = plan.rollback(before);
 
-            assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(count("post_section")).isEqualTo(60);
-            assertThat(one(blog, "SELECT title FROM post WHERE id = 1", String.class)).isEqualTo("changed");
-            long next = blog.withHandle(h -> h.createQuery("INSERT INTO post_section (post_id, body) VALUES (1, 'x') "
-                    + "RETURNING id").mapTo(Long.class).one());
-            assertThat(next).isEqualTo(61);
-        } finally {
-            server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog NOSUPERUSER"));
-        }
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(rows("post_section")).isEqualTo(sections);
+        assertThat(rows("post")).isEqualTo(posts).hasSize(21);
+        assertThat(foreignKeys()).containsExactly("post_section_post_id_fkey: FOREIGN KEY (post_id) REFERENCES post(id)");
+        long next = blog.withHandle(h -> h.createQuery("INSERT INTO post_section (post_id, body) VALUES (1, 'x') "
+                + "RETURNING id").mapTo(Long.class).one());
+        assertThat(next).isEqualTo(61);
+    }
+
+    @Test
+    void shouldAbortAPartialRestoreThatWouldBreakAForeignKeyFromAnUntouchedTableChangingNothing() {
+        RollbackPlan plan = plan(target().onlyTables("post").acceptDataLoss());
+        RestorePoint before = plan.capture("v1");
+        blog.useTransaction(h -> {
+            h.execute("UPDATE post SET title = 'changed' WHERE id = 1");
+            h.execute("INSERT INTO post (title) VALUES ('written after')");
+            h.execute("INSERT INTO post_section (post_id, body) VALUES (21, 'refers to the new post')");
+        });
+        List<java.util.Map<String, Object>> posts = rows("post");
+        List<java.util.Map<String, Object>> sections = rows("post_section");
+        String triggers = triggerStates();
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.HALTED);
+        assertThat(report.errors()).singleElement().asString()
+                .contains("expected the restored rows of [post] to satisfy foreign key post_section_post_id_fkey")
+                .contains("Key (post_id)=(21) is not present in table \"post\"")
+                .contains("nothing was changed", "restore the tables on the other side of that key too");
+        assertThat(rows("post")).isEqualTo(posts);
+        assertThat(rows("post_section")).isEqualTo(sections);
+        assertThat(foreignKeys()).containsExactly("post_section_post_id_fkey: FOREIGN KEY (post_id) REFERENCES post(id)");
+        assertThat(triggerStates()).isEqualTo(triggers);
+    }
+
+    @Test
+    void shouldNotFireTheUserTriggersOfTheRestoredTableAndLeaveEachInItsMode() {
+        blog.useTransaction(h -> {
+            h.execute("SET ROLE blog");
+            h.execute("CREATE TABLE audit (id serial PRIMARY KEY, what text)");
+            h.execute("CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "INSERT INTO audit (what) VALUES (TG_NAME || ' ' || TG_OP); RETURN NULL; END $$");
+            h.execute("CREATE TRIGGER on_row AFTER INSERT OR UPDATE OR DELETE ON post_section FOR EACH ROW "
+                    + "EXECUTE FUNCTION audit_row()");
+            h.execute("CREATE TRIGGER on_truncate AFTER TRUNCATE ON post_section FOR EACH STATEMENT "
+                    + "EXECUTE FUNCTION audit_row()");
+            h.execute("CREATE TRIGGER always BEFORE INSERT ON post_section FOR EACH STATEMENT EXECUTE FUNCTION audit_row()");
+            h.execute("ALTER TABLE post_section ENABLE ALWAYS TRIGGER always");
+            h.execute("CREATE TRIGGER off AFTER INSERT ON post_section FOR EACH ROW EXECUTE FUNCTION audit_row()");
+            h.execute("ALTER TABLE post_section DISABLE TRIGGER off");
+        });
+        RollbackPlan plan = plan(target().onlyTables("post_section").acceptDataLoss());
+        RestorePoint before = plan.capture("v1");
+        blog.useHandle(h -> h.execute("DELETE FROM post_section WHERE id > 50"));
+        long audited = count("audit");
+        String triggers = triggerStates();
+        assertThat(triggers).isEqualTo("always=A, off=D, on_row=O, on_truncate=O");
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("post_section")).isEqualTo(60);
+        assertThat(count("audit")).as("rows written by triggers during the restore").isEqualTo(audited);
+        assertThat(triggerStates()).isEqualTo(triggers);
+        // enabled again: the next write fires them
+        blog.useHandle(h -> h.execute("INSERT INTO post_section (post_id, body) VALUES (1, 'after')"));
+        assertThat(count("audit")).isEqualTo(audited + 2);
+    }
+
+    @Test
+    void shouldRefuseAPartialRestoreBeforeAnyChangeWhenAnotherRoleOwnsATableReferringToTheRestoredOne() {
+        server.role("reports", PASSWORD);
+        blog.useTransaction(h -> {
+            h.execute("GRANT USAGE, CREATE ON SCHEMA public TO reports");
+            h.execute("GRANT REFERENCES ON post TO reports");
+            h.execute("SET ROLE reports");
+            h.execute("CREATE TABLE report (id serial PRIMARY KEY, post_id int REFERENCES post(id))");
+        });
+        // a table the role cannot read fails the capture with the reason, before anything is stored
+        assertThatThrownBy(() -> plan(target()).capture("unreadable")).isInstanceOf(CaptureFailedException.class)
+                .hasMessageContaining("expected to count the rows of every table of schema 'public' as role 'blog'")
+                .hasMessageContaining("permission denied for table report");
+        blog.useHandle(h -> h.execute("GRANT SELECT ON report, report_id_seq TO blog"));
+        RollbackPlan plan = plan(target().onlyTables("post").acceptDataLoss());
+        RestorePoint before = plan.capture("v1");
+        blog.useHandle(h -> h.execute("UPDATE post SET title = 'changed' WHERE id = 1"));
+        List<java.util.Map<String, Object>> posts = rows("post");
+
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("role 'blog' to own the restored tables")
+                .hasMessageContaining("tables owned by other roles: [public.report (owner reports)]")
+                .hasMessageContaining("connect as the tables' owner");
+        assertThat(rows("post")).isEqualTo(posts);
+    }
+
+    List<java.util.Map<String, Object>> rows(String table) {
+        return blog.withHandle(h -> h.createQuery("SELECT * FROM \"" + table + "\" ORDER BY 1").mapToMap().list());
+    }
+
+    List<String> foreignKeys() {
+        return blog.withHandle(h -> h.createQuery("SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
+                + "WHERE contype = 'f' ORDER BY 1").mapTo(String.class).list());
+    }
+
+    String triggerStates() {
+        return blog.withHandle(h -> h.createQuery("SELECT coalesce(string_agg(tgname || '=' || tgenabled::text, ', ' "
+                + "ORDER BY tgname), '') FROM pg_trigger WHERE NOT tgisinternal").mapTo(String.class).one());
     }
 
     @Test
@@ -237,7 +347,7 @@ class PostgresDatabaseTest {
         assertThat(databases).doesNotContain(clone).anySatisfy(d -> assertThat(d).startsWith("blog_aside_"));
         // the clone was consumed: a second rollback to the same point is refused before any change
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("the clone database '" + clone + "' made at capture");
+                .hasMessageContaining("the clone database '" + clone + "' that restore point " + before.id() + " keeps");
         // the failed state is kept as a database: putting it back renames it in again
         RollbackReport undo = plan.rollback(plan.store().get(report.setAsidePointId()));
         assertThat(undo.outcome()).as(undo.toString()).isEqualTo(Outcome.SUCCEEDED);
@@ -284,6 +394,211 @@ class PostgresDatabaseTest {
                 .noneSatisfy(d -> assertThat(d).startsWith("blog_rp_"));
         assertThat(count("post")).isEqualTo(20);
         assertThat(plan.restorePoints()).isEmpty();
+    }
+
+    /** The databases the instant strategy made for 'blog' that are still on the server. */
+    List<String> leftovers() {
+        return databases().stream().filter(d -> d.startsWith("blog_")).toList();
+    }
+
+    /** Deletes every restore point of the plan, set-aside points included; none may fail to release. */
+    void deleteEveryPoint(RollbackPlan plan) {
+        assertThat(plan.restorePoints()).isNotEmpty();
+        for (RestorePoint p : plan.restorePoints()) {
+            assertThat(plan.delete(p)).as("release of " + p.id()).isEmpty();
+        }
+        assertThat(plan.restorePoints()).isEmpty();
+    }
+
+    <T> T inDatabase(String database, String sql, Class<T> type) {
+        return one(server.jdbi(database), sql, type);
+    }
+
+    RollbackPlan instantPlan(FailurePolicy policy, Step... starts) {
+        dev.rollback.RollbackPlanBuilder b = Rollback.plan("blog").on(host).store(dir.resolve("store")).clock(clock)
+                .onFailure(policy).target(target().instant().acceptDataLoss());
+        for (Step s : starts) {
+            b.start(s);
+        }
+        return b.build();
+    }
+
+    @Test
+    void shouldSetAsideWithoutTouchingTheDatabaseAndKeepTheReplacedOneAsTheSetAsideState() {
+        RollbackPlan plan = instantPlan(FailurePolicy.HALT);
+        RestorePoint v1 = plan.capture("v1");
+        String clone = v1.snapshot("db").orElseThrow().require("clone");
+        badDeploy();
+        long oid = inDatabase("postgres", "SELECT oid FROM pg_database WHERE datname = 'blog'", Long.class);
+
+        RollbackReport report = plan.rollback(v1);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("post")).isEqualTo(20);
+        String aside = plan.store().get(report.setAsidePointId()).snapshot("db").orElseThrow().require("clone");
+        // the set-aside state is the very database that was live, renamed: no copy was made
+        assertThat(inDatabase("postgres", "SELECT oid FROM pg_database WHERE datname = '" + aside + "'", Long.class))
+                .isEqualTo(oid);
+        assertThat(inDatabase(aside, "SELECT count(*) FROM post_development", Long.class)).isEqualTo(1);
+        assertThat(leftovers()).containsExactly(aside).doesNotContain(clone);
+    }
+
+    @Test
+    void shouldLeaveNoDatabaseOfTheInstantStrategyOnceEveryPointIsDeleted() {
+        RollbackPlan plan = instantPlan(FailurePolicy.HALT);
+        RestorePoint v1 = plan.capture("v1");
+        badDeploy();
+        RollbackReport back = plan.rollback(v1);
+        assertThat(back.outcome()).as(back.toString()).isEqualTo(Outcome.SUCCEEDED);
+        clock.advance(java.time.Duration.ofMinutes(1));
+        RollbackReport forth = plan.rollback(plan.store().get(back.setAsidePointId()));
+        assertThat(forth.outcome()).as(forth.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(tables()).contains("post_development");
+        String v1Again = plan.store().get(forth.setAsidePointId()).snapshot("db").orElseThrow().require("clone");
+        assertThat(leftovers()).containsExactly(v1Again);
+        assertThat(plan.restorePoints()).hasSize(3);
+
+        deleteEveryPoint(plan);
+
+        assertThat(leftovers()).isEmpty();
+        assertThat(tables()).containsExactly("post", "post_development", "post_section");
+        assertThat(count("post")).isEqualTo(21);
+    }
+
+    @Test
+    void shouldPutTheFailedStateBackAndGiveTheCloneBackToItsPointWhenTheStartFails() {
+        RollbackPlan failing = instantPlan(FailurePolicy.RESTORE_FAILED_STATE, Step.of("start blog", ctx -> {
+            throw new IllegalStateException("blog did not start");
+        }));
+        RestorePoint v1 = failing.capture("v1");
+        String clone = v1.snapshot("db").orElseThrow().require("clone");
+        badDeploy();
+
+        RollbackReport report = failing.rollback(v1);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.PUT_BACK);
+        assertThat(tables()).containsExactly("post", "post_development", "post_section");
+        assertThat(count("post")).isEqualTo(21);
+        // the restored database went back under the clone's name: the point can be rolled back to again
+        assertThat(leftovers()).containsExactly(clone);
+        assertThat(inDatabase(clone, "SELECT count(*) FROM post", Long.class)).isEqualTo(20);
+        RollbackPlan plan = instantPlan(FailurePolicy.HALT);
+        RollbackReport again = plan.rollback(plan.store().get(v1.id()));
+        assertThat(again.outcome()).as(again.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("post")).isEqualTo(20);
+
+        deleteEveryPoint(plan);
+
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void shouldChangeNothingWhenTheInstantRestoreFailsBeforeItsFirstRename() {
+        RollbackPlan plan = instantPlan(FailurePolicy.RESTORE_FAILED_STATE);
+        RestorePoint v1 = plan.capture("v1");
+        String clone = v1.snapshot("db").orElseThrow().require("clone");
+        badDeploy();
+        RollbackReport report;
+        // a superuser's session on the live database, which the owner may not end: the rename fails
+        try (org.jdbi.v3.core.Handle admin = blog.open()) {
+            admin.execute("SELECT 1");
+            report = plan.rollback(v1);
+        }
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.PUT_BACK);
+        assertThat(report.errors()).singleElement().asString().contains("restore db", "expected to rename database 'blog'");
+        assertThat(tables()).containsExactly("post", "post_development", "post_section");
+        assertThat(count("post")).isEqualTo(21);
+        assertThat(leftovers()).containsExactly(clone);
+
+        deleteEveryPoint(plan);
+
+        assertThat(leftovers()).isEmpty();
+        assertThat(count("post")).isEqualTo(21);
+    }
+
+    @Test
+    void shouldPutBackADatabaseTheDeployDroppedAndDropItAgainWhenRollingBackToTheSetAside() {
+        RollbackPlan plan = instantPlan(FailurePolicy.HALT);
+        RestorePoint v1 = plan.capture("v1");
+        server.jdbi("postgres").useHandle(h -> h.execute("DROP DATABASE blog WITH (FORCE)"));
+
+        RollbackReport back = plan.rollback(v1);
+
+        assertThat(back.outcome()).as(back.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("post")).isEqualTo(20);
+        RestorePoint nothing = plan.store().get(back.setAsidePointId());
+        assertThat(nothing.snapshot("db").orElseThrow().get("absent")).contains("true");
+        clock.advance(java.time.Duration.ofMinutes(1));
+        RollbackReport gone = plan.rollback(nothing);
+        assertThat(gone.outcome()).as(gone.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(databases()).doesNotContain("blog");
+        clock.advance(java.time.Duration.ofMinutes(1));
+        RollbackReport again = plan.rollback(plan.store().get(gone.setAsidePointId()));
+        assertThat(again.outcome()).as(again.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("post")).isEqualTo(20);
+
+        deleteEveryPoint(plan);
+
+        assertThat(leftovers()).isEmpty();
+        assertThat(count("post")).isEqualTo(20);
+    }
+
+    /** Rolls back to {@code point} in a child JVM that dies between the restore's two renames. */
+    void crashBetweenTheRenames(RestorePoint point) throws Exception {
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"), PostgresCrash.class.getName(),
+                dir.toString(), Integer.toString(server.port()), point.id())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
+    }
+
+    @Test
+    void shouldFinishAnInstantRestoreInterruptedBetweenItsTwoRenamesWhenResumed() throws Exception {
+        RollbackPlan plan = PostgresCrash.plan(dir, server.port(), new dev.rollback.RollbackListener() { });
+        RestorePoint v1 = plan.capture("v1");
+        String clone = v1.snapshot("db").orElseThrow().require("clone");
+        badDeploy();
+        crashBetweenTheRenames(v1);
+        assertThat(databases()).doesNotContain("blog").contains(clone)
+                .anySatisfy(d -> assertThat(d).startsWith("blog_aside_"));
+
+        RollbackReport report = plan.resume();
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(tables()).containsExactly("post", "post_section");
+        assertThat(count("post")).isEqualTo(20);
+        String aside = plan.store().get(report.setAsidePointId()).snapshot("db").orElseThrow().require("clone");
+        assertThat(leftovers()).containsExactly(aside);
+        assertThat(inDatabase(aside, "SELECT count(*) FROM post", Long.class)).isEqualTo(21);
+
+        deleteEveryPoint(plan);
+
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void shouldPutBackAnInstantRestoreInterruptedBetweenItsTwoRenamesWhenUndone() throws Exception {
+        RollbackPlan plan = PostgresCrash.plan(dir, server.port(), new dev.rollback.RollbackListener() { });
+        RestorePoint v1 = plan.capture("v1");
+        String clone = v1.snapshot("db").orElseThrow().require("clone");
+        badDeploy();
+        crashBetweenTheRenames(v1);
+
+        RollbackReport report = plan.resume(dev.rollback.Resume.undoing());
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.PUT_BACK);
+        assertThat(tables()).containsExactly("post", "post_development", "post_section");
+        assertThat(count("post")).isEqualTo(21);
+        assertThat(leftovers()).containsExactly(clone);
+        RollbackReport again = plan.rollback(plan.store().get(v1.id()));
+        assertThat(again.outcome()).as(again.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count("post")).isEqualTo(20);
+
+        deleteEveryPoint(plan);
+
+        assertThat(leftovers()).isEmpty();
     }
 
     @Test
@@ -340,22 +655,17 @@ class PostgresDatabaseTest {
             h.execute("CREATE TABLE " + quoted + " (id serial PRIMARY KEY, v text)");
             h.execute("INSERT INTO " + quoted + " (v) VALUES ('a')");
         });
-        server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog SUPERUSER"));
-        try {
-            RollbackPlan plan = plan(target().onlyTables(evil).acceptDataLoss().writtenAtColumn(evil, "v\"; DROP TABLE post_section; --")
-                    .exportDataLoss(ExportFormat.SQL));
-            RestorePoint before = plan.capture("v1");
-            blog.useHandle(h -> h.execute("INSERT INTO " + quoted + " (v) VALUES ('b')"));
+        RollbackPlan plan = plan(target().onlyTables(evil).acceptDataLoss().writtenAtColumn(evil, "v\"; DROP TABLE post_section; --")
+                .exportDataLoss(ExportFormat.SQL));
+        RestorePoint before = plan.capture("v1");
+        blog.useHandle(h -> h.execute("INSERT INTO " + quoted + " (v) VALUES ('b')"));
 
-            RollbackReport report = plan.rollback(before);
+        RollbackReport report = plan.rollback(before);
 
-            assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(count(evil)).isEqualTo(1);
-            assertThat(count("post")).isEqualTo(20);
-            assertThat(count("post_section")).isEqualTo(60);
-        } finally {
-            server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE blog NOSUPERUSER"));
-        }
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(count(evil)).isEqualTo(1);
+        assertThat(count("post")).isEqualTo(20);
+        assertThat(count("post_section")).isEqualTo(60);
     }
 
     @Test
