@@ -47,9 +47,9 @@ import org.jdbi.v3.core.Jdbi;
  * to the same port.
  *
  * <p>Credentials never reach a command line, a log or a report: the tools read them from an option
- * file ({@code --defaults-extra-file}) readable by the owner only, written through the plan's host
- * for each command (mode 0600 from its creation) in a private temp folder of that host ({@code mktemp
- * -d} on a server) and deleted after the command, also when it fails. The JDBC driver ({@code
+ * file ({@code --defaults-extra-file}), mode 0600, written through the plan's host for each command
+ * into a temp folder only its owner can enter (0700; {@code mktemp -d} on a server) and deleted with
+ * that folder after the command, also when it fails. The JDBC driver ({@code
  * org.mariadb.jdbc:mariadb-java-client}) is the user's dependency. Immutable and thread-safe.
  *
  * <pre>{@code
