@@ -13,7 +13,6 @@ import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -482,7 +481,10 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         });
     }
 
-    /** Exports the data a restore of {@code s} would destroy into {@code ctx.artifactDir()/lost}. */
+    /**
+     * Exports the data a restore of {@code s} would destroy into {@code ctx.artifactDir()/lost}, on the
+     * plan's host: the rows are read here through JDBC and written there through the host.
+     */
     private Map<String, String> export(Snapshot s, CaptureContext ctx) throws Exception {
         List<DataLoss> lost = dataLoss(s, ctx.host());
         Map<String, String> data = new TreeMap<>();
@@ -490,7 +492,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             return data;
         }
         Path dir = ctx.artifactDir().resolve("lost");
-        Files.createDirectories(dir);
+        ctx.host().createDirectories(dir);
+        ctx.host().setMode(dir, 0700);
         Map<String, TableState> recorded = Catalog.read(s);
         boolean sql = settings.export == ExportFormat.SQL;
         Dialect d = dialect();
@@ -525,7 +528,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                     }
                 }
                 String file = Exporter.fileName(i, l.table(), suffix, sql);
-                long n = Exporter.export(h, d, l.table(), condition, params, sql, dir.resolve(file));
+                long n = Exporter.export(h, d, l.table(), condition, params, sql, ctx.host(), dir.resolve(file));
                 files.add("lost/" + file);
                 ctx.progress("exported " + n + " row(s) of '" + l.table() + "' to " + file);
             }

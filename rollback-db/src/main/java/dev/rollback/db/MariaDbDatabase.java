@@ -29,14 +29,28 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Capture runs {@code mysqldump --single-transaction --no-tablespaces} (a consistent dump without
  * locking InnoDB tables, and without the tablespace privilege hosted servers do not grant), with
  * routines and triggers. The rollback sets the current state aside with another dump, drops the
- * database's tables and views, and loads the dump with the {@code mysql} client. Verification runs
+ * database's tables and views, and loads the dump with the {@code mysql} client, which stops at the
+ * first failed statement ({@code abort-source-on-error}) and fails the restore. Verification runs
  * {@code CHECK TABLE} on every table besides the checks every {@link DatabaseTarget} runs; {@link
  * #verifyBackups()} loads each dump into a scratch database and compares it.
  *
+ * <p><b>What runs where.</b> {@code mysqldump} and {@code mysql} run on the plan's host, through it:
+ * on this machine, or on a server the plan reaches with {@code .on(sshHost)}. There the dump is
+ * written into the restore point's artifact folder on that host (the plan's host store) and loaded
+ * from it, also into the scratch database of {@link #verifyBackups()}: no dump crosses the network
+ * between the machines. A {@link #passwordFile} is read on the plan's host. Row counts, the point of
+ * no return, {@code CHECK TABLE}, integrity checks and the rows of {@link #exportDataLoss} go over
+ * JDBC from the machine running the plan to {@code host:port}, as the plan's HTTP checks do (the
+ * exported files are written to the plan's host through it). So that address must reach the
+ * database both from the plan's machine and from the host: the database server's network address,
+ * or {@code 127.0.0.1} when the plan runs on the database's machine or reaches it through a tunnel
+ * to the same port.
+ *
  * <p>Credentials never reach a command line, a log or a report: the tools read them from an option
- * file readable by the owner only, made for each command in a private temp folder and deleted after
- * it. The JDBC driver ({@code org.mariadb.jdbc:mariadb-java-client}) is the user's dependency.
- * Immutable and thread-safe.
+ * file ({@code --defaults-extra-file}), mode 0600, written through the plan's host for each command
+ * into a temp folder only its owner can enter (0700; {@code mktemp -d} on a server) and deleted with
+ * that folder after the command, also when it fails. The JDBC driver ({@code
+ * org.mariadb.jdbc:mariadb-java-client}) is the user's dependency. Immutable and thread-safe.
  *
  * <pre>{@code
  * MariaDbDatabase bankroll = MariaDbDatabase.at("127.0.0.1", 3306, "bankroll")
@@ -95,7 +109,7 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
                 Objects.requireNonNull(file, "file"), my.tools));
     }
 
-    /** This target running {@code mysqldump} and {@code mysql} from {@code binDir} instead of the PATH. */
+    /** This target running {@code mysqldump} and {@code mysql} from {@code binDir} on the plan's host, not the PATH. */
     public MariaDbDatabase tools(Path binDir) {
         return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user, my.password, my.passwordFile,
                 Objects.requireNonNull(binDir, "binDir")));
@@ -169,6 +183,9 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
             cnf.append("host=").append(optionValue(my.host)).append('\n');
             cnf.append("port=").append(my.port).append('\n');
             cnf.append("protocol=TCP\n");
+            // the mysql client goes on after a failed statement of a sourced dump unless told to stop;
+            // loose: a client without the option ignores it (load() also reads its errors)
+            cnf.append("[mysql]\nloose-abort-source-on-error\n");
             host.write(options, cnf.toString().getBytes(StandardCharsets.UTF_8), 0600);
             List<String> argv = new ArrayList<>();
             argv.add(tool(program));
@@ -260,11 +277,25 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
             return null;
         });
         ctx.progress("loading the dump into " + my.database);
-        requireSuccess(load(host, my.database, dump));
+        CommandResult r = load(host, my.database, dump);
+        if (!loaded(r)) {
+            throw new IllegalStateException("target '" + name() + "': expected the mysql client to load the whole dump, "
+                    + "found " + r.describe() + "; the database holds part of the dump: fix the cause and roll back "
+                    + "again, or undo this rollback");
+        }
     }
 
+    /** Loads a dump with the mysql client, which stops at the first failed statement. */
     private CommandResult load(Host host, String database, Path dump) {
         return runTool(host, "mysql", List.of("--database=" + database, "-e", "source " + dump));
+    }
+
+    /**
+     * Whether a {@link #load} loaded the whole dump: it exited 0 and reported no SQL error (a client
+     * that does not know {@code abort-source-on-error} exits 0 after one).
+     */
+    private static boolean loaded(CommandResult r) {
+        return r.succeeded() && r.stderr().lines().noneMatch(l -> l.startsWith("ERROR "));
     }
 
     @Override
@@ -289,7 +320,7 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
         with(host, null, h -> h.execute("CREATE DATABASE " + d.quote(scratch)));
         try {
             CommandResult r = load(host, scratch, artifactDir.resolve(ARTIFACT));
-            if (!r.succeeded()) {
+            if (!loaded(r)) {
                 return List.of("loading the dump into a scratch database failed: " + r.describe());
             }
             MariaDbDatabase scratchTarget = new MariaDbDatabase(settings, new My(my.host, my.port, scratch, my.user,

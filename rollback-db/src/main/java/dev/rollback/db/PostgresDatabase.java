@@ -45,17 +45,35 @@ import org.jdbi.v3.core.Jdbi;
  * name, and the replaced database <i>is</i> the state set aside. Every database the strategy makes
  * belongs to exactly one restore point and is dropped with it ({@link #release}).
  *
+ * <p><b>What runs where.</b> {@code pg_dump}, {@code pg_restore} and {@code psql} run on the plan's
+ * host, through it: on this machine, or on a server the plan reaches with {@code .on(sshHost)}. There
+ * the dump is written into the restore point's artifact folder on that host (the plan's host store)
+ * and restored from it, the scratch restore of {@link #verifyBackups()} reads it there, and the data
+ * extract of {@link #onlyTables} goes to a private temp folder there ({@code mktemp -d}), removed
+ * afterwards: no dump crosses the network between the machines. A {@link #passwordFile} is read on
+ * the plan's host. Row counts, the point of no return, integrity checks, the instant strategy's SQL
+ * and the rows of {@link #exportDataLoss} go over JDBC from the machine running the plan to {@code
+ * host:port}, as the plan's HTTP checks do (the exported files are written to the plan's host
+ * through it). So that address must reach the database both from the plan's machine and from the
+ * host: the database server's network address, or {@code 127.0.0.1} when the plan runs on the
+ * database's machine or reaches it through a tunnel to the same port.
+ *
  * <p>Credentials never reach a command line, a log or a report: the tools get the password through
  * {@code PGPASSWORD}, and connection details through {@code PGHOST}, {@code PGPORT}, {@code PGUSER}
- * and a quoted {@code dbname=} connection string. Use client tools of the server's major version or
- * newer ({@link #tools(Path)} points at them); preflight checks this. The JDBC driver
- * ({@code org.postgresql:postgresql}) is the user's dependency. Immutable and thread-safe.
+ * and a quoted {@code dbname=} connection string. On an SSH host the environment travels on the
+ * command's standard input, never on the server's process list. Use client tools of the server's
+ * major version or newer ({@link #tools(Path)} points at them, on the plan's host); preflight checks
+ * this. The JDBC driver ({@code org.postgresql:postgresql}) is the user's dependency. Immutable and
+ * thread-safe.
  *
  * <pre>{@code
- * PostgresDatabase blog = PostgresDatabase.at("127.0.0.1", 5432, "blog")
- *     .user("blog").passwordFile(Path.of("/etc/blog/db-password"))
+ * PostgresDatabase blog = PostgresDatabase.at("10.0.0.7", 5432, "blog")
+ *     .user("blog").passwordFile(Path.of("/etc/blog/db-password"))   // on the plan's host
  *     .jobs(4)
  *     .verifyBackups();
+ * RollbackPlan plan = Rollback.plan("blog").on(server)                // an SshHost: the tools run there
+ *     .hostStore(Path.of("/var/backups/rollback"))                    // and the dumps stay there
+ *     .target(blog).build();
  * }</pre>
  */
 public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
@@ -140,7 +158,10 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
     }
 
-    /** This target running {@code pg_dump}, {@code pg_restore} and {@code psql} from {@code binDir} instead of the PATH. */
+    /**
+     * This target running {@code pg_dump}, {@code pg_restore} and {@code psql} from {@code binDir} on
+     * the plan's host instead of the PATH.
+     */
     public PostgresDatabase tools(Path binDir) {
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
                 Objects.requireNonNull(binDir, "binDir"), pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));

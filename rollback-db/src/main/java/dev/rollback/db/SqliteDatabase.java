@@ -8,7 +8,6 @@ import dev.rollback.db.internal.Dialect;
 import dev.rollback.host.Command;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
-import dev.rollback.host.LocalHost;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import java.nio.file.Path;
@@ -40,7 +39,8 @@ import org.jdbi.v3.core.Jdbi;
  * consuming the restore point.
  *
  * <p>The database is opened through the xerial {@code sqlite-jdbc} driver, which the user adds to
- * the class path; the file must be on the machine that runs the plan (a local host). Immutable and
+ * the class path; the file must be on the machine that runs the plan (a local host): on a remote
+ * host, capture and set-aside fail and preflight refuses, naming what to do. Immutable and
  * thread-safe.
  *
  * <pre>{@code
@@ -52,6 +52,11 @@ import org.jdbi.v3.core.Jdbi;
  * }</pre>
  */
 public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
+
+    /** What to do when a plan runs on a remote host. */
+    private static final String RUN_LOCALLY = "SQLite is opened through JDBC by the process running the plan, never "
+            + "over SSH: run this plan on the machine that holds the file, with .on(Hosts.local()) (for example a "
+            + "JShell script or deploy tool started there over SSH)";
 
     static final String ARTIFACT = "database.sqlite";
 
@@ -139,6 +144,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
 
     @Override
     boolean liveExists(Host host) {
+        requireLocal(host);
         return host.stat(file).map(FileStat::isFile).orElse(false);
     }
 
@@ -275,9 +281,9 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
     @Override
     List<Problem> enginePreflight(Snapshot s, RestoreContext ctx) {
         List<Problem> problems = new ArrayList<>();
-        if (!(ctx.host() instanceof LocalHost)) {
-            problems.add(Problem.of(name(), "the SQLite file on the machine running the plan", "host " + ctx.host().name(),
-                    "run the plan on the database's machine"));
+        if (!ctx.host().sharesLocalFiles()) {
+            problems.add(Problem.of(name(), "the SQLite file " + file + " on the machine running the plan, which opens it "
+                    + "through JDBC", "a plan on host " + ctx.host().name(), RUN_LOCALLY));
             return problems;
         }
         if (s.artifact(ARTIFACT).isEmpty() && !absent(s)) {
@@ -463,9 +469,9 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
     }
 
     private void requireLocal(Host host) {
-        if (!(host instanceof LocalHost)) {
-            throw new IllegalStateException("target '" + name() + "': expected the SQLite file on the machine running "
-                    + "the plan, found host " + host.name() + "; run the plan on the database's machine");
+        if (!host.sharesLocalFiles()) {
+            throw new IllegalStateException("target '" + name() + "': expected the SQLite file " + file + " on the "
+                    + "machine running the plan, found a plan on host " + host.name() + "; " + RUN_LOCALLY);
         }
     }
 }

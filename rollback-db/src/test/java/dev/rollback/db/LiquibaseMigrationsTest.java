@@ -10,6 +10,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
+import dev.rollback.db.testing.PostgresServer;
 import dev.rollback.support.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;

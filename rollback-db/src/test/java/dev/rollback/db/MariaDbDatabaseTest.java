@@ -9,10 +9,13 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
+import dev.rollback.db.testing.MariaDbServer;
 import dev.rollback.host.Hosts;
 import dev.rollback.support.TestClock;
 import dev.rollback.testing.Requirements;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,5 +132,35 @@ class MariaDbDatabaseTest {
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(count("session")).isEqualTo(10);
         assertThat(count(evil.replace("`", "``"))).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailTheRestoreWhenAStatementOfTheDumpFailsInsteadOfLoadingTheRest() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        // a dump the mysql client cannot load whole: one statement fails, and one follows it
+        Path dump = bin.resolve("mysqldump");
+        Files.writeString(dump, "#!/bin/bash\nout=\nfor a in \"$@\"; do case $a in --result-file=*) out=${a#*=};; esac; done\n"
+                + which("mysqldump") + " \"$@\" || exit $?\n"
+                + "printf '%s\\n' 'INSERT INTO nowhere VALUES (1);' 'CREATE TABLE after_the_error (id INT);' >> \"$out\"\n");
+        Files.setPosixFilePermissions(dump, PosixFilePermissions.fromString("rwx------"));
+        Files.createSymbolicLink(bin.resolve("mysql"), Path.of(which("mysql")));
+        RestorePoint before = plan(target().tools(bin)).capture("v1");
+        app.useHandle(h -> h.execute("DELETE FROM hand WHERE amount < 0"));
+
+        RollbackReport report = plan(target().tools(bin).acceptDataLoss()).rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isNotEqualTo(Outcome.SUCCEEDED);
+        assertThat(report.toString()).contains("expected the mysql client to load the whole dump")
+                .contains("Table '" + DATABASE + ".nowhere' doesn't exist");
+        assertThat(tables()).as("the client stopped at the failed statement").doesNotContain("after_the_error");
+    }
+
+    private static String which(String program) {
+        for (String d : System.getenv("PATH").split(":")) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+                return Path.of(d, program).toString();
+            }
+        }
+        throw new IllegalStateException(program + " is not on the PATH");
     }
 }

@@ -13,6 +13,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
 import dev.rollback.Step;
+import dev.rollback.db.testing.PostgresServer;
 import dev.rollback.host.Hosts;
 import dev.rollback.support.TestClock;
 import dev.rollback.testing.Requirements;

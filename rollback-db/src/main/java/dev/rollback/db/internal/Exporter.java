@@ -1,11 +1,17 @@
 package dev.rollback.db.internal;
 
+import dev.rollback.host.Host;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,8 +22,10 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Writes the rows a rollback would destroy into a file of the restore point (the local store), as
- * CSV or as SQL {@code INSERT} statements, so they can be merged back by hand.
+ * Writes the rows a rollback would destroy into a file of the restore point, as CSV or as SQL
+ * {@code INSERT} statements, so they can be merged back by hand. The file is on the plan's host: in
+ * the local store it is streamed to disk; on a remote host it is written through the host (SFTP),
+ * whole, so it is held in memory first.
  */
 public final class Exporter {
 
@@ -33,21 +41,41 @@ public final class Exporter {
     }
 
     /**
-     * Runs {@code SELECT * FROM table WHERE condition} and writes its rows to {@code file} (a new
-     * file readable by the owner only).
+     * Runs {@code SELECT * FROM table WHERE condition} and writes its rows to {@code file} on {@code
+     * host}, a new file readable by the owner only.
      *
      * @return the number of rows written
      */
     public static long export(Handle h, Dialect d, String table, String condition, List<Object> params, boolean sql,
-            Path file) {
+            Host host, Path file) {
+        try {
+            if (host.sharesLocalFiles()) {
+                Files.deleteIfExists(file);
+                try (OutputStream out = Files.newOutputStream(Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                        StandardOpenOption.WRITE)) {
+                    return write(h, d, table, condition, params, sql, out);
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long rows = write(h, d, table, condition, params, sql, out);
+            host.write(file, out.toByteArray(), 0600);
+            return rows;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the export " + file + " on host " + host.name(), e);
+        }
+    }
+
+    private static long write(Handle h, Dialect d, String table, String condition, List<Object> params, boolean sql,
+            OutputStream to) throws IOException {
         String query = "SELECT * FROM " + d.table(table) + (condition == null ? "" : " WHERE " + condition);
         Connection c = h.getConnection();
         try (PreparedStatement ps = c.prepareStatement(query)) {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
-            try (ResultSet rs = ps.executeQuery(); BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            try (ResultSet rs = ps.executeQuery();
+                    BufferedWriter w = new BufferedWriter(new OutputStreamWriter(to, StandardCharsets.UTF_8))) {
                 ResultSetMetaData m = rs.getMetaData();
                 int n = m.getColumnCount();
                 StringBuilder cols = new StringBuilder();
@@ -84,8 +112,6 @@ public final class Exporter {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(d.engine() + ": cannot export rows of '" + table + "': " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the export " + file, e);
         }
     }
 

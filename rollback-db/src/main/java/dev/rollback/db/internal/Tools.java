@@ -25,10 +25,28 @@ public final class Tools {
         return HexFormat.of().formatHex(b);
     }
 
-    /** Creates a new folder readable by its owner only in the host's temp folder. */
+    /**
+     * Creates a new folder readable by its owner only in the temp folder of {@code host}: this
+     * process's {@code java.io.tmpdir} when the host shares its files, else {@code /tmp} on the
+     * server, made there with {@code mktemp -d} (created 0700 at once, under a name no one can guess).
+     * The caller deletes it through the host.
+     *
+     * @throws IllegalStateException if the server cannot make one
+     */
     public static Path privateTempDir(Host host) {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "rollback-db-" + randomHex(8));
-        host.createDirectories(dir);
+        if (host.sharesLocalFiles()) {
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "rollback-db-" + randomHex(8));
+            host.createDirectories(dir);
+            host.setMode(dir, 0700);
+            return dir;
+        }
+        CommandResult r = host.run(Command.of("mktemp", "-d", "/tmp/rollback-db-XXXXXXXXXXXX"));
+        String out = r.stdout().strip();
+        if (!r.succeeded() || !out.startsWith("/tmp/rollback-db-") || out.indexOf('\n') >= 0) {
+            throw new IllegalStateException("host " + host.name() + ": expected mktemp -d to make a private temp folder "
+                    + "in /tmp, found " + r.describe() + "; make /tmp writable for the SSH user, then try again");
+        }
+        Path dir = Path.of(out);
         host.setMode(dir, 0700);
         return dir;
     }

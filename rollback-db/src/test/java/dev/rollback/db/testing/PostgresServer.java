@@ -1,4 +1,4 @@
-package dev.rollback.db;
+package dev.rollback.db.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -15,13 +15,33 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * folder from the embedded binaries on Maven Central (matching the 15.x client tools), stopped when
  * the run ends. The superuser {@code postgres} connects without a password; every other role must
  * give its password (SCRAM), so the tests prove credentials really reach the tools.
+ *
+ * <p>Published in rollback-db's test-jar so that other modules test database targets against the
+ * same server. Thread-safe: the server is shared by every test of the run, each working in its own
+ * database.
+ *
+ * <pre>{@code
+ * @ExtendWith(PostgresServer.Extension.class)
+ * class MyTest {
+ *     @Test
+ *     void shouldRestore(PostgresServer server) {
+ *         server.role("blog", "pw");
+ *         server.recreate("blog", "blog");
+ *         PostgresDatabase db = PostgresDatabase.at("127.0.0.1", server.port(), "blog").user("blog").password("pw");
+ *     }
+ * }
+ * }</pre>
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres pg;
 
-    /** Gives a test constructor or method the run's server. */
-    static final class Extension implements ParameterResolver {
+    /** Gives a test constructor or method the run's server, started on first use. */
+    public static final class Extension implements ParameterResolver {
+
+        /** An extension JUnit makes through {@code @ExtendWith}. */
+        public Extension() {}
+
         @Override
         public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
             return p.getParameter().getType() == PostgresServer.class;
@@ -37,8 +57,8 @@ final class PostgresServer implements AutoCloseable {
         this.pg = pg;
     }
 
-    /** The run's server, started on first use. */
-    static PostgresServer get(ExtensionContext context) {
+    /** The run's server, started on first use and stopped when the run ends. */
+    public static PostgresServer get(ExtensionContext context) {
         return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .computeIfAbsent(PostgresServer.class, k -> start(), PostgresServer.class);
     }
@@ -65,25 +85,26 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    /** The port the server listens on, on 127.0.0.1. */
+    public int port() {
         return pg.getPort();
     }
 
     /** The superuser's connection to {@code database}. */
-    Jdbi jdbi(String database) {
+    public Jdbi jdbi(String database) {
         return Jdbi.create("jdbc:postgresql://127.0.0.1:" + port() + "/" + database + "?user=postgres");
     }
 
     /** Creates an empty database owned by {@code owner}, dropping one of that name first. */
-    void recreate(String database, String owner) {
+    public void recreate(String database, String owner) {
         jdbi("postgres").useHandle(h -> {
             h.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
             h.execute("CREATE DATABASE \"" + database + "\" OWNER \"" + owner + "\"");
         });
     }
 
-    /** Creates (or resets the password of) a login role. */
-    void role(String name, String password) {
+    /** Creates (or resets the password of) a login role that may create databases but is no superuser. */
+    public void role(String name, String password) {
         jdbi("postgres").useHandle(h -> {
             boolean exists = h.createQuery("SELECT count(*) FROM pg_roles WHERE rolname = :n").bind("n", name)
                     .mapTo(Integer.class).one() > 0;
@@ -92,6 +113,7 @@ final class PostgresServer implements AutoCloseable {
         });
     }
 
+    /** Stops the server and removes its folder. */
     @Override
     public void close() throws IOException {
         pg.close();
