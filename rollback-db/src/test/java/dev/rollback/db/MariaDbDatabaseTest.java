@@ -15,9 +15,12 @@ import dev.rollback.host.Hosts;
 import dev.rollback.support.TestClock;
 import dev.rollback.testing.ForwardingHost;
 import dev.rollback.testing.Requirements;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -244,5 +247,53 @@ class MariaDbDatabaseTest {
         List<String> players = app.withHandle(h -> h.createQuery("SELECT player FROM session WHERE id > 10 ORDER BY id")
                 .mapTo(String.class).list());
         assertThat(players).containsExactly(tricky, quotes, "during 1", "during 2", tricky + ")");
+    }
+
+    Flyway flyway(Path locations) {
+        return Flyway.configure().dataSource("jdbc:mariadb://127.0.0.1:" + server.port() + "/" + DATABASE, "bank", PASSWORD)
+                .locations("filesystem:" + locations).baselineOnMigrate(true).baselineVersion("1").load();
+    }
+
+    List<Map<String, Object>> history() {
+        return app.withHandle(h -> h.createQuery("SELECT installed_rank, version, type, script, checksum, success "
+                + "FROM flyway_schema_history ORDER BY installed_rank").mapToMap().list());
+    }
+
+    @Test
+    void shouldTakeAFlywayHistoryWithABaselineARepeatableAndAFailedMigrationBackToTheCapturedVersion() throws Exception {
+        Path release2 = Files.createDirectories(dir.resolve("release-2"));
+        Files.writeString(release2.resolve("V2__stake.sql"), "ALTER TABLE session ADD COLUMN stake INT;\n");
+        Files.writeString(release2.resolve("R__totals.sql"),
+                "CREATE OR REPLACE VIEW totals AS SELECT session_id, SUM(amount) AS total FROM hand GROUP BY session_id;\n");
+        Path release3 = Files.createDirectories(dir.resolve("release-3"));
+        Files.copy(release2.resolve("V2__stake.sql"), release3.resolve("V2__stake.sql"));
+        Files.copy(release2.resolve("R__totals.sql"), release3.resolve("R__totals.sql"));
+        Files.writeString(release3.resolve("V3__tournament.sql"), "CREATE TABLE tournament (id INT PRIMARY KEY);\n"
+                + "ALTER TABLE no_such_table ADD COLUMN prize INT;\n");
+        flyway(release2).migrate();
+        List<Map<String, Object>> captured = history();
+        assertThat(captured).extracting(r -> r.get("type")).containsExactly("BASELINE", "SQL", "SQL");
+        RollbackPlan plan = plan(target().flywayHistory());
+        RestorePoint before = plan.capture("v2");
+        assertThat(before.snapshot("db").orElseThrow().data()).containsEntry("flyway.rank", "3")
+                .containsEntry("flyway.version", "2").containsEntry("flyway.failed", "");
+        // MariaDB cannot take DDL back: the broken V3 leaves its table and a failed row behind
+        assertThatThrownBy(() -> flyway(release3).migrate()).isInstanceOf(FlywayException.class);
+        assertThat(history()).last().satisfies(r -> assertThat(r.get("success")).isIn(false, 0, (byte) 0));
+        assertThat(tables()).contains("tournament");
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(history()).isEqualTo(captured);
+        assertThat(tables()).containsExactly("flyway_schema_history", "hand", "session", "totals");
+        assertThat(plan.store().get(report.setAsidePointId()).snapshot("db").orElseThrow().data())
+                .containsEntry("flyway.rank", "4").containsEntry("flyway.version", "2").containsEntry("flyway.failed", "4");
+        Flyway old = flyway(release2);
+        assertThat(old.validateWithResult().validationSuccessful).isTrue();
+        assertThat(old.info().current().getVersion().getVersion()).isEqualTo("2");
+        // the fixed V3 applies cleanly on the restored schema
+        Files.writeString(release3.resolve("V3__tournament.sql"), "CREATE TABLE tournament (id INT PRIMARY KEY);\n");
+        assertThat(flyway(release3).migrate().migrationsExecuted).isEqualTo(1);
     }
 }

@@ -130,8 +130,14 @@ public final class DumpRows {
                 }
             }
             state[0]++;
-            if (idIndex >= 0 && idText.length() > 0 && !idText.toString().equals("NULL")) {
-                long v = Long.parseLong(idText.toString());
+            String idValue = idText.toString().trim();
+            if (idIndex >= 0 && !idValue.isEmpty() && !idValue.equals("NULL")) {
+                long v;
+                try {
+                    v = Long.parseLong(idValue);
+                } catch (NumberFormatException e) {
+                    throw in.unexpected("an integer in column '" + id + "' of table '" + table + "'", e);
+                }
                 if (state[2] == 0 || v > state[1]) {
                     state[1] = v;
                     state[2] = 1;
@@ -258,10 +264,14 @@ public final class DumpRows {
         }
 
         IllegalStateException unexpected(String what) throws IOException {
+            return unexpected(what, null);
+        }
+
+        IllegalStateException unexpected(String what, Exception cause) throws IOException {
             int c = peek();
             return new IllegalStateException("MariaDB dump " + file + ": expected " + what + " near byte " + offset
                     + ", found " + (c < 0 ? "the end of the file" : "other text") + "; the dump is incomplete or not "
-                    + "written by mysqldump --complete-insert: capture again");
+                    + "written by mysqldump --complete-insert: capture again", cause);
         }
     }
 }
