@@ -573,7 +573,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         }
         return List.of(Problem.of(name(), FlywayHistory.TABLE + " back at " + recorded.get().describe() + " after the restore",
                 "a restore of the tables " + only + " only, which leaves it as it is: " + flywayMismatch(recorded.get(), now)
-                        + ", and leaves their schema changes in place",
+                        + ", with the schema changes of those migrations still in place",
                 "restore the whole database (without onlyTables) so schema and history go back together, or fix forward"));
     }
 

@@ -1,6 +1,5 @@
 package dev.rollback.db.internal;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +49,7 @@ public final class DumpRows {
      * @throws IllegalStateException if the file is not a complete dump in the form described above
      */
     public static Map<String, Table> read(Path file, Function<String, String> idColumn) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = Files.newInputStream(file)) {
             return read(new Bytes(in, file), idColumn);
         }
     }
@@ -153,11 +152,13 @@ public final class DumpRows {
         }
     }
 
-    /** A byte stream with one byte of look-ahead, and the position for messages. */
+    /** A byte stream with its own buffer and one byte of look-ahead, and the position for messages. */
     private static final class Bytes {
         private final InputStream in;
         private final Path file;
-        private int ahead = -2;
+        private final byte[] buffer = new byte[1 << 16];
+        private int at;
+        private int end;
         private long offset;
 
         Bytes(InputStream in, Path file) {
@@ -166,16 +167,21 @@ public final class DumpRows {
         }
 
         int peek() throws IOException {
-            if (ahead == -2) {
-                ahead = in.read();
+            if (at == end) {
+                int n = in.read(buffer);
+                if (n <= 0) {
+                    return -1;
+                }
+                at = 0;
+                end = n;
             }
-            return ahead;
+            return buffer[at] & 0xff;
         }
 
         int next() throws IOException {
             int c = peek();
-            ahead = -2;
             if (c >= 0) {
+                at++;
                 offset++;
             }
             return c;
