@@ -9,6 +9,7 @@ import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Codec;
 import dev.rollback.db.internal.Dialect;
 import dev.rollback.db.internal.Exporter;
+import dev.rollback.db.internal.FlywayHistory;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
@@ -152,6 +153,15 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * This target recording Flyway's {@code flyway_schema_history} at capture and checking after a
      * restore that it is back at the recorded migration: Flyway Community has no undo, so a Flyway
      * schema is rolled back by restoring the backup and checking its history.
+     *
+     * <p>The history is read as Flyway reads it: the last rank of any row, the highest applied
+     * version (a baseline counts, a repeatable migration has none, a failed row is no applied
+     * version), and the failed rows; all three must be back as recorded. The table is looked for
+     * under its default name, in the target's schema. Preflight refuses a restore that cannot bring
+     * the history back (a restore of some tables without the history while it stands elsewhere, a
+     * schema-only restore); the check after the restore also catches a history that something
+     * migrated again (an application that runs Flyway on start while its new release is still
+     * deployed).
      */
     public T flywayHistory() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt,
@@ -240,10 +250,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         }
         Catalog.write(tables, data);
         if (settings.flywayHistory) {
-            withLive(ctx.host(), h -> {
-                data.putAll(flyway(h));
-                return null;
-            });
+            withLive(ctx.host(), h -> FlywayHistory.read(h, dialect())).write(data);
         }
         Snapshot s = Snapshot.of(data);
         if (settings.verifyBackups) {
@@ -279,6 +286,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         if (!problems.isEmpty()) {
             return problems;
         }
+        problems.addAll(flywayPreflight(s, ctx.host()));
         if (settings.verifyBackups) {
             List<String> wrong = verifyBackup(s, ctx.artifactDir(s), ctx.host());
             if (!wrong.isEmpty()) {
@@ -349,12 +357,14 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                     wrong.add("check '" + c.name() + "' found rows such as " + rows);
                 }
             }
-            if (settings.flywayHistory && s.get("flyway.rank").isPresent()) {
-                Map<String, String> now = flyway(h);
-                if (!now.get("flyway.rank").equals(s.require("flyway.rank"))) {
-                    wrong.add("flyway_schema_history is at rank " + now.get("flyway.rank") + " (version "
-                            + now.get("flyway.version") + "), expected rank " + s.require("flyway.rank") + " (version "
-                            + s.require("flyway.version") + ")");
+            Optional<FlywayHistory.Recorded> flyway = settings.flywayHistory ? FlywayHistory.recorded(s) : Optional.empty();
+            if (flyway.isPresent()) {
+                FlywayHistory now = FlywayHistory.read(h, dialect());
+                if (!flyway.get().matches(now)) {
+                    wrong.add(flywayMismatch(flyway.get(), now) + "; the schema is not back at the recorded migration: "
+                            + "stop whatever migrates on start (an application still at the new release), restore the whole "
+                            + "database (onlyTables and schemaOnly leave the history as it is or empty it), then roll back "
+                            + "again");
                 }
             }
             return null;
@@ -541,13 +551,41 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     // ---- helpers -------------------------------------------------------------------------------------
 
-    private static Map<String, String> flyway(Handle h) {
-        Map<String, Object> row = h.createQuery("SELECT installed_rank, version FROM flyway_schema_history WHERE success "
-                + "ORDER BY installed_rank DESC").setMaxRows(1).mapToMap().findFirst().orElse(Map.of());
-        Map<String, String> out = new TreeMap<>();
-        out.put("flyway.rank", String.valueOf(row.getOrDefault("installed_rank", "0")));
-        out.put("flyway.version", String.valueOf(row.getOrDefault("version", "")));
-        return out;
+    /**
+     * Problems that would leave Flyway's history where the restore point did not: a restore of some
+     * tables that leaves the history out while it stands elsewhere than recorded, or a schema-only
+     * restore that would empty a history recorded with migrations.
+     */
+    private List<Problem> flywayPreflight(Snapshot s, Host host) throws Exception {
+        Optional<FlywayHistory.Recorded> recorded = settings.flywayHistory ? FlywayHistory.recorded(s) : Optional.empty();
+        if (recorded.isEmpty() || !liveExists(host)) {
+            return List.of();
+        }
+        Set<String> only = restoredTables(s);
+        if (emptiesTables(s) && recorded.get().rank() > 0) {
+            return List.of(Problem.of(name(), "a restore that brings " + FlywayHistory.TABLE + " back to "
+                    + recorded.get().describe(), "a schema-only restore, which empties it",
+                    "restore the whole database, or drop flywayHistory() for a schema-only restore"));
+        }
+        if (only.isEmpty() || only.contains(FlywayHistory.TABLE)) {
+            return List.of();
+        }
+        FlywayHistory now = withLive(host, h -> FlywayHistory.read(h, dialect()));
+        if (recorded.get().matches(now)) {
+            return List.of();
+        }
+        return List.of(Problem.of(name(), FlywayHistory.TABLE + " back at " + recorded.get().describe() + " after the restore",
+                "a restore of the tables " + only + " only, which leaves it as it is: " + flywayMismatch(recorded.get(), now)
+                        + ", with the schema changes of those migrations still in place",
+                "restore the whole database (without onlyTables) so schema and history go back together, or fix forward"));
+    }
+
+    /** What differs between the history recorded and the one found, naming ranks and versions. */
+    private static String flywayMismatch(FlywayHistory.Recorded recorded, FlywayHistory now) {
+        List<FlywayHistory.Row> ahead = now.after(recorded.rank());
+        return FlywayHistory.TABLE + " is at " + now.describe() + ", expected " + recorded.describe()
+                + (ahead.isEmpty() ? "" : "; rows after rank " + recorded.rank() + ": "
+                        + ahead.stream().map(FlywayHistory.Row::describe).toList());
     }
 
     /** {@code name} if it is a valid target name, else an exception saying the rules. */

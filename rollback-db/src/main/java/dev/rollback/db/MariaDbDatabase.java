@@ -5,6 +5,7 @@ import dev.rollback.Snapshot;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Dialect;
+import dev.rollback.db.internal.DumpRows;
 import dev.rollback.db.internal.Tools;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
@@ -28,11 +29,24 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>Capture runs {@code mysqldump --single-transaction --no-tablespaces} (a consistent dump without
  * locking InnoDB tables, and without the tablespace privilege hosted servers do not grant), with
- * routines and triggers. The rollback sets the current state aside with another dump, drops the
- * database's tables and views, and loads the dump with the {@code mysql} client, which stops at the
- * first failed statement ({@code abort-source-on-error}) and fails the restore. Verification runs
- * {@code CHECK TABLE} on every table besides the checks every {@link DatabaseTarget} runs; {@link
- * #verifyBackups()} loads each dump into a scratch database and compares it.
+ * routines, triggers and events (the user needs the {@code EVENT} privilege, which {@code ALL} on
+ * the database includes). The row counts and largest keys it records are counted in the dump file
+ * itself, so they are those of the dump's own snapshot and exact even while the application writes
+ * during the capture. On a remote host, where the dump stays on that host, they are read instead in
+ * a snapshot of their own just before the dump: exact only when nothing writes during the capture;
+ * a row written in between then makes the check after a restore fail and {@link #verifyBackups()}
+ * refuse the capture, and preflight may name it as written after the restore point; none of
+ * these loses data. The columns are read in that snapshot before the dump on every host.
+ *
+ * <p>The rollback sets the current state aside with another dump, then drops every event,
+ * trigger, stored routine (and package), view, sequence and table of the database, and loads the
+ * dump with the {@code mysql} client, so that nothing created after the capture stays behind; the
+ * client stops at the first failed statement ({@code abort-source-on-error}) and fails the restore. The
+ * database itself is kept, not dropped and created again: its character set and collation, the
+ * grants on it and the sessions using it stay as they are, and no moment exists in which it is
+ * missing. Verification runs {@code CHECK TABLE} on every table besides the checks every {@link
+ * DatabaseTarget} runs; {@link #verifyBackups()} loads each dump into a scratch database and
+ * compares it.
  *
  * <p><b>What runs where.</b> {@code mysqldump} and {@code mysql} run on the plan's host, through it:
  * on this machine, or on a server the plan reaches with {@code .on(sshHost)}. There the dump is
@@ -60,6 +74,9 @@ import org.jdbi.v3.core.Jdbi;
 public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
 
     static final String ARTIFACT = "database.sql";
+
+    /** The kinds of stored routines a restore drops before loading the dump. */
+    private static final List<String> ROUTINES = List.of("PROCEDURE", "FUNCTION", "PACKAGE BODY", "PACKAGE");
 
     /** Connection settings. */
     private record My(String host, int port, String database, String user, String password, Path passwordFile,
@@ -211,10 +228,13 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
         data.put("engine", "mariadb");
         data.put("database", my.database);
         Path out = ctx.artifactDir().resolve(ARTIFACT);
+        // read before the dump: a row written between this snapshot and the dump's shows as written
+        // after the restore point (a false alarm), never the other way round (a silent loss)
         List<TableState> states = withLive(ctx.host(), h -> {
             h.begin();
             try {
                 h.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                data.put("dbTime", h.createQuery(dialect().nowSql()).mapTo(String.class).one());
                 return Catalog.states(h, dialect());
             } finally {
                 h.rollback();
@@ -222,9 +242,40 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
         });
         ctx.progress("mysqldump --single-transaction of " + my.database);
         requireSuccess(runTool(ctx.host(), "mysqldump", List.of("--single-transaction", "--no-tablespaces", "--routines",
-                "--triggers", "--hex-blob", "--result-file=" + out, "--", my.database)));
+                "--triggers", "--events", "--hex-blob", "--complete-insert", "--result-file=" + out, "--", my.database)));
         ctx.host().setMode(out, 0600);
-        return states;
+        if (!ctx.host().sharesLocalFiles()) {
+            return states;
+        }
+        return countedInDump(ctx.host(), out, states);
+    }
+
+    /**
+     * The tables as the dump holds them: its tables, with the rows and largest keys counted in it,
+     * and the columns read before the dump (or, for a table the dump has and the earlier read has
+     * not, read now).
+     */
+    private List<TableState> countedInDump(Host host, Path dump, List<TableState> before) throws Exception {
+        Map<String, TableState> known = new java.util.TreeMap<>();
+        before.forEach(t -> known.put(t.name(), t));
+        Dialect d = dialect();
+        return withLive(host, h -> {
+            Map<String, TableState> late = new java.util.TreeMap<>();
+            Map<String, DumpRows.Table> counted = DumpRows.read(dump, t -> {
+                TableState k = known.get(t);
+                if (k == null) {
+                    k = Catalog.state(h, d, t);
+                    late.put(t, k);
+                }
+                return k.idColumn();
+            });
+            List<TableState> out = new ArrayList<>();
+            counted.forEach((t, c) -> {
+                TableState k = known.containsKey(t) ? known.get(t) : late.get(t);
+                out.add(new TableState(t, c.rows(), k.idColumn(), k.idColumn() == null ? null : c.maxId(), k.columns()));
+            });
+            return out;
+        });
     }
 
     // ---- preflight and plan -------------------------------------------------------------------------------
@@ -253,7 +304,7 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
 
     @Override
     List<String> enginePlan(Snapshot s, RestoreContext ctx) {
-        return List.of("drop the tables and views of database '" + my.database + "'",
+        return List.of("drop every event, trigger, routine, view, sequence and table of database '" + my.database + "'",
                 "load the dump (" + s.artifact(ARTIFACT).map(a -> a.size() + " bytes").orElse("missing")
                         + ") with the mysql client");
     }
@@ -264,16 +315,17 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
     void engineRestore(Snapshot s, RestoreContext ctx) throws Exception {
         Path dump = ctx.artifact(s, ARTIFACT);
         Host host = ctx.host();
-        Dialect d = dialect();
         withLive(host, h -> {
+            List<String> drops = dropStatements(h);
+            ctx.progress("dropping " + drops.size() + " object(s) of " + my.database);
             h.execute("SET FOREIGN_KEY_CHECKS = 0");
-            List<Map<String, Object>> objects = h.createQuery("SELECT table_name AS name, table_type AS type "
-                    + "FROM information_schema.tables WHERE table_schema = :d").bind("d", my.database).mapToMap().list();
-            for (Map<String, Object> o : objects) {
-                String kind = "VIEW".equals(String.valueOf(o.get("type"))) ? "VIEW" : "TABLE";
-                h.execute("DROP " + kind + " IF EXISTS " + d.quote(String.valueOf(o.get("name"))));
+            try {
+                for (String drop : drops) {
+                    h.execute(drop);
+                }
+            } finally {
+                h.execute("SET FOREIGN_KEY_CHECKS = 1");
             }
-            h.execute("SET FOREIGN_KEY_CHECKS = 1");
             return null;
         });
         ctx.progress("loading the dump into " + my.database);
@@ -283,6 +335,47 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
                     + "found " + r.describe() + "; the database holds part of the dump: fix the cause and roll back "
                     + "again, or undo this rollback");
         }
+    }
+
+    /**
+     * The statements that empty the database of every object a dump can bring back: events,
+     * triggers, stored routines and packages, views, sequences and tables, in that order, names
+     * quoted. Lists everything before anything is dropped, so an object of an unknown kind stops
+     * the restore before it changes anything.
+     */
+    private List<String> dropStatements(Handle h) {
+        Dialect d = dialect();
+        List<String> drops = new ArrayList<>();
+        for (String e : h.createQuery("SELECT event_name FROM information_schema.events WHERE event_schema = :d ORDER BY 1")
+                .bind("d", my.database).mapTo(String.class).list()) {
+            drops.add("DROP EVENT IF EXISTS " + d.quote(e));
+        }
+        for (String t : h.createQuery("SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = :d "
+                + "ORDER BY 1").bind("d", my.database).mapTo(String.class).list()) {
+            drops.add("DROP TRIGGER IF EXISTS " + d.quote(t));
+        }
+        // a package body goes before its package
+        List<Map<String, Object>> routines = h.createQuery("SELECT routine_name AS name, routine_type AS type FROM "
+                + "information_schema.routines WHERE routine_schema = :d ORDER BY routine_type = 'PACKAGE', 1")
+                .bind("d", my.database).mapToMap().list();
+        for (Map<String, Object> r : routines) {
+            String type = String.valueOf(r.get("type"));
+            if (!ROUTINES.contains(type)) {
+                throw new IllegalStateException("target '" + name() + "': expected stored routines of the kinds " + ROUTINES
+                        + " in database '" + my.database + "', found '" + r.get("name") + "' of kind " + type
+                        + "; nothing was dropped: drop it by hand, then roll back again");
+            }
+            drops.add("DROP " + type + " IF EXISTS " + d.quote(String.valueOf(r.get("name"))));
+        }
+        List<Map<String, Object>> tables = h.createQuery("SELECT table_name AS name, table_type AS type "
+                + "FROM information_schema.tables WHERE table_schema = :d ORDER BY table_type <> 'VIEW', 1")
+                .bind("d", my.database).mapToMap().list();
+        for (Map<String, Object> o : tables) {
+            String type = String.valueOf(o.get("type"));
+            String kind = type.equals("VIEW") ? "VIEW" : type.equals("SEQUENCE") ? "SEQUENCE" : "TABLE";
+            drops.add("DROP " + kind + " IF EXISTS " + d.quote(String.valueOf(o.get("name"))));
+        }
+        return drops;
     }
 
     /** Loads a dump with the mysql client, which stops at the first failed statement. */

