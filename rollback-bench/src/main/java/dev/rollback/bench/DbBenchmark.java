@@ -148,7 +148,8 @@ public final class DbBenchmark {
                     throw new IllegalStateException("benchmark: clones left behind: " + left);
                 }
             }
-            line("instant capture (clone with TEMPLATE)", iCapture, "CREATE DATABASE TEMPLATE FILE_COPY", byHandClone, 1.1);
+            line("instant capture (clone with TEMPLATE + counts)", iCapture, "CREATE DATABASE TEMPLATE FILE_COPY", byHandClone,
+                    Double.NaN);
             line("instant restore step (rename the clone in)", iRestore, "3 x ALTER DATABASE RENAME", byHandSwap, Double.NaN);
             System.out.printf("  instant set-aside step: median %.0f ms; whole instant rollback: median %.0f ms%n",
                     median(iAside), median(iRollback));
