@@ -56,7 +56,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     /** The configuration every database target shares. */
     record Settings(String name, List<String> expectTables, List<SqlCheck> checks, Map<String, String> writtenAt,
-            boolean acceptDataLoss, ExportFormat export, boolean verifyBackups, boolean flywayHistory) {
+            boolean acceptDataLoss, ExportFormat export, boolean verifyBackups, String flywayTable) {
         Settings {
             expectTables = List.copyOf(expectTables);
             checks = List.copyOf(checks);
@@ -64,7 +64,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         }
 
         static Settings named(String name) {
-            return new Settings(name, List.of(), List.of(), Map.of(), false, null, false, false);
+            return new Settings(name, List.of(), List.of(), Map.of(), false, null, false, null);
         }
     }
 
@@ -87,7 +87,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
     public T named(String name) {
         requireName(name);
         return with(new Settings(name, settings.expectTables, settings.checks, settings.writtenAt,
-                settings.acceptDataLoss, settings.export, settings.verifyBackups, settings.flywayHistory));
+                settings.acceptDataLoss, settings.export, settings.verifyBackups, settings.flywayTable));
     }
 
     /** This target with tables that must exist after a restore, besides those recorded at capture. */
@@ -97,7 +97,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             all.add(requireIdentifier(t, "expected table"));
         }
         return with(new Settings(settings.name, all, settings.checks, settings.writtenAt, settings.acceptDataLoss,
-                settings.export, settings.verifyBackups, settings.flywayHistory));
+                settings.export, settings.verifyBackups, settings.flywayTable));
     }
 
     /** This target with one more SQL check run after a restore: it passes when the query returns no rows. */
@@ -105,7 +105,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         List<SqlCheck> all = new ArrayList<>(settings.checks);
         all.add(Objects.requireNonNull(check, "check"));
         return with(new Settings(settings.name, settings.expectTables, all, settings.writtenAt, settings.acceptDataLoss,
-                settings.export, settings.verifyBackups, settings.flywayHistory));
+                settings.export, settings.verifyBackups, settings.flywayTable));
     }
 
     /**
@@ -117,7 +117,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         Map<String, String> all = new LinkedHashMap<>(settings.writtenAt);
         all.put(requireIdentifier(table, "table"), requireIdentifier(column, "timestamp column"));
         return with(new Settings(settings.name, settings.expectTables, settings.checks, all, settings.acceptDataLoss,
-                settings.export, settings.verifyBackups, settings.flywayHistory));
+                settings.export, settings.verifyBackups, settings.flywayTable));
     }
 
     /**
@@ -126,7 +126,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      */
     public T acceptDataLoss() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt, true,
-                settings.export, settings.verifyBackups, settings.flywayHistory));
+                settings.export, settings.verifyBackups, settings.flywayTable));
     }
 
     /**
@@ -136,7 +136,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
     public T exportDataLoss(ExportFormat format) {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt,
                 settings.acceptDataLoss, Objects.requireNonNull(format, "format"), settings.verifyBackups,
-                settings.flywayHistory));
+                settings.flywayTable));
     }
 
     /**
@@ -146,7 +146,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      */
     public T verifyBackups() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt,
-                settings.acceptDataLoss, settings.export, true, settings.flywayHistory));
+                settings.acceptDataLoss, settings.export, true, settings.flywayTable));
     }
 
     /**
@@ -157,15 +157,32 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * <p>The history is read as Flyway reads it: the last rank of any row, the highest applied
      * version (a baseline counts, a repeatable migration has none, a failed row is no applied
      * version), and the failed rows; all three must be back as recorded. The table is looked for
-     * under its default name, in the target's schema. Preflight refuses a restore that cannot bring
-     * the history back (a restore of some tables without the history while it stands elsewhere, a
-     * schema-only restore); the check after the restore also catches a history that something
-     * migrated again (an application that runs Flyway on start while its new release is still
-     * deployed).
+     * under its default name, in the target's schema ({@link #flywayHistory(String)} names another).
+     * Preflight refuses a restore that cannot bring the history back (a restore of some tables
+     * without the history while it stands elsewhere, a schema-only restore); the check after the
+     * restore also catches a history that something migrated again (an application that runs Flyway
+     * on start while its new release is still deployed).
      */
     public T flywayHistory() {
+        return flywayHistory(FlywayHistory.TABLE);
+    }
+
+    /**
+     * The same as {@link #flywayHistory()} for a history table Flyway was told to name otherwise
+     * (its {@code table} setting), in the target's schema. A capture (not the set-aside of a
+     * rollback) refuses when the table does not exist, so that a misnamed table cannot make the
+     * check pass without checking anything.
+     *
+     * @throws IllegalArgumentException if the name is blank or longer than 63 characters
+     */
+    public T flywayHistory(String table) {
+        Objects.requireNonNull(table, "table");
+        if (table.isBlank() || table.length() > 63) {
+            throw new IllegalArgumentException("target '" + name() + "': expected the name of Flyway's history table "
+                    + "(1 to 63 characters), found '" + table + "'; give the table Flyway's table setting names");
+        }
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt,
-                settings.acceptDataLoss, settings.export, settings.verifyBackups, true));
+                settings.acceptDataLoss, settings.export, settings.verifyBackups, table));
     }
 
     // ---- what each engine provides ---------------------------------------------------------------
@@ -249,8 +266,15 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             data.put("dbTime", withLive(ctx.host(), h -> h.createQuery(dialect().nowSql()).mapTo(String.class).one()));
         }
         Catalog.write(tables, data);
-        if (settings.flywayHistory) {
-            withLive(ctx.host(), h -> FlywayHistory.read(h, dialect())).write(data);
+        if (settings.flywayTable != null) {
+            String table = settings.flywayTable;
+            boolean there = withLive(ctx.host(), h -> Catalog.tables(h, dialect()).contains(table));
+            if (!there && ctx.rollbackId().isEmpty()) {
+                throw new IllegalStateException("target '" + name() + "': expected Flyway's history table '" + table
+                        + "' in the database, found none; name the table Flyway uses with flywayHistory(\"...\"), or "
+                        + "leave flywayHistory() out until Flyway has migrated this database once");
+            }
+            withLive(ctx.host(), h -> FlywayHistory.read(h, dialect(), table)).write(data);
         }
         Snapshot s = Snapshot.of(data);
         if (settings.verifyBackups) {
@@ -325,7 +349,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         }
         lines.add("check integrity: tables and row counts recorded at capture, no orphaned foreign keys, "
                 + dialect().engine() + "'s own check" + (settings.checks.isEmpty() ? "" : ", " + settings.checks.size()
-                + " SQL check(s)") + (settings.flywayHistory ? ", flyway_schema_history" : ""));
+                + " SQL check(s)") + (settings.flywayTable != null ? ", " + settings.flywayTable : ""));
         return lines;
     }
 
@@ -357,11 +381,13 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                     wrong.add("check '" + c.name() + "' found rows such as " + rows);
                 }
             }
-            Optional<FlywayHistory.Recorded> flyway = settings.flywayHistory ? FlywayHistory.recorded(s) : Optional.empty();
+            Optional<FlywayHistory.Recorded> flyway = settings.flywayTable != null ? FlywayHistory.recorded(s)
+                    : Optional.empty();
             if (flyway.isPresent()) {
-                FlywayHistory now = FlywayHistory.read(h, dialect());
+                FlywayHistory now = FlywayHistory.read(h, dialect(), settings.flywayTable);
                 if (!flyway.get().matches(now)) {
-                    wrong.add(flywayMismatch(flyway.get(), now) + "; the schema is not back at the recorded migration: "
+                    wrong.add(flywayMismatch(settings.flywayTable, flyway.get(), now)
+                            + "; the schema is not back at the recorded migration: "
                             + "stop whatever migrates on start (an application still at the new release), restore the whole "
                             + "database (onlyTables and schemaOnly leave the history as it is or empty it), then roll back "
                             + "again");
@@ -439,7 +465,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         return withLive(host, h -> {
             List<DataLoss> out = new ArrayList<>();
             for (String t : Catalog.tables(h, d)) {
-                if ((!only.isEmpty() && !only.contains(t)) || BOOKKEEPING.contains(t.toLowerCase(java.util.Locale.ROOT))) {
+                if ((!only.isEmpty() && !only.contains(t)) || BOOKKEEPING.contains(t.toLowerCase(java.util.Locale.ROOT))
+                        || t.equals(settings.flywayTable)) {
                     continue;
                 }
                 TableState r = recorded.get(t);
@@ -557,33 +584,34 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * restore that would empty a history recorded with migrations.
      */
     private List<Problem> flywayPreflight(Snapshot s, Host host) throws Exception {
-        Optional<FlywayHistory.Recorded> recorded = settings.flywayHistory ? FlywayHistory.recorded(s) : Optional.empty();
+        String table = settings.flywayTable;
+        Optional<FlywayHistory.Recorded> recorded = table != null ? FlywayHistory.recorded(s) : Optional.empty();
         if (recorded.isEmpty() || !liveExists(host)) {
             return List.of();
         }
         Set<String> only = restoredTables(s);
         if (emptiesTables(s) && recorded.get().rank() > 0) {
-            return List.of(Problem.of(name(), "a restore that brings " + FlywayHistory.TABLE + " back to "
+            return List.of(Problem.of(name(), "a restore that brings " + table + " back to "
                     + recorded.get().describe(), "a schema-only restore, which empties it",
                     "restore the whole database, or drop flywayHistory() for a schema-only restore"));
         }
-        if (only.isEmpty() || only.contains(FlywayHistory.TABLE)) {
+        if (only.isEmpty() || only.contains(table)) {
             return List.of();
         }
-        FlywayHistory now = withLive(host, h -> FlywayHistory.read(h, dialect()));
+        FlywayHistory now = withLive(host, h -> FlywayHistory.read(h, dialect(), table));
         if (recorded.get().matches(now)) {
             return List.of();
         }
-        return List.of(Problem.of(name(), FlywayHistory.TABLE + " back at " + recorded.get().describe() + " after the restore",
-                "a restore of the tables " + only + " only, which leaves it as it is: " + flywayMismatch(recorded.get(), now)
+        return List.of(Problem.of(name(), table + " back at " + recorded.get().describe() + " after the restore",
+                "a restore of the tables " + only + " only, which leaves it as it is: " + flywayMismatch(table, recorded.get(), now)
                         + ", with the schema changes of those migrations still in place",
                 "restore the whole database (without onlyTables) so schema and history go back together, or fix forward"));
     }
 
     /** What differs between the history recorded and the one found, naming ranks and versions. */
-    private static String flywayMismatch(FlywayHistory.Recorded recorded, FlywayHistory now) {
+    private static String flywayMismatch(String table, FlywayHistory.Recorded recorded, FlywayHistory now) {
         List<FlywayHistory.Row> ahead = now.after(recorded.rank());
-        return FlywayHistory.TABLE + " is at " + now.describe() + ", expected " + recorded.describe()
+        return table + " is at " + now.describe() + ", expected " + recorded.describe()
                 + (ahead.isEmpty() ? "" : "; rows after rank " + recorded.rank() + ": "
                         + ahead.stream().map(FlywayHistory.Row::describe).toList());
     }

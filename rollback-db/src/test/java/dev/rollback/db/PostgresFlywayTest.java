@@ -3,6 +3,7 @@ package dev.rollback.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.CaptureFailedException;
 import dev.rollback.CheckResult;
 import dev.rollback.Outcome;
 import dev.rollback.PreflightFailedException;
@@ -175,5 +176,43 @@ class PostgresFlywayTest {
                 .contains("flyway_schema_history is at rank 4 (version 3), expected rank 3 (version 2)")
                 .contains("rows after rank 3: [rank 4: version 3 'loyalty' (SQL)]")
                 .contains("stop whatever migrates on start");
+    }
+
+    @Test
+    void shouldCheckAHistoryTableFlywayWasToldToNameOtherwise() throws Exception {
+        server.recreate("shop", "shop");
+        Flyway custom = Flyway.configure().dataSource("jdbc:postgresql://127.0.0.1:" + server.port() + "/shop", "shop",
+                PASSWORD).locations("filesystem:" + dir.resolve("release-2")).table("deploy_history").load();
+        custom.migrate();
+        Flyway customNew = Flyway.configure().configuration(custom.getConfiguration())
+                .locations("filesystem:" + dir.resolve("release-3")).load();
+        RollbackPlan plan = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store")).clock(clock)
+                .target(PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
+                        .named("db").flywayHistory("deploy_history").acceptDataLoss())
+                .start(Step.of("start the app, still at the new release", ctx -> customNew.migrate()))
+                .build();
+        RestorePoint before = plan.capture("v2");
+        assertThat(before.snapshot("db").orElseThrow().data()).containsEntry("flyway.rank", "3")
+                .containsEntry("flyway.version", "2");
+        assertThat(customNew.migrate().migrationsExecuted).isEqualTo(1);
+
+        RollbackReport report = plan.rollback(before);
+
+        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.VERIFICATION_FAILED);
+        assertThat(report.checks()).filteredOn(c -> !c.passed()).singleElement().extracting(CheckResult::detail)
+                .asString().contains("deploy_history is at rank 4 (version 3), expected rank 3 (version 2)");
+    }
+
+    @Test
+    void shouldRefuseToCaptureWhenTheNamedHistoryTableDoesNotExist() {
+        RollbackPlan plan = plan(PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
+                .named("db").flywayHistory("schema_version"));
+
+        assertThatThrownBy(() -> plan.capture("v2")).isInstanceOf(CaptureFailedException.class)
+                .hasMessageContaining("expected Flyway's history table 'schema_version' in the database, found none")
+                .hasMessageContaining("flywayHistory(\"...\")");
+        assertThat(plan.restorePoints()).isEmpty();
+        assertThatThrownBy(() -> target().flywayHistory(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected the name of Flyway's history table");
     }
 }

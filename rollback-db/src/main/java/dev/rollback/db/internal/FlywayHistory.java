@@ -43,12 +43,12 @@ public record FlywayHistory(int rank, String version, List<Row> rows) {
         rows = List.copyOf(rows);
     }
 
-    /** The history in the live database; an empty history when the table does not exist. */
-    public static FlywayHistory read(Handle h, Dialect d) {
-        if (!Catalog.tables(h, d).contains(TABLE)) {
+    /** The history in {@code table} of the live database; an empty history when the table does not exist. */
+    public static FlywayHistory read(Handle h, Dialect d, String table) {
+        if (!Catalog.tables(h, d).contains(table)) {
             return of(List.of());
         }
-        List<Row> rows = h.createQuery("SELECT installed_rank, version, description, type, success FROM " + d.table(TABLE)
+        List<Row> rows = h.createQuery("SELECT installed_rank, version, description, type, success FROM " + d.table(table)
                 + " ORDER BY installed_rank").map((rs, ctx) -> new Row(rs.getInt(1), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getBoolean(5))).list();
         return of(rows);
