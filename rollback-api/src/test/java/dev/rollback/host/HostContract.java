@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link Host} must do, as tests: run argv commands verbatim with exit codes, output,
  * environment, stdin and a timeout that kills the process tree; and every file operation, atomic
- * where promised, never following links. Subclass it with a host and a folder on that host; the
+ * where promised, never following links, with files streamed to and from this machine byte for byte. Subclass it with a host and a folder on that host; the
  * folder must also be reachable from the test JVM's file system (a local folder, or one the server
  * shares with the test), so results can be checked directly.
  */

@@ -73,9 +73,11 @@ import org.slf4j.LoggerFactory;
  * process below it. {@link Builder#sudo()} runs every command, and SFTP itself, as root through
  * {@code sudo -n}, which fails at once with a clear message where sudo would ask for a password.
  *
- * <p>Files: read, write (a temp file beside the target, written, forced to disk where the server
- * offers {@code fsync@openssh.com}, given the old file's mode and owner, then renamed over it with
- * {@code posix-rename@openssh.com}), move, list, stat, modes over SFTP; links, owners, copies and
+ * <p>Files: read, write and upload (a temp file beside the target, written, forced to disk where
+ * the server offers {@code fsync@openssh.com}, given the old file's mode and owner, then renamed
+ * over it with {@code posix-rename@openssh.com}), download, move, list, stat, modes over SFTP;
+ * download and upload stream in 32 KiB packets, several in flight, so a file of any size crosses in
+ * a few hundred KiB of memory; links, owners, copies and
  * deletes through the same command wrapper ({@code ln}, {@code chown -h}, {@code cp}, {@code rm}), so
  * file data never crosses the network to be copied on the server. {@link #copyTree} and {@link
  * #digestTree} ({@code find} and {@code sha256sum} on the server) need GNU findutils and coreutils on
