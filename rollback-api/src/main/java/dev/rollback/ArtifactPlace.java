@@ -189,16 +189,19 @@ final class ArtifactPlace {
                     pullTree(target, root, p, to, digests, folders);
                 }
                 case FILE -> {
-                    byte[] content = host().read(p);
+                    host().download(p, to);
                     FileDigest want = digests.get(rel);
-                    String sha = Files2.sha256(content);
-                    if (want != null && (want.size() != content.length || !want.sha256().equals(sha))) {
-                        throw new StoreException("copy of artifact " + rel + " of target '" + target + "' from host "
-                                + host().name() + ": expected " + want.size() + " bytes with sha256 " + want.sha256()
-                                + ", found " + content.length + " bytes with sha256 " + sha + "; the file changed "
-                                + "during the capture or the transfer failed; capture again", null);
+                    if (want != null) {
+                        long size = Files.size(to);
+                        String sha = Files2.sha256(to);
+                        if (want.size() != size || !want.sha256().equals(sha)) {
+                            Files.delete(to);
+                            throw new StoreException("copy of artifact " + rel + " of target '" + target + "' from host "
+                                    + host().name() + ": expected " + want.size() + " bytes with sha256 " + want.sha256()
+                                    + ", found " + size + " bytes with sha256 " + sha + "; the file changed "
+                                    + "during the capture or the transfer failed; capture again", null);
+                        }
                     }
-                    Files.write(to, content);
                     Files.setPosixFilePermissions(to, permissions(s.mode()));
                 }
                 case SYMLINK -> Files.createSymbolicLink(to, s.linkTarget());
@@ -346,7 +349,9 @@ final class ArtifactPlace {
         List<Path[]> folders = new ArrayList<>();
         try {
             folders.add(new Path[] {local, dir});
-            push(local, local, dir, folders);
+            Map<String, Artifact> artifacts = new HashMap<>();
+            s.artifacts().forEach(a -> artifacts.put(a.path(), a));
+            push(s.target(), local, local, dir, artifacts, folders);
             for (int i = folders.size() - 1; i >= 0; i--) {
                 host().setMode(folders.get(i)[1], mode(Files.getPosixFilePermissions(folders.get(i)[0],
                         LinkOption.NOFOLLOW_LINKS)));
@@ -361,7 +366,13 @@ final class ArtifactPlace {
         }
     }
 
-    private void push(Path root, Path dir, Path remote, List<Path[]> folders) throws IOException {
+    /**
+     * Uploads a local folder's entries to the host; each file that the manifest lists is checked
+     * against it (size and SHA-256) just before it is sent, so a local copy that changed since
+     * preflight is never pushed.
+     */
+    private void push(String target, Path root, Path dir, Path remote, Map<String, Artifact> artifacts,
+            List<Path[]> folders) throws IOException {
         List<Path> entries;
         try (Stream<Path> list = Files.list(dir)) {
             entries = list.sorted().toList();
@@ -373,9 +384,22 @@ final class ArtifactPlace {
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 host().createDirectories(to);
                 folders.add(new Path[] {p, to});
-                push(root, p, to, folders);
+                push(target, root, p, to, artifacts, folders);
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                host().write(to, Files.readAllBytes(p), mode(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                String rel = root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+                Artifact want = artifacts.get(rel);
+                if (want != null) {
+                    long size = Files.size(p);
+                    String sha = Files2.sha256(p);
+                    if (want.size() != size || !want.sha256().equals(sha)) {
+                        throw new StoreException("push of artifact " + rel + " of target '" + target + "' from the "
+                                + "local copy " + p + " to host " + host().name() + ": expected " + want.size()
+                                + " bytes with sha256 " + want.sha256() + ", found " + size + " bytes with sha256 " + sha
+                                + "; the local copy changed since it was checked; roll back to another restore point",
+                                null);
+                    }
+                }
+                host().upload(p, to, mode(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
             }
         }
     }

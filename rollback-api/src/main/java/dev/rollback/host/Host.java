@@ -73,6 +73,38 @@ public interface Host extends AutoCloseable {
     }
 
     /**
+     * Copies the regular file {@code path} of this host to {@code localFile}, a new file of the
+     * machine this process runs on, streaming: any size, in memory of a fixed size. The new file
+     * is readable and writable by its owner only ({@code 0600}) and forced to disk before this
+     * returns; a symbolic link is not followed.
+     *
+     * <p>Not atomic for readers of {@code localFile} while it is written; on failure, nothing is
+     * left at {@code localFile}.
+     *
+     * @param localFile where the copy goes: its folder must exist, and nothing may be there yet
+     * @throws HostException naming the path, what was expected and what was found, when {@code
+     *     path} is a folder, a link or missing, {@code localFile} already exists or its folder does
+     *     not, or the copy fails
+     */
+    void download(Path path, Path localFile);
+
+    /**
+     * Replaces (or creates) the file {@code path} of this host with a copy of {@code localFile}, a
+     * regular file of the machine this process runs on, streaming: any size, in memory of a fixed
+     * size. Atomic as {@link #write(Path, byte[], int)}: the copy goes to a temp file in the same
+     * folder, forced to disk (where the host offers it), then renamed over the old file, so readers
+     * see the old content or the new, never a mix. A replaced file keeps its mode and, when the
+     * host allows it, its owner; a new file gets the given mode.
+     *
+     * @param mode the permission bits of a new file, such as {@code 0644}
+     * @throws HostException naming the path, what was expected and what was found, when {@code
+     *     localFile} is not a regular file (a folder, a link, nothing), the folder of {@code path}
+     *     is missing, something other than a regular file is at {@code path}, or the copy fails;
+     *     then {@code path} is as it was
+     */
+    void upload(Path localFile, Path path, int mode);
+
+    /**
      * Renames {@code from} to {@code to} in one atomic step. Both must be on one file system; an
      * existing file at {@code to} is replaced, an existing folder is an error.
      */

@@ -24,6 +24,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -207,23 +208,52 @@ public final class LocalHost implements Host {
 
     @Override
     public void write(Path path, byte[] content, int mode) {
+        Objects.requireNonNull(content, "content");
+        replace("write", path, mode, ch -> {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer);
+            }
+        });
+    }
+
+    @Override
+    public void upload(Path localFile, Path path, int mode) {
+        String action = "upload " + localFile + " to";
+        requireRegularFile(action + " " + path + " on host local: expected a regular file at " + localFile, localFile);
+        replace(action, path, mode, ch -> {
+            try (FileChannel in = FileChannel.open(localFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                transfer(in, ch);
+            }
+        });
+    }
+
+    /** What fills the temp file of a replacement. */
+    @FunctionalInterface
+    private interface Content {
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * Replaces {@code path} atomically: a temp file beside it (owner-only while it fills), forced to
+     * disk, given the old file's mode and owner (or {@code mode}), renamed over it.
+     */
+    private void replace(String action, Path path, int mode, Content content) {
         Path dir = path.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
-            throw new HostException("write " + path + " on host local: expected the folder " + dir + ", found none; "
+            throw new HostException(action + " " + path + " on host local: expected the folder " + dir + ", found none; "
                     + "create it first");
         }
         Optional<FileStat> old = stat(path);
         if (old.isPresent() && !old.get().isFile()) {
-            throw new HostException("write " + path + " on host local: expected a regular file or nothing there, found a "
-                    + old.get().type().name().toLowerCase() + "; remove it or choose another path");
+            throw new HostException(action + " " + path + " on host local: expected a regular file or nothing there, "
+                    + "found a " + old.get().type().name().toLowerCase() + "; remove it or choose another path");
         }
         Path temp = dir.resolve("." + path.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
+            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(permissions(0600)))) {
+                content.writeTo(ch);
                 ch.force(true);
             }
             Files.setPosixFilePermissions(temp, permissions(old.map(FileStat::mode).orElse(mode)));
@@ -233,9 +263,71 @@ public final class LocalHost implements Host {
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files2.syncDirectory(dir);
         } catch (IOException e) {
-            throw failure("write", path, e);
+            throw failure(action, path, e);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    @Override
+    public void download(Path path, Path localFile) {
+        String action = "download " + path + " to " + localFile + " on host local";
+        requireRegularFile(action + ": expected a regular file at " + path, path);
+        Path dir = localFile.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new HostException(action + ": expected the folder " + dir + ", found none; create it first");
+        }
+        if (Files.exists(localFile, NOFOLLOW)) {
+            throw new HostException(action + ": expected nothing at " + localFile + ", found something; move it away "
+                    + "or choose another file");
+        }
+        boolean created = false;
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel out = FileChannel.open(localFile, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(permissions(0600)))) {
+                created = true;
+                transfer(in, out);
+                out.force(true);
+            }
+            Files2.syncDirectory(dir);
+            created = false;
+        } catch (IOException e) {
+            throw failure("download " + path + " to", localFile, e);
+        } finally {
+            if (created) {
+                deleteQuietly(localFile);
+            }
+        }
+    }
+
+    /** Copies everything from {@code in}'s start to its end into {@code out}, in the kernel where it can. */
+    private static void transfer(FileChannel in, FileChannel out) throws IOException {
+        long at = 0;
+        long n;
+        while ((n = in.transferTo(at, Long.MAX_VALUE - at, out)) > 0) {
+            at += n;
+        }
+    }
+
+    /**
+     * Refuses anything but a regular file at {@code file} (a link is not followed), with a message
+     * that starts with {@code expected} and says what was found.
+     */
+    private static void requireRegularFile(String expected, Path file) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW);
+        } catch (NoSuchFileException e) {
+            throw new HostException(expected + ", found nothing; check the path");
+        } catch (IOException e) {
+            throw failure("read the attributes of", file, e);
+        }
+        if (a.isDirectory()) {
+            throw new HostException(expected + ", found a folder; give the path of a file");
+        } else if (a.isSymbolicLink()) {
+            throw new HostException(expected + ", found a symbolic link; give the path of the file it points to");
+        } else if (!a.isRegularFile()) {
+            throw new HostException(expected + ", found a device, socket or pipe; give the path of a regular file");
         }
     }
 

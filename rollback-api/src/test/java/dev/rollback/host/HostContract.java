@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link Host} must do, as tests: run argv commands verbatim with exit codes, output,
  * environment, stdin and a timeout that kills the process tree; and every file operation, atomic
- * where promised, never following links. Subclass it with a host and a folder on that host; the
+ * where promised, never following links, with files streamed to and from this machine byte for byte. Subclass it with a host and a folder on that host; the
  * folder must also be reachable from the test JVM's file system (a local folder, or one the server
  * shares with the test), so results can be checked directly.
  */
@@ -115,6 +116,109 @@ public abstract class HostContract {
         }
         assertThatThrownBy(() -> host().write(dir().resolve("missing/x"), utf8("x")))
                 .isInstanceOf(HostException.class).hasMessageContaining("create it first");
+    }
+
+    /** Random bytes, seeded: the same for every run. */
+    private static byte[] random(int size) {
+        byte[] out = new byte[size];
+        new java.util.Random(size).nextBytes(out);
+        return out;
+    }
+
+    private List<String> namesIn(Path folder) throws Exception {
+        try (var all = Files.list(folder)) {
+            return all.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldStreamAFileOfManyChunksDownAndUpByteForByte() throws Exception {
+        // 5 MiB and a bit: many SFTP packets, the last one short
+        byte[] content = random(5 * 1024 * 1024 + 1234);
+        Path remote = dir().resolve("dump.bin");
+        Files.write(remote, content);
+        Path here = Files.createDirectories(dir().resolve("here"));
+
+        host().download(remote, here.resolve("dump.bin"));
+
+        assertThat(here.resolve("dump.bin")).hasSameBinaryContentAs(remote);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(here.resolve("dump.bin"))))
+                .as("a downloaded file is the owner's only").isEqualTo("rw-------");
+
+        host().upload(here.resolve("dump.bin"), dir().resolve("uploaded.bin"), 0640);
+
+        assertThat(dir().resolve("uploaded.bin")).hasSameBinaryContentAs(remote);
+        assertThat(host().stat(dir().resolve("uploaded.bin")).orElseThrow().mode()).isEqualTo(0640);
+        assertThat(namesIn(dir())).as("no temp file left").containsExactly("dump.bin", "here", "uploaded.bin");
+    }
+
+    @Test
+    void shouldUploadAtomicallyAndKeepTheModeOfTheFileItReplaces() throws Exception {
+        Path f = dir().resolve("app.env");
+        host().write(f, utf8("A=1\n"), 0600);
+        // a reader that opened the old file: a replacement by rename leaves it the old content
+        Path reader = Files.createDirectories(dir().resolve("reader")).resolve("app.env");
+        Files.createLink(reader, f);
+        Path here = Files.createDirectories(dir().resolve("here"));
+        Files.write(here.resolve("app.env"), utf8("A=2\n"));
+
+        host().upload(here.resolve("app.env"), f, 0644);
+
+        assertThat(f).hasContent("A=2\n");
+        assertThat(host().stat(f).orElseThrow().mode()).isEqualTo(0600);
+        assertThat(reader).as("the old file was replaced whole, not written over").hasContent("A=1\n");
+        assertThat(namesIn(dir())).containsExactly("app.env", "here", "reader");
+    }
+
+    @Test
+    void shouldRefuseToDownloadAnythingButARegularFileAndLeaveNoLocalFile() throws Exception {
+        Files.createDirectories(dir().resolve("folder"));
+        Files.write(dir().resolve("file"), utf8("x"));
+        Files.createSymbolicLink(dir().resolve("link"), Path.of("file"));
+        Path here = Files.createDirectories(dir().resolve("here"));
+        java.util.Map<String, String> found = java.util.Map.of("folder", "found a folder", "link",
+                "found a symbolic link", "missing", "found nothing");
+
+        found.forEach((name, what) -> {
+            assertThatThrownBy(() -> host().download(dir().resolve(name), here.resolve("copy")))
+                    .isInstanceOf(HostException.class).hasMessageContaining(dir().resolve(name).toString())
+                    .hasMessageContaining("expected a regular file").hasMessageContaining(what);
+            assertThat(here.resolve("copy")).doesNotExist();
+        });
+        Files.write(here.resolve("taken"), utf8("mine"));
+        assertThatThrownBy(() -> host().download(dir().resolve("file"), here.resolve("taken")))
+                .isInstanceOf(HostException.class).hasMessageContaining("expected nothing at " + here.resolve("taken"))
+                .hasMessageContaining("move it away");
+        assertThat(here.resolve("taken")).hasContent("mine");
+        assertThatThrownBy(() -> host().download(dir().resolve("file"), here.resolve("missing/copy")))
+                .isInstanceOf(HostException.class).hasMessageContaining("create it first");
+        assertThat(namesIn(here)).containsExactly("taken");
+    }
+
+    @Test
+    void shouldRefuseAnUploadItCannotMakeAndChangeNothing() throws Exception {
+        Path target = dir().resolve("target.txt");
+        host().write(target, utf8("old"), 0640);
+        Files.createDirectories(dir().resolve("folder"));
+        Path here = Files.createDirectories(dir().resolve("here"));
+        Files.write(here.resolve("new.txt"), utf8("new"));
+        Files.createDirectories(here.resolve("sub"));
+        Files.createSymbolicLink(here.resolve("link"), Path.of("new.txt"));
+        java.util.Map<String, String> found = java.util.Map.of("sub", "found a folder", "link",
+                "found a symbolic link", "missing", "found nothing");
+
+        found.forEach((name, what) -> assertThatThrownBy(() -> host().upload(here.resolve(name), target, 0644))
+                .isInstanceOf(HostException.class).hasMessageContaining(here.resolve(name).toString())
+                .hasMessageContaining("expected a regular file").hasMessageContaining(what));
+        assertThatThrownBy(() -> host().upload(here.resolve("new.txt"), dir().resolve("folder"), 0644))
+                .isInstanceOf(HostException.class).hasMessageContaining("expected a regular file or nothing there");
+        assertThatThrownBy(() -> host().upload(here.resolve("new.txt"), dir().resolve("missing/x"), 0644))
+                .isInstanceOf(HostException.class).hasMessageContaining("create it first");
+
+        assertThat(target).hasContent("old");
+        assertThat(host().stat(target).orElseThrow().mode()).isEqualTo(0640);
+        assertThat(namesIn(dir().resolve("folder"))).isEmpty();
+        assertThat(namesIn(dir())).containsExactly("folder", "here", "target.txt");
     }
 
     @Test

@@ -60,6 +60,16 @@ public abstract class ForwardingHost implements Host {
     }
 
     @Override
+    public void download(Path path, Path localFile) {
+        delegate.download(path, localFile);
+    }
+
+    @Override
+    public void upload(Path localFile, Path path, int mode) {
+        delegate.upload(localFile, path, mode);
+    }
+
+    @Override
     public void move(Path from, Path to) {
         delegate.move(from, to);
     }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults and logins that need OpenSSH's sshd and real users: an ordinary user meeting a read-only
- * folder, sudo asking for a password, sudo without one, a full disk, an ssh-agent, an encrypted key.
- * The users come from {@code .ci/setup-ssh.sh}.
+ * folder, sudo asking for a password, sudo without one, a full disk (for a write, a download and an
+ * upload), an ssh-agent, an encrypted key. The users come from {@code .ci/setup-ssh.sh}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenSshFaultsTest {
@@ -120,6 +120,35 @@ class OpenSshFaultsTest {
             }
         } finally {
             new ProcessBuilder("umount", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldLeaveNoPartialFileWhenADownloadOrAnUploadRunsOutOfSpace() throws Exception {
+        Path mount = Files.createDirectories(shared.resolve("small-disk-2"));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        Requirements.require(m.waitFor() == 0, "permission to mount a small tmpfs (root with CAP_SYS_ADMIN): "
+                + new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        Path big = shared.resolve("big.bin");
+        Files.write(big, new byte[4 * 1024 * 1024]);
+        try (SshHost host = server.host("root").connect()) {
+            Path target = mount.resolve("data.bin");
+            Files.writeString(target, "old\n");
+
+            assertThatThrownBy(() -> host.download(big, mount.resolve("copy.bin"))).isInstanceOf(HostException.class)
+                    .hasMessageContaining("download " + big).hasMessageContaining("this machine")
+                    .hasMessageContaining("free space");
+            assertThatThrownBy(() -> host.upload(big, target, 0600)).isInstanceOf(HostException.class)
+                    .hasMessageContaining("upload " + big + " to " + target).hasMessageContaining("not full");
+
+            assertThat(Files.readString(target)).isEqualTo("old\n");
+            try (var left = Files.list(mount)) {
+                assertThat(left).as("no partial download, no temp file").containsExactly(target);
+            }
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
+            Files.deleteIfExists(big);
         }
     }
 

@@ -170,6 +170,14 @@ class RemoteDatabaseTest {
                     .anySatisfy(c -> assertThat(c).contains("after the deploy"))
                     .anySatisfy(c -> assertThat(c).contains("draft"));
         }
+        try (Stream<Path> lost = Files.list(aside.resolve("lost"))) {
+            List<Path> files = lost.toList();
+            assertThat(files).allSatisfy(f -> assertThat(PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(f))).isEqualTo("rw-------"));
+            assertThat(host.uploaded()).as("the exports were streamed up from a local temp file")
+                    .containsAll(files);
+            assertThat(host.written()).as("never built in memory and written whole").doesNotContainAnyElementsOf(files);
+        }
         assertThat(filesBelow(store.resolve("points"))).allSatisfy(f -> assertThat(f.getFileName().toString()).endsWith(".json"));
 
         RollbackReport undo = plan.undo(report);
@@ -491,9 +499,37 @@ class RemoteDatabaseTest {
     private static final class Recording extends ForwardingHost {
 
         private final List<Ran> ran = Collections.synchronizedList(new ArrayList<>());
+        private final List<Path> uploaded = Collections.synchronizedList(new ArrayList<>());
+        private final List<Path> written = Collections.synchronizedList(new ArrayList<>());
 
         Recording(SshHost real) {
             super(real);
+        }
+
+        @Override
+        public void upload(Path localFile, Path path, int mode) {
+            super.upload(localFile, path, mode);
+            uploaded.add(path);
+        }
+
+        @Override
+        public void write(Path path, byte[] content, int mode) {
+            super.write(path, content, mode);
+            written.add(path);
+        }
+
+        /** The files the host received by upload. */
+        List<Path> uploaded() {
+            synchronized (uploaded) {
+                return List.copyOf(uploaded);
+            }
+        }
+
+        /** The files the host received by write. */
+        List<Path> written() {
+            synchronized (written) {
+                return List.copyOf(written);
+            }
         }
 
         @Override

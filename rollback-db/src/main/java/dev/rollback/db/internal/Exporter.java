@@ -2,7 +2,6 @@ package dev.rollback.db.internal;
 
 import dev.rollback.host.Host;
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -24,8 +23,9 @@ import org.jdbi.v3.core.Handle;
 /**
  * Writes the rows a rollback would destroy into a file of the restore point, as CSV or as SQL
  * {@code INSERT} statements, so they can be merged back by hand. The file is on the plan's host: in
- * the local store it is streamed to disk; on a remote host it is written through the host (SFTP),
- * whole, so it is held in memory first.
+ * the local store it is streamed to disk; for a remote host it is streamed into an owner-only temp
+ * file on this machine, uploaded through the host (SFTP) and the temp file deleted, so memory use
+ * does not grow with the number of rows.
  */
 public final class Exporter {
 
@@ -57,10 +57,19 @@ public final class Exporter {
                     return write(h, d, table, condition, params, sql, out);
                 }
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            long rows = write(h, d, table, condition, params, sql, out);
-            host.write(file, out.toByteArray(), 0600);
-            return rows;
+            // built in a private temp file here, then sent whole: memory stays small whatever the row count
+            Path temp = Files.createTempFile("rollback-export-", "." + (sql ? "sql" : "csv"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                long rows;
+                try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
+                    rows = write(h, d, table, condition, params, sql, out);
+                }
+                host.upload(temp, file, 0600);
+                return rows;
+            } finally {
+                Files.deleteIfExists(temp);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the export " + file + " on host " + host.name(), e);
         }
