@@ -213,11 +213,16 @@ final class ArtifactPlace {
 
     /** Removes what an abandoned capture left on the host. */
     void abort(RestorePointStore.Pending pending) {
+        abandon(pending.id());
+    }
+
+    /** Removes the artifact folder on the plan's host of a point that was never finished (nothing to do locally). */
+    void abandon(String pointId) {
         if (onHost()) {
             try {
-                host().delete(hostPointDir(pending.id()));
+                host().delete(hostPointDir(pointId));
             } catch (RuntimeException e) {
-                LOG.warn("could not remove the unfinished restore point {} on host {}: {}", hostPointDir(pending.id()),
+                LOG.warn("could not remove the unfinished restore point {} on host {}: {}", hostPointDir(pointId),
                         host().name(), e.toString());
             }
         }

@@ -58,6 +58,7 @@ public final class RestorePointStore {
     private static final Logger LOG = LoggerFactory.getLogger(RestorePointStore.class);
     private static final String MANIFEST = "manifest.json";
     private static final String PENDING = ".pending-";
+    private static final String PENDING_PLAN = ".plan";
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
@@ -347,17 +348,59 @@ public final class RestorePointStore {
         return ID_TIME.format(clock.instant()) + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
     }
 
-    Pending begin(String id) {
+    Pending begin(String plan, String id) {
         Path dir = points().resolve(PENDING + id);
         try {
             Files2.createPrivateDirectories(root);
             Files2.createPrivateDirectories(points());
             Files2.createPrivateDirectories(dir.resolve("artifacts"));
+            // names the plan, so that a later capture of the same plan can remove it if a crash left it
+            Files2.writeAtomically(dir.resolve(PENDING_PLAN), plan.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Files2.Sync.NONE);
         } catch (IOException e) {
             throw new StoreException("cannot create a restore point in " + root + ": " + e.getMessage()
                     + "; check that the folder is writable", e);
         }
         return new Pending(id, dir);
+    }
+
+    /**
+     * Removes the unfinished points of {@code plan} that no rollback uses: those a capture or a
+     * set-aside left when its process died. Called with the plan's lock held, so no capture or
+     * rollback of the plan is running; a point an interrupted rollback will resume (named in its
+     * journal) is kept. Returns the ids removed.
+     */
+    List<String> removeAbandoned(String plan) {
+        Path dir = points();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        Set<String> inUse = pointsInUse();
+        List<String> removed = new ArrayList<>();
+        try (var entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                String id = name.substring(Math.min(PENDING.length(), name.length()));
+                if (!name.startsWith(PENDING) || inUse.contains(id) || !plan.equals(pendingPlan(p))) {
+                    continue;
+                }
+                Files2.deleteTree(p);
+                removed.add(id);
+                LOG.warn("plan '{}': removed the unfinished restore point {} that an interrupted capture or rollback "
+                        + "left in {}", plan, id, dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("plan '{}': could not remove unfinished restore points in {}: {}", plan, dir, e.toString());
+        }
+        return removed;
+    }
+
+    private static String pendingPlan(Path pending) {
+        try {
+            return Files.readString(pending.resolve(PENDING_PLAN), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null; // not ours to judge: left alone
+        }
     }
 
     Path targetDir(Pending pending, String target) {
@@ -372,6 +415,7 @@ public final class RestorePointStore {
     RestorePoint commit(Pending pending, RestorePoint point) {
         writeManifest(pending.dir(), point);
         try {
+            Files.deleteIfExists(pending.dir().resolve(PENDING_PLAN));
             Files2.moveAtomically(pending.dir(), pointDir(point.id()));
             Files2.syncDirectory(points());
         } catch (IOException e) {
@@ -390,8 +434,8 @@ public final class RestorePointStore {
     }
 
     /** A pending point left by an interrupted rollback, reopened to finish it. */
-    Pending reopen(String id) {
-        return begin(id);
+    Pending reopen(String plan, String id) {
+        return begin(plan, id);
     }
 
     Path journals() {

@@ -125,7 +125,10 @@ public final class RollbackPlan {
 
     /**
      * Captures the state of every target into a new restore point, before a deploy. The point is
-     * stored complete or not at all; if one target fails, nothing is stored.
+     * stored complete or not at all; if one target fails, nothing is stored. An unfinished point a
+     * killed capture of this plan left behind (its artifacts in the store, and on the plan's host)
+     * is removed first, unless an interrupted rollback will resume with it. What a target keeps
+     * outside the store for such a point (a clone database) is not known to the engine and stays.
      *
      * @param label the release or reason, such as {@code v2.0.0}
      * @throws CaptureFailedException naming the target that failed
@@ -137,8 +140,11 @@ public final class RollbackPlan {
         String id = store.newId();
         try (PlanLock lock = PlanLock.acquire(store.locks(), name,
                 new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), "capture", null, clock.instant()))) {
+            for (String abandoned : store.removeAbandoned(name)) {
+                artifacts.abandon(abandoned);
+            }
             Optional<RestorePoint> previous = store.latest(name);
-            RestorePointStore.Pending pending = store.begin(id);
+            RestorePointStore.Pending pending = store.begin(name, id);
             List<Snapshot> snapshots = new ArrayList<>();
             try {
                 for (Target t : targets.values()) {

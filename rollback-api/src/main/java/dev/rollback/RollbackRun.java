@@ -326,7 +326,7 @@ final class RollbackRun {
                 asidePoint = committed.get();
                 journal = journal.withAside(asideSnapshots, true);
             } else {
-                asidePending = plan.store.reopen(j.asidePointId());
+                asidePending = plan.store.reopen(plan.name, j.asidePointId());
             }
         }
         if (how.mode() == Resume.Mode.ABANDON) {
@@ -464,7 +464,7 @@ final class RollbackRun {
             case SET_ASIDE -> {
                 if (asidePending == null) {
                     String id = plan.store.newId();
-                    asidePending = plan.store.begin(id);
+                    asidePending = plan.store.begin(plan.name, id);
                     journal = new Journal(journal.rollbackId(), journal.plan(), journal.pointId(), journal.scope(),
                             journal.policy(), journal.startedAt(), journal.status(), journal.stepNames(), journal.steps(),
                             id, asideSnapshots, false, journal.errors(), journal.resumed());

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * A target written the way a user would write one: a single file on disk, captured as an artifact
  * and restored by an atomic rename. Restore can be told to die half-way (to simulate a crash) or
- * to fail once, through marker files, so that a second JVM sees the same behaviour.
+ * to fail once, and capture to die after writing its artifact, through marker files, so that a
+ * second JVM sees the same behaviour.
  */
 public final class FileTarget implements Target {
 
@@ -42,6 +43,9 @@ public final class FileTarget implements Target {
     @Override
     public Snapshot capture(CaptureContext ctx) throws Exception {
         Files.copy(file, ctx.artifactDir().resolve("content"));
+        if (Files.exists(file.getParent().resolve(name + ".capture-crash"))) {
+            Runtime.getRuntime().halt(137); // dies like a killed process, its artifact written
+        }
         return Snapshot.of(Map.of("file", file.toString(), "size", Long.toString(Files.size(file))));
     }
 
