@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param type what happened
  * @param plan the plan's name
- * @param rollbackId the rollback's id, or the restore point's id for a capture
+ * @param rollbackId the rollback's id, the restore point's id for a capture, or the watch's id for
+ *     a {@link Watchdog}'s events
  * @param at when, by the plan's clock
  * @param phase the phase, or null
  * @param step the step's name, or null
@@ -43,7 +44,11 @@ public record RollbackEvent(
          * A target could not release what it keeps outside the store for a deleted restore point
          * ({@link dev.rollback.spi.Target#release}); the point was deleted all the same.
          */
-        RELEASE_FAILED
+        RELEASE_FAILED,
+        /** A {@link Watchdog}'s probe failed; the message says what it saw. */
+        PROBE_FAILED,
+        /** A {@link Watchdog}'s trigger fired; the message says why, and the rollback follows. */
+        TRIGGER_FIRED
     }
 
     /** Validates the parts. */

@@ -37,6 +37,12 @@ public interface RollbackListener {
      */
     default void onReleaseFailed(RollbackEvent event) {}
 
+    /** A {@link Watchdog}'s probe failed; the message says which check and what it saw. */
+    default void onProbeFailed(RollbackEvent event) {}
+
+    /** A {@link Watchdog}'s trigger fired; the message says why. The rollback's own events follow. */
+    default void onTriggerFired(RollbackEvent event) {}
+
     /** A rollback ended (whatever its outcome), with its report. */
     default void onRollbackFinished(RollbackReport report) {}
 }

@@ -37,6 +37,8 @@ public final class Listeners {
             case BUDGET_EXCEEDED -> RollbackListener::onBudgetExceeded;
             case CAPTURED -> RollbackListener::onCaptured;
             case RELEASE_FAILED -> RollbackListener::onReleaseFailed;
+            case PROBE_FAILED -> RollbackListener::onProbeFailed;
+            case TRIGGER_FIRED -> RollbackListener::onTriggerFired;
         };
         for (RollbackListener l : listeners) {
             try {
@@ -75,6 +77,8 @@ public final class Listeners {
             case BUDGET_EXCEEDED -> LOG.warn("plan '{}': {}", e.plan(), e.message());
             case CAPTURED -> LOG.info("plan '{}': {}", e.plan(), e.message());
             case RELEASE_FAILED -> LOG.warn("plan '{}': {}", e.plan(), e.message());
+            case PROBE_FAILED -> LOG.warn("plan '{}': {} {}", e.plan(), e.rollbackId(), e.message());
+            case TRIGGER_FIRED -> LOG.error("plan '{}': {} {}", e.plan(), e.rollbackId(), e.message());
         }
     }
 }

@@ -1,0 +1,481 @@
+package dev.rollback;
+
+import dev.rollback.check.HealthCheck;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Watches a system right after a deploy and rolls the plan back to a restore point by itself when
+ * a {@link Trigger} fires: it probes every check once per interval, for a bounded window, and
+ * either returns {@link WatchReport.Outcome#HEALTHY} when the window has passed, or rolls back at
+ * the first probe that makes a trigger fire and returns the rollback's report within its own.
+ *
+ * <p>How it runs: the first round of probes starts at once, the next ones {@link #every interval}
+ * apart (counted from the start of the previous round; a round that overran starts the next at
+ * once), and the last round is the last one that starts within the {@link #watchFor window}. Each
+ * probe runs its check once: a {@link HealthCheck}'s own attempts would multiply with the
+ * watchdog's rounds, so a health check given here must make one attempt (the default); let the
+ * triggers count failures instead. Its per-request timeout still bounds each probe. A check of
+ * your own ({@link Check#of}) is run once per round as it is. Before the first round each check's
+ * {@link Check#begin} is called once, so a log scan reads only lines written since the watch began.
+ * Time is the plan's clock and waiting is the plan's {@link Sleeper}, so tests drive a whole watch
+ * without sleeping. Every failed probe and the trigger are sent to the plan's listeners ({@link
+ * RollbackEvent.Type#PROBE_FAILED}, {@link RollbackEvent.Type#TRIGGER_FIRED}), then the rollback's
+ * own events.
+ *
+ * <p>Stopping: {@link #stop()} from another thread, or an interrupt of the thread in {@link #run()},
+ * ends the watch at once with {@link WatchReport.Outcome#STOPPED} and nothing rolled back. Once a
+ * rollback has begun, it runs to its end: stopping does not cut it short.
+ *
+ * <p>Configuration is immutable: every method but {@link #run()} and {@link #stop()} returns a new
+ * watchdog and validates its argument at once ({@link IllegalArgumentException} saying what was
+ * expected); {@link #run()} checks the combination before the first probe. A watchdog is
+ * thread-safe; it runs one watch at a time, and once stopped it stays stopped.
+ *
+ * <pre>{@code
+ * RestorePoint before = plan.capture("v2.0.0");
+ * // ... deploy v2.1.0 ...
+ * WatchReport watch = Watchdog.of(plan, before)
+ *     .probe(HealthCheck.http(URI.create("http://127.0.0.1:3000/health/ready")).expectStatus(200))
+ *     .every(Duration.ofSeconds(30))
+ *     .rollBackWhen(Trigger.consecutiveFailures(3))
+ *     .rollBackWhen(Trigger.slowerThan(Duration.ofSeconds(1), 3))
+ *     .rollBackWhen(Trigger.failureRateAbove(0.05, 20))
+ *     .rollBackWhen(Trigger.downFor(Duration.ofMinutes(5)))
+ *     .watchFor(Duration.ofMinutes(30))
+ *     .run();                                    // blocks for up to 30 minutes, or until it rolled back
+ * if (watch.outcome() != WatchReport.Outcome.HEALTHY) { page(watch.toMarkdown()); }
+ * }</pre>
+ */
+public final class Watchdog {
+
+    /** The interval of a watchdog that does not set one, as in the usual runbook: 30 s. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+
+    private final RollbackPlan plan;
+    private final RestorePoint point;
+    private final List<Check> checks;
+    private final Duration interval;
+    private final List<Trigger> triggers;
+    private final Duration window;
+
+    private final Object lock = new Object();
+    private Thread runner;          // guarded by lock: the thread in run(), or null
+    private boolean stopRequested;  // guarded by lock
+    private boolean rollingBack;    // guarded by lock
+    private boolean interruptedByStop; // guarded by lock
+
+    private Watchdog(RollbackPlan plan, RestorePoint point, List<Check> checks, Duration interval,
+            List<Trigger> triggers, Duration window) {
+        this.plan = plan;
+        this.point = point;
+        this.checks = List.copyOf(checks);
+        this.interval = interval;
+        this.triggers = List.copyOf(triggers);
+        this.window = window;
+    }
+
+    /**
+     * A watchdog that would roll {@code plan} back to {@code point}; give it checks, triggers and a
+     * window, then {@link #run()} it.
+     *
+     * @throws IllegalArgumentException if either is null
+     * @throws InvalidPlanException if the point belongs to another plan
+     */
+    public static Watchdog of(RollbackPlan plan, RestorePoint point) {
+        if (plan == null || point == null) {
+            throw new IllegalArgumentException("watchdog: expected a plan and a restore point, found "
+                    + (plan == null ? "no plan" : "no restore point") + "; give the point captured before the deploy, "
+                    + "such as Watchdog.of(plan, plan.capture(\"v2.0.0\"))");
+        }
+        if (!point.plan().equals(plan.name())) {
+            throw new InvalidPlanException("watchdog of plan '" + plan.name() + "': expected a restore point of that "
+                    + "plan, found " + point.id() + " of plan '" + point.plan() + "'; give a point this plan captured");
+        }
+        return new Watchdog(plan, point, List.of(), DEFAULT_INTERVAL, List.of(), null);
+    }
+
+    /**
+     * This watchdog also probing {@code check} once per round. A {@link HealthCheck} must make one
+     * attempt (its default): the triggers count failures across rounds.
+     *
+     * @throws IllegalArgumentException if the check is null or a health check of more than one attempt
+     */
+    public Watchdog probe(Check check) {
+        if (check == null) {
+            throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': expected a check to probe, "
+                    + "found null; give one such as HealthCheck.http(URI.create(\"http://127.0.0.1:3000/health\"))");
+        }
+        if (check instanceof HealthCheck h && h.retry().attempts() != 1) {
+            throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': expected a check of one "
+                    + "attempt per probe, found '" + check.name() + "' with " + h.retry().attempts() + " attempts; "
+                    + "remove its attempts(...) and let a trigger count failures, such as "
+                    + "Trigger.consecutiveFailures(" + h.retry().attempts() + ")");
+        }
+        List<Check> more = new ArrayList<>(checks);
+        more.add(check);
+        return new Watchdog(plan, point, more, interval, triggers, window);
+    }
+
+    /**
+     * This watchdog starting a round of probes every {@code interval} (default {@link
+     * #DEFAULT_INTERVAL}).
+     *
+     * @throws IllegalArgumentException if the interval is not positive
+     */
+    public Watchdog every(Duration interval) {
+        requirePositive(interval, "every", "the time between probes, such as every(Duration.ofSeconds(30))");
+        return new Watchdog(plan, point, checks, interval, triggers, window);
+    }
+
+    /**
+     * This watchdog also rolling back when {@code trigger} fires; the first trigger to fire wins.
+     *
+     * @throws IllegalArgumentException if the trigger is null
+     */
+    public Watchdog rollBackWhen(Trigger trigger) {
+        if (trigger == null) {
+            throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': expected a trigger, found "
+                    + "null; give one such as Trigger.consecutiveFailures(3)");
+        }
+        List<Trigger> more = new ArrayList<>(triggers);
+        more.add(trigger);
+        return new Watchdog(plan, point, checks, interval, more, window);
+    }
+
+    /**
+     * This watchdog watching for {@code window} from the start of {@link #run()}; no round starts
+     * after it.
+     *
+     * @throws IllegalArgumentException if the window is not positive
+     */
+    public Watchdog watchFor(Duration window) {
+        requirePositive(window, "watchFor", "how long to watch after the deploy, such as watchFor(Duration.ofMinutes(30))");
+        return new Watchdog(plan, point, checks, interval, triggers, window);
+    }
+
+    /**
+     * Asks the running watch to end, with {@link WatchReport.Outcome#STOPPED} and nothing rolled
+     * back; a rollback already begun runs to its end. Returns at once; a watch not yet started
+     * will return STOPPED without probing. May be called from any thread, any number of times.
+     */
+    public void stop() {
+        synchronized (lock) {
+            stopRequested = true;
+            if (runner != null && !rollingBack && !interruptedByStop) {
+                interruptedByStop = true;
+                runner.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Watches until the window has passed, a trigger fired and the rollback ended, or the watch was
+     * stopped; blocks the calling thread meanwhile. A failed rollback is reported, not thrown.
+     *
+     * @return what was seen and done
+     * @throws IllegalArgumentException if no check, no trigger or no window was given, the window
+     *     is shorter than one interval, or a trigger could never fire within the window; nothing
+     *     was probed
+     * @throws IllegalStateException if this watchdog is already running
+     */
+    public WatchReport run() {
+        validate();
+        synchronized (lock) {
+            if (runner != null) {
+                throw new IllegalStateException("watchdog of plan '" + plan.name() + "': expected it idle, found it "
+                        + "running in thread " + runner.getName() + "; stop it first or make another");
+            }
+            runner = Thread.currentThread();
+        }
+        try {
+            return watch();
+        } finally {
+            synchronized (lock) {
+                runner = null;
+                if (interruptedByStop) {
+                    Thread.interrupted(); // our own interrupt, sent by stop(): not the caller's
+                }
+            }
+        }
+    }
+
+    private void validate() {
+        String of = "watchdog of plan '" + plan.name() + "'";
+        if (checks.isEmpty()) {
+            throw new IllegalArgumentException(of + ": expected at least one check to probe, found none; add one "
+                    + "with probe(HealthCheck.http(...))");
+        }
+        if (triggers.isEmpty()) {
+            throw new IllegalArgumentException(of + ": expected at least one trigger, found none; add one with "
+                    + "rollBackWhen(Trigger.consecutiveFailures(3))");
+        }
+        if (window == null) {
+            throw new IllegalArgumentException(of + ": expected a window to watch for, found none; give one with "
+                    + "watchFor(Duration.ofMinutes(30))");
+        }
+        if (window.compareTo(interval) < 0) {
+            throw new IllegalArgumentException(of + ": expected a window of at least one interval (" + human(interval)
+                    + "), found " + human(window) + "; lengthen watchFor(...) or shorten every(...)");
+        }
+        long rounds = window.toNanos() / interval.toNanos() + 1;
+        for (Trigger t : triggers) {
+            if (t.probesNeeded() > rounds || t.timeNeeded().compareTo(window) > 0) {
+                throw new IllegalArgumentException(of + ": expected triggers that can fire within the window, found '"
+                        + t.describe() + "', which needs " + (t.timeNeeded().isZero() ? t.probesNeeded() + " probes"
+                        : human(t.timeNeeded())) + " while a window of " + human(window) + " every " + human(interval)
+                        + " makes " + rounds + "; lengthen watchFor(...), shorten every(...) or relax the trigger");
+            }
+        }
+    }
+
+    /** The probes of one check: the latest, and when its current run of failures began. */
+    private static final class Series {
+        final List<WatchReport.Probe> probes = new ArrayList<>();
+        Instant failingSince;
+
+        void add(WatchReport.Probe p) {
+            probes.add(p);
+            if (probes.size() > Trigger.MAX_WINDOW) {
+                probes.remove(0);
+            }
+            failingSince = p.passed() ? null : failingSince == null ? p.at() : failingSince;
+        }
+    }
+
+    /** Why a watch ends early: the watchdog was stopped or its thread interrupted. */
+    private static final class Stopped extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    private WatchReport watch() {
+        Clock clock = plan.clock;
+        Instant from = clock.instant();
+        Instant end = from.plus(window);
+        String watchId = "watch-" + plan.store.newId();
+        StepContext ctx = context(watchId);
+        List<Check> begun = new ArrayList<>();
+        List<Exception> notBegun = new ArrayList<>();
+        for (Check c : checks) {
+            try {
+                Check b = c.begin(ctx);
+                begun.add(b == null ? c : b);
+                notBegun.add(null);
+            } catch (Exception e) {
+                begun.add(c);
+                notBegun.add(e);
+            }
+        }
+        List<Series> series = new ArrayList<>();
+        checks.forEach(c -> series.add(new Series()));
+        Deque<WatchReport.Probe> recent = new ArrayDeque<>();
+        long made = 0;
+        Instant scheduled = from;
+        try {
+            for (long round = 1; ; round++) {
+                for (int i = 0; i < begun.size(); i++) {
+                    stopIfAsked();
+                    WatchReport.Probe p = probe(ctx, checks.get(i).name(), begun.get(i), notBegun.get(i), round);
+                    stopIfAsked(); // a probe cut short by stop() is no evidence
+                    made++;
+                    recent.addLast(p);
+                    if (recent.size() > Trigger.MAX_WINDOW * checks.size()) {
+                        recent.removeFirst();
+                    }
+                    series.get(i).add(p);
+                    if (!p.passed()) {
+                        emit(RollbackEvent.Type.PROBE_FAILED, watchId, p.at(), p.took(), "probe " + round + " of '"
+                                + p.check() + "' failed: " + p.observed());
+                    }
+                    for (Trigger t : triggers) {
+                        Trigger.Firing f = t.fires(series.get(i).probes, series.get(i).failingSince);
+                        if (f != null) {
+                            return rollBack(watchId, from, made, recent, f);
+                        }
+                    }
+                }
+                Instant now = clock.instant();
+                Instant next = scheduled.plus(interval);
+                if (next.isBefore(now)) {
+                    next = now; // the round overran its interval: the next starts at once
+                }
+                if (next.isAfter(end)) {
+                    return report(watchId, WatchReport.Outcome.HEALTHY, from, clock.instant(), made, recent, null,
+                            null, null, null);
+                }
+                scheduled = next;
+                Duration wait = Duration.between(now, next);
+                if (!wait.isZero()) {
+                    stopIfAsked();
+                    try {
+                        plan.sleeper.sleep(wait);
+                    } catch (InterruptedException e) {
+                        throw new Stopped();
+                    }
+                }
+            }
+        } catch (Stopped s) {
+            synchronized (lock) {
+                if (!stopRequested) {
+                    Thread.currentThread().interrupt(); // the caller's interrupt: keep it for the caller to see
+                }
+            }
+            return report(watchId, WatchReport.Outcome.STOPPED, from, clock.instant(), made, recent, null, null, null,
+                    null);
+        }
+    }
+
+    private void stopIfAsked() throws Stopped {
+        synchronized (lock) {
+            if (stopRequested || Thread.currentThread().isInterrupted()) {
+                throw new Stopped();
+            }
+        }
+    }
+
+    /** Runs one check once; an exception is a failed probe, an interrupt ends the watch. */
+    private WatchReport.Probe probe(StepContext ctx, String name, Check check, Exception notBegun, long round)
+            throws Stopped {
+        Clock clock = plan.clock;
+        Instant at = clock.instant();
+        boolean passed;
+        String observed;
+        try {
+            if (notBegun != null) {
+                throw notBegun;
+            }
+            CheckResult r = check.run(ctx);
+            passed = r != null && r.passed();
+            observed = r == null ? "the check returned no result" : r.detail();
+        } catch (InterruptedException e) {
+            throw new Stopped();
+        } catch (Exception e) {
+            passed = false;
+            observed = plan.redactor.describe(e);
+        }
+        Duration took = Duration.between(at, clock.instant());
+        return new WatchReport.Probe(plan.redactor.redact(name), round, at, passed, plan.redactor.redact(observed),
+                took);
+    }
+
+    private WatchReport rollBack(String watchId, Instant from, long made, Deque<WatchReport.Probe> recent,
+            Trigger.Firing f) throws Stopped {
+        synchronized (lock) {
+            if (stopRequested || Thread.currentThread().isInterrupted()) {
+                throw new Stopped();
+            }
+            rollingBack = true;
+        }
+        Instant triggeredAt = plan.clock.instant();
+        emit(RollbackEvent.Type.TRIGGER_FIRED, watchId, triggeredAt, Duration.between(from, triggeredAt),
+                "trigger fired: " + f.reason() + "; rolling back to " + point.label() + " (" + point.id() + ")");
+        RollbackReport rollback = null;
+        String error = null;
+        try {
+            rollback = plan.rollback(point);
+        } catch (RollbackException e) {
+            error = plan.redactor.redact(e.getMessage());
+        }
+        WatchReport.Outcome outcome = rollback != null && rollback.isSuccessful() ? WatchReport.Outcome.ROLLED_BACK
+                : WatchReport.Outcome.ROLLBACK_FAILED;
+        return report(watchId, outcome, from, plan.clock.instant(), made, recent, f, triggeredAt, rollback, error);
+    }
+
+    private WatchReport report(String watchId, WatchReport.Outcome outcome, Instant from, Instant end, long made,
+            Deque<WatchReport.Probe> recent, Trigger.Firing f, Instant triggeredAt, RollbackReport rollback,
+            String error) {
+        Duration detect = f == null ? null : Duration.between(f.since(), triggeredAt);
+        Duration recover = rollback == null ? null : rollback.timeToRecover();
+        return new WatchReport(watchId, plan.name(), point.id(), point.label(), outcome,
+                triggers.stream().map(Trigger::describe).toList(), from, end, made, List.copyOf(recent),
+                f == null ? null : f.trigger().describe(), f == null ? null : f.reason(), f == null ? null : f.since(),
+                triggeredAt, detect, recover, recover == null ? null : detect.plus(recover), rollback, error);
+    }
+
+    private void emit(RollbackEvent.Type type, String watchId, Instant at, Duration d, String message) {
+        plan.listeners.emit(new RollbackEvent(type, plan.name(), watchId, at, Phase.VERIFY, "watch", null, d,
+                plan.redactor.redact(message)));
+    }
+
+    private StepContext context(String watchId) {
+        return new StepContext() {
+            @Override
+            public String plan() {
+                return plan.name();
+            }
+
+            @Override
+            public String rollbackId() {
+                return watchId;
+            }
+
+            @Override
+            public RestorePoint point() {
+                return point;
+            }
+
+            @Override
+            public Phase phase() {
+                return Phase.VERIFY;
+            }
+
+            @Override
+            public dev.rollback.host.Host host() {
+                return plan.host();
+            }
+
+            @Override
+            public Clock clock() {
+                return plan.clock;
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                plan.sleeper.sleep(duration);
+            }
+
+            @Override
+            public void progress(String message) {
+                emit(RollbackEvent.Type.PROGRESS, watchId, plan.clock.instant(), Duration.ZERO, message);
+            }
+        };
+    }
+
+    private void requirePositive(Duration d, String what, String hint) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': " + what + ": expected a "
+                    + "positive duration, found " + d + "; give " + hint);
+        }
+    }
+
+    /** A duration as people write it: {@code 850 ms}, {@code 1.5 s}, {@code 5 min}. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return (ms % 1000 == 0 ? String.valueOf(ms / 1000)
+                    : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0)) + " s";
+        }
+        long s = d.toSeconds();
+        return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+    }
+
+    @Override
+    public String toString() {
+        return "Watchdog[" + plan.name() + " -> " + point.id() + ", " + checks.size() + " checks every "
+                + human(interval) + " for " + (window == null ? "?" : human(window)) + ", "
+                + triggers.stream().map(Trigger::describe).toList() + "]";
+    }
+}
