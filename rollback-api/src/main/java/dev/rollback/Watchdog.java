@@ -69,7 +69,7 @@ public final class Watchdog {
     private Thread runner;          // guarded by lock: the thread in run(), or null
     private boolean stopRequested;  // guarded by lock
     private boolean rollingBack;    // guarded by lock
-    private boolean interruptedByStop; // guarded by lock
+    private boolean interruptedByStop; // guarded by lock: stop() interrupted the current run
 
     private Watchdog(RollbackPlan plan, RestorePoint point, List<Check> checks, Duration interval,
             List<Trigger> triggers, Duration window) {
@@ -193,6 +193,7 @@ public final class Watchdog {
                         + "running in thread " + runner.getName() + "; stop it first or make another");
             }
             runner = Thread.currentThread();
+            interruptedByStop = false;
         }
         try {
             return watch();
