@@ -183,6 +183,10 @@ public final class Watchdog {
      * @throws IllegalArgumentException if no check, no trigger or no window was given, the window
      *     is shorter than one interval, or a trigger could never fire within the window; nothing
      *     was probed
+     * @throws RestorePointNotFoundException if the point is no longer in the plan's store; nothing
+     *     was probed
+     * @throws PreflightFailedException if an artifact of the point in the local store is missing or
+     *     changed (its SHA-256 differs from the capture's); nothing was probed
      * @throws IllegalStateException if this watchdog is already running
      */
     public WatchReport run() {
@@ -226,6 +230,16 @@ public final class Watchdog {
                     + "), found " + human(window) + "; lengthen watchFor(...) or shorten every(...)");
         }
         long rounds = window.toNanos() / interval.toNanos() + 1;
+        // a point deleted or damaged since the deploy would only be found when a trigger fires
+        if (plan.store.find(point.id()).isEmpty()) {
+            throw new RestorePointNotFoundException(of + ": expected restore point " + point.id() + " '" + point.label()
+                    + "' in the store " + plan.store.root() + " to roll back to, found none (deleted, or retention "
+                    + "removed it); capture a new point before the deploy, or watch with another one");
+        }
+        List<Problem> damaged = plan.store.verify(point);
+        if (!damaged.isEmpty()) {
+            throw new PreflightFailedException(plan.name(), point.id(), damaged);
+        }
         for (Trigger t : triggers) {
             if (t.probesNeeded() > rounds || t.timeNeeded().compareTo(window) > 0) {
                 throw new IllegalArgumentException(of + ": expected triggers that can fire within the window, found '"

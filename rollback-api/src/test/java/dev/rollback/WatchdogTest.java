@@ -422,6 +422,28 @@ class WatchdogTest {
     }
 
     @Test
+    void shouldRefuseToWatchWithAPointThatIsGoneOrDamagedBeforeProbing() throws IOException {
+        RollbackPlan plan = plan();
+        RestorePoint before = deploy(plan);
+        RestorePoint kept = plan.capture("v2");
+        server.statuses(503);
+        Files.writeString(plan.store().artifactDir(kept, "release").resolve("content"), "tampered");
+        plan.delete(before);
+
+        assertThatThrownBy(() -> dog(plan, before).rollBackWhen(Trigger.consecutiveFailures(3))
+                .watchFor(Duration.ofMinutes(5)).run()).isInstanceOf(RestorePointNotFoundException.class)
+                .hasMessageContaining("expected restore point " + before.id() + " 'v1'")
+                .hasMessageContaining("capture a new point before the deploy");
+        assertThatThrownBy(() -> dog(plan, kept).rollBackWhen(Trigger.consecutiveFailures(3))
+                .watchFor(Duration.ofMinutes(5)).run()).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("content");
+
+        assertThat(server.requests.get()).isZero();
+        assertThat(Files.readString(file)).isEqualTo("v2");
+        assertThat(plan.history()).isEmpty();
+    }
+
+    @Test
     void shouldCarryTheTriggerAndTheTimeToRepairInJsonAndMarkdown() throws IOException {
         RollbackPlan plan = plan();
         RestorePoint before = deploy(plan);
