@@ -64,6 +64,7 @@ public final class Watchdog {
     private final Duration interval;
     private final List<Trigger> triggers;
     private final Duration window;
+    private final Scope scope;
 
     private final Object lock = new Object();
     private Thread runner;          // guarded by lock: the thread in run(), or null
@@ -72,8 +73,9 @@ public final class Watchdog {
     private boolean interruptedByStop; // guarded by lock: stop() interrupted the current run
 
     private Watchdog(RollbackPlan plan, RestorePoint point, List<Check> checks, Duration interval,
-            List<Trigger> triggers, Duration window) {
+            List<Trigger> triggers, Duration window, Scope scope) {
         this.plan = plan;
+        this.scope = scope;
         this.point = point;
         this.checks = List.copyOf(checks);
         this.interval = interval;
@@ -98,7 +100,7 @@ public final class Watchdog {
             throw new InvalidPlanException("watchdog of plan '" + plan.name() + "': expected a restore point of that "
                     + "plan, found " + point.id() + " of plan '" + point.plan() + "'; give a point this plan captured");
         }
-        return new Watchdog(plan, point, List.of(), DEFAULT_INTERVAL, List.of(), null);
+        return new Watchdog(plan, point, List.of(), DEFAULT_INTERVAL, List.of(), null, Scope.all());
     }
 
     /**
@@ -120,7 +122,7 @@ public final class Watchdog {
         }
         List<Check> more = new ArrayList<>(checks);
         more.add(check);
-        return new Watchdog(plan, point, more, interval, triggers, window);
+        return new Watchdog(plan, point, more, interval, triggers, window, scope);
     }
 
     /**
@@ -131,7 +133,7 @@ public final class Watchdog {
      */
     public Watchdog every(Duration interval) {
         requirePositive(interval, "every", "the time between probes, such as every(Duration.ofSeconds(30))");
-        return new Watchdog(plan, point, checks, interval, triggers, window);
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope);
     }
 
     /**
@@ -146,7 +148,7 @@ public final class Watchdog {
         }
         List<Trigger> more = new ArrayList<>(triggers);
         more.add(trigger);
-        return new Watchdog(plan, point, checks, interval, more, window);
+        return new Watchdog(plan, point, checks, interval, more, window, scope);
     }
 
     /**
@@ -157,7 +159,7 @@ public final class Watchdog {
      */
     public Watchdog watchFor(Duration window) {
         requirePositive(window, "watchFor", "how long to watch after the deploy, such as watchFor(Duration.ofMinutes(30))");
-        return new Watchdog(plan, point, checks, interval, triggers, window);
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope);
     }
 
     /**
@@ -173,6 +175,25 @@ public final class Watchdog {
                 runner.interrupt();
             }
         }
+    }
+
+    /**
+     * This watchdog rolling back only the targets of {@code scope} when a trigger fires (by default
+     * every target of the plan), as in a backend-only rollback that leaves the front-end running.
+     *
+     * <pre>{@code
+     * Watchdog.of(plan, before).scope(Scope.only("backend"))...
+     * }</pre>
+     *
+     * @throws InvalidPlanException if the scope names a target the plan does not have
+     */
+    public Watchdog scope(Scope scope) {
+        if (scope == null) {
+            throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': expected a scope, found null; "
+                    + "give Scope.all() or Scope.only(\"backend\")");
+        }
+        plan.resolve(scope);
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope);
     }
 
     /**
@@ -397,7 +418,7 @@ public final class Watchdog {
         RollbackReport rollback = null;
         String error = null;
         try {
-            rollback = plan.rollback(point);
+            rollback = plan.rollback(point, scope);
         } catch (RollbackException e) {
             error = plan.redactor.redact(e.getMessage());
         }

@@ -387,6 +387,9 @@ class WatchdogTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 'GET ")
                 .hasMessageContaining("with 3 attempts").hasMessageContaining("Trigger.consecutiveFailures(3)");
         assertThatThrownBy(() -> dog.rollBackWhen(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dog.scope(Scope.only("frontend"))).isInstanceOf(InvalidPlanException.class)
+                .hasMessageContaining("found unknown [frontend]");
+        assertThatThrownBy(() -> dog.scope(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Trigger.consecutiveFailures(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected a count from 1 to 1000, found 0");
         assertThatThrownBy(() -> Trigger.slowerThan(Duration.ZERO, 3)).isInstanceOf(IllegalArgumentException.class);

@@ -5,7 +5,9 @@ import static dev.rollback.Scope.only;
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
-import dev.rollback.RollbackReport;
+import dev.rollback.Trigger;
+import dev.rollback.WatchReport;
+import dev.rollback.Watchdog;
 import dev.rollback.check.HealthCheck;
 import dev.rollback.docker.ComposeStack;
 import dev.rollback.host.Command;
@@ -21,10 +23,12 @@ import java.util.List;
 
 /**
  * Scenario 003, "TaylorDash": a docker-compose stack (a backend and a front-end) on this machine's
- * Docker engine. Release v2 breaks the backend; the rollback puts back the backend only, as the
- * runbook's "backend only" path does: its captured image (pinned at capture, so no prune can take
- * it) is tagged {@code latest} again, the compose file and {@code .env} come back, and the service
- * is recreated with {@code up --no-deps --force-recreate}; the new front-end keeps running.
+ * Docker engine. Release v2 breaks the backend's readiness endpoint. A {@link Watchdog} started right
+ * after the deploy probes {@code /health/ready} and, at the third failure in a row (the runbook's
+ * {@code HEALTH_THRESHOLD=3}), rolls back the backend only, as the runbook's "backend only" path
+ * does: its captured image (pinned at capture, so no prune can take it) is tagged {@code latest}
+ * again, the compose file and {@code .env} come back, and the service is recreated with {@code up
+ * --no-deps --force-recreate}; the new front-end keeps running.
  *
  * <p>Needs a Docker engine, {@code docker-compose} and {@code /usr/bin/busybox} (the images are
  * built from it with {@code docker import}: nothing is pulled). Everything listens on 127.0.0.1.
@@ -35,13 +39,13 @@ public final class TaylorDashExample {
 
     private TaylorDashExample() {}
 
-    /** Runs the example in a fresh temp folder and prints the report. */
+    /** Runs the example in a fresh temp folder and prints the watch's report, with the rollback's. */
     public static void main(String[] args) throws Exception {
         System.out.println(run(Files.createTempDirectory("rollback-taylordash-")).toMarkdown());
     }
 
-    /** Runs the example in {@code work} and returns the report of the backend-only rollback. */
-    public static RollbackReport run(Path work) throws Exception {
+    /** Runs the example in {@code work} and returns the report of the watch and its backend-only rollback. */
+    public static WatchReport run(Path work) throws Exception {
         Host host = Hosts.local();
         String project = "taylordash" + ProcessHandle.current().pid();
         int backendPort = Demo.freePort();
@@ -51,8 +55,8 @@ public final class TaylorDashExample {
         Path env = stack.resolve(".env");
         List<String> images = new ArrayList<>();
         try {
-            images.add(image(host, work, project + "-backend:latest", "backend v1", backendPort));
-            images.add(image(host, work, project + "-frontend:latest", "frontend v1", frontendPort));
+            images.add(image(host, work, project + "-backend:latest", "backend v1", backendPort, true));
+            images.add(image(host, work, project + "-frontend:latest", "frontend v1", frontendPort, true));
             Files.writeString(compose, composeFile(project, ""));
             Files.writeString(env, "RELEASE=v1\nPOSTGRES_PASSWORD=t4ylor-dash-db\n");
             compose(host, compose, project, "up", "--detach");
@@ -73,20 +77,26 @@ public final class TaylorDashExample {
             // end::taylordash[]
 
             // release v2: new images for both services, a changed compose file and .env
-            images.add(image(host, work, project + "-backend:latest", "backend v2 - 500 on /api/health", backendPort));
-            images.add(image(host, work, project + "-frontend:latest", "frontend v2", frontendPort));
+            images.add(image(host, work, project + "-backend:latest", "backend v2 - not ready", backendPort, false));
+            images.add(image(host, work, project + "-frontend:latest", "frontend v2", frontendPort, true));
             Files.writeString(compose, composeFile(project, "      - FEATURE_FLAGS=all\n"));
             Files.writeString(env, "RELEASE=v2\nPOSTGRES_PASSWORD=t4ylor-dash-db\n");
             compose(host, compose, project, "up", "--detach");
             Demo.awaitStatus(Demo.local(frontendPort, "/"), 200);
 
             // tag::backend-only[]
-            RollbackReport report = plan.rollback(before, only("backend"));   // the front-end stays on v2
+            WatchReport watch = Watchdog.of(plan, before)
+                    .probe(HealthCheck.http(Demo.local(backendPort, "/health/ready")).expectStatus(200))
+                    .every(Duration.ofMillis(200))
+                    .rollBackWhen(Trigger.consecutiveFailures(3))   // the runbook's HEALTH_THRESHOLD=3
+                    .scope(only("backend"))                         // the front-end stays on v2
+                    .watchFor(Duration.ofMinutes(1))
+                    .run();
             // end::backend-only[]
 
             Demo.require(Demo.get(Demo.local(frontendPort, "/")).body().contains("frontend v2"),
                     "taylordash: the front-end should still run v2");
-            return report;
+            return watch;
         } finally {
             compose(host, compose, project, "down", "--timeout", "5");
             for (String id : images) {
@@ -118,11 +128,19 @@ public final class TaylorDashExample {
                 + "    depends_on: [backend]\n";
     }
 
-    /** Builds an image whose busybox httpd serves {@code page} on 127.0.0.1:{@code port}; returns its id. */
-    private static String image(Host host, Path work, String reference, String page, int port) throws IOException {
+    /**
+     * Builds an image whose busybox httpd serves {@code page} on 127.0.0.1:{@code port}, and
+     * {@code /health/ready} when {@code ready} (else that path answers 404); returns its id.
+     */
+    private static String image(Host host, Path work, String reference, String page, int port, boolean ready)
+            throws IOException {
         Path root = Files.createTempDirectory(work, "image-");
         Files.createDirectories(root.resolve("bin"));
         Files.createDirectories(root.resolve("www"));
+        if (ready) {
+            Files.createDirectories(root.resolve("www/health"));
+            Files.writeString(root.resolve("www/health/ready"), "ready\n");
+        }
         Files.copy(Path.of("/usr/bin/busybox"), root.resolve("bin/busybox"));
         Files.writeString(root.resolve("www/index.html"), page + "\n");
         Path tar = work.resolve(root.getFileName() + ".tar");
