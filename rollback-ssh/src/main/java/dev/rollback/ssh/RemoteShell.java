@@ -31,13 +31,18 @@ final class RemoteShell {
     static final String HAS_PROGRAM = "set -f; " + FIND + "[ -n \"$f\" ]";
 
     /**
-     * Runs {@code "$@"} after: reading {@code $2} lines of variable assignments from standard input
+     * Runs {@code "$@"} after: refusing to go on when it has variables to set and {@code printf} is
+     * not a builtin of the server's {@code /bin/sh} (their values would show in the process list),
+     * reading {@code $2} lines of variable assignments from standard input
      * (one byte at a time, so the command still gets the rest of its input), changing to the folder
      * {@code $1} when it is not empty, and checking that the program is on the PATH or is an
      * executable file. It reports on standard error, in one first line, either its pid (which the
      * command keeps through {@code exec}) or why it did not start.
      */
     static final String EXEC = "set -f; w=$1; n=$2; shift 2; "
+            // the assignments below pass values (passwords) to printf: only a builtin keeps them off process lists
+            + "if [ \"$n\" -gt 0 ]; then case $(command -v printf) in printf) ;; *) echo '" + MARKER + "noprintf' >&2; "
+            + "exit 125;; esac; fi; "
             + "while [ \"$n\" -gt 0 ]; do IFS= read -r l || exit 125; eval \"$l\"; n=$((n-1)); done; "
             + "if [ -n \"$w\" ]; then cd \"$w\" 2>/dev/null || { printf '%s\\n' '" + MARKER + "nodir' >&2; exit 126; }; fi; "
             + FIND + "if [ -z \"$f\" ]; then printf '%s\\n' \"" + MARKER + "noprogram:$PATH\" >&2; exit 127; fi; "

@@ -326,6 +326,12 @@ public final class SshHost implements Host {
                     + "shell to start it, found exit " + status + (stderr.isBlank() ? "" : ": " + stderr.strip())
                     + "; give this user a POSIX login shell (sh, bash) and check /bin/sh on the server");
         }
+        if (report.equals("noprintf")) {
+            throw new HostException("command '" + command.display() + "' on host " + name + ": expected printf to be a "
+                    + "builtin of the server's /bin/sh, so that the command's environment (such as a password) never "
+                    + "shows in a process list, found an external printf; nothing was run: make /bin/sh a shell with "
+                    + "a printf builtin (dash, bash, busybox ash)");
+        }
         if (report.equals("nodir")) {
             throw new HostException("command '" + command.display() + "' on host " + name + ": expected the working "
                     + "folder " + command.workDir() + ", found none; create it or correct the path");
