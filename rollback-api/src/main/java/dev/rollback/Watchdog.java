@@ -23,7 +23,10 @@ import java.util.Objects;
  * watchdog's rounds, so a health check given here must make one attempt (the default); let the
  * triggers count failures instead. Its per-request timeout still bounds each probe. A check of
  * your own ({@link Check#of}) is run once per round as it is. Before the first round each check's
- * {@link Check#begin} is called once, so a log scan reads only lines written since the watch began.
+ * {@link Check#begin} is called once, so a log scan reads only lines written since the watch began;
+ * once an error line has appeared, every later probe of that scan fails too (it still reads from the
+ * watch's start), so give a log scan {@code Trigger.consecutiveFailures(1)} or a short {@code
+ * downFor}: the first failure is the signal.
  * Time is the plan's clock and waiting is the plan's {@link Sleeper}, so tests drive a whole watch
  * without sleeping. Every failed probe and the trigger are sent to the plan's listeners ({@link
  * RollbackEvent.Type#PROBE_FAILED}, {@link RollbackEvent.Type#TRIGGER_FIRED}), then the rollback's
