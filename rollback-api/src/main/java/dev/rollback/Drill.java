@@ -407,49 +407,7 @@ public final class Drill {
         }
 
         private StepContext checkContext() {
-            return new StepContext() {
-                @Override
-                public String plan() {
-                    return plan.name();
-                }
-
-                @Override
-                public String rollbackId() {
-                    return drillId;
-                }
-
-                @Override
-                public RestorePoint point() {
-                    return point;
-                }
-
-                @Override
-                public Phase phase() {
-                    return Phase.VERIFY;
-                }
-
-                @Override
-                public dev.rollback.host.Host host() {
-                    return plan.host();
-                }
-
-                @Override
-                public Clock clock() {
-                    return clock;
-                }
-
-                @Override
-                public void sleep(Duration duration) throws InterruptedException {
-                    plan.sleeper.sleep(duration);
-                }
-
-                @Override
-                public void progress(String message) {
-                    plan.listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, plan.name(), drillId,
-                            clock.instant(), Phase.VERIFY, "drill", null, Duration.ZERO,
-                            plan.redactor.redact(message)));
-                }
-            };
+            return plan.checkContext(drillId, "drill", point);
         }
     }
 

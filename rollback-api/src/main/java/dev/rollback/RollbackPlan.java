@@ -401,6 +401,56 @@ public final class RollbackPlan {
         return RollbackRun.resume(this, how);
     }
 
+    /**
+     * The context of a check run outside a rollback, by a watch or a drill ({@code source}): the
+     * plan's host, clock and sleeper, phase VERIFY, its progress sent to the plan's listeners under
+     * {@code runId}.
+     */
+    StepContext checkContext(String runId, String source, RestorePoint point) {
+        return new StepContext() {
+            @Override
+            public String plan() {
+                return name;
+            }
+
+            @Override
+            public String rollbackId() {
+                return runId;
+            }
+
+            @Override
+            public RestorePoint point() {
+                return point;
+            }
+
+            @Override
+            public Phase phase() {
+                return Phase.VERIFY;
+            }
+
+            @Override
+            public dev.rollback.host.Host host() {
+                return host;
+            }
+
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                sleeper.sleep(duration);
+            }
+
+            @Override
+            public void progress(String message) {
+                listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, name, runId, clock.instant(), Phase.VERIFY,
+                        source, null, Duration.ZERO, redactor.redact(message)));
+            }
+        };
+    }
+
     /** Checks that every name of the scope is a target of the plan, and returns them in plan order. */
     List<String> resolve(Scope scope) {
         Objects.requireNonNull(scope, "scope");

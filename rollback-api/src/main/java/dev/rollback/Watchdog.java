@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Watches a system right after a deploy and rolls the plan back to a restore point by itself when
@@ -447,47 +446,7 @@ public final class Watchdog {
     }
 
     private StepContext context(String watchId) {
-        return new StepContext() {
-            @Override
-            public String plan() {
-                return plan.name();
-            }
-
-            @Override
-            public String rollbackId() {
-                return watchId;
-            }
-
-            @Override
-            public RestorePoint point() {
-                return point;
-            }
-
-            @Override
-            public Phase phase() {
-                return Phase.VERIFY;
-            }
-
-            @Override
-            public dev.rollback.host.Host host() {
-                return plan.host();
-            }
-
-            @Override
-            public Clock clock() {
-                return plan.clock;
-            }
-
-            @Override
-            public void sleep(Duration duration) throws InterruptedException {
-                plan.sleeper.sleep(duration);
-            }
-
-            @Override
-            public void progress(String message) {
-                emit(RollbackEvent.Type.PROGRESS, watchId, plan.clock.instant(), Duration.ZERO, message);
-            }
-        };
+        return plan.checkContext(watchId, "watch", point);
     }
 
     private void requirePositive(Duration d, String what, String hint) {
