@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import static dev.rollback.internal.MarkdownReport.cell;
+import static dev.rollback.internal.MarkdownReport.line;
+import static dev.rollback.internal.MarkdownReport.oneLine;
+
 import dev.rollback.internal.Json;
 import dev.rollback.internal.MarkdownReport;
 import java.time.Duration;
@@ -225,17 +229,5 @@ public record DrillReport(
             line(md, "| " + when + " | " + cell(c.name()) + " | " + (c.passed() ? "passed" : "FAILED") + " | "
                     + cell(c.detail()) + " |");
         }
-    }
-
-    private static String cell(String text) {
-        return oneLine(text).replace("|", "\\|");
-    }
-
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replace("\r", " ").replace("\n", " ");
-    }
-
-    private static void line(StringBuilder md, String text) {
-        md.append(text).append('\n');
     }
 }

@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import static dev.rollback.internal.MarkdownReport.cell;
+import static dev.rollback.internal.MarkdownReport.line;
+import static dev.rollback.internal.MarkdownReport.oneLine;
+
 import dev.rollback.internal.Json;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,17 +187,5 @@ public record WatchReport(
         return "WatchReport[" + plan + " -> " + pointLabel + ": " + outcome + ", " + probesMade + " probes"
                 + (fired == null ? "" : ", " + reason) + (mttr == null ? "" : ", time to repair " + Watchdog.human(mttr))
                 + (error == null ? "" : ", " + error) + "]";
-    }
-
-    private static String cell(String text) {
-        return oneLine(text).replace("|", "\\|");
-    }
-
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replace("\r", " ").replace("\n", " ");
-    }
-
-    private static void line(StringBuilder md, String text) {
-        md.append(text).append('\n');
     }
 }

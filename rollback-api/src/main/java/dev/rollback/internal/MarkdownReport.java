@@ -142,15 +142,18 @@ public final class MarkdownReport {
         return (s / 60) + " min " + (s % 60) + " s";
     }
 
-    private static String cell(String text) {
+    /** {@code text} on one line with its pipes escaped, for a Markdown table cell; null is empty. */
+    public static String cell(String text) {
         return oneLine(text).replace("|", "\\|");
     }
 
-    private static String oneLine(String text) {
+    /** {@code text} with its line breaks turned to spaces; null is empty. */
+    public static String oneLine(String text) {
         return text == null ? "" : text.replace("\r", " ").replace("\n", " ");
     }
 
-    private static void line(StringBuilder md, String text) {
+    /** Appends {@code text} and a line break. */
+    public static void line(StringBuilder md, String text) {
         md.append(text).append('\n');
     }
 }
