@@ -5,6 +5,7 @@ import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.host.Hosts;
 import dev.rollback.internal.Files2;
+import dev.rollback.internal.Logs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where the artifacts of a plan's restore points live, and how they are prepared, recorded,
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ArtifactPlace {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ArtifactPlace.class);
+    private static final Logger LOG = Logs.of(ArtifactPlace.class);
 
     private final RollbackPlan plan;
 

@@ -1,5 +1,6 @@
 package dev.rollback;
 
+import dev.rollback.spi.Plural;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -66,6 +67,17 @@ public record RestorePoint(
     /** This point with the given bad mark. */
     public RestorePoint markedBad(BadMark mark) {
         return new RestorePoint(id, plan, label, createdAt, host, origin, rollbackId, snapshots, mark);
+    }
+
+    /**
+     * One short line whatever the number of targets and artifacts (JShell shows it at the prompt): the {@link
+     * #describe() description} and how many targets and artifacts the point holds.
+     */
+    @Override
+    public String toString() {
+        long artifacts = snapshots.stream().mapToLong(s -> s.artifacts().size()).sum();
+        return "RestorePoint[" + describe() + ", " + Plural.of(snapshots.size(), "target") + ", "
+                + Plural.of(artifacts, "artifact") + "]";
     }
 
     /** A one-line description: id, label, time and marks. */

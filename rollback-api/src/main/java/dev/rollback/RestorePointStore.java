@@ -3,6 +3,7 @@ package dev.rollback;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Journal;
 import dev.rollback.internal.Json;
+import dev.rollback.internal.Logs;
 import dev.rollback.internal.PlanLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps restore points in a folder: one folder per point with a {@code manifest.json} and the
@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestorePointStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RestorePointStore.class);
+    private static final Logger LOG = Logs.of(RestorePointStore.class);
     private static final String MANIFEST = "manifest.json";
     private static final String PENDING = ".pending-";
     private static final String PENDING_PLAN = ".plan";

@@ -1,5 +1,6 @@
 package dev.rollback;
 
+import dev.rollback.internal.Heartbeat;
 import dev.rollback.internal.Listeners;
 import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.PlanLock;
@@ -60,6 +61,8 @@ public final class RollbackPlan {
     final Sleeper sleeper;
     final Listeners listeners;
     final Redactor redactor;
+    /** Progress of long steps, every two seconds. */
+    final Heartbeat heartbeat = new Heartbeat();
 
     RollbackPlan(RollbackPlanBuilder b) {
         this.name = b.name;
@@ -307,7 +310,7 @@ public final class RollbackPlan {
             }
         };
         Snapshot data;
-        try {
+        try (Heartbeat.Watch watch = heartbeat.watch(ctx::progress)) {
             data = setAside ? t.setAside(ctx) : t.capture(ctx);
         } catch (Exception e) {
             throw new CaptureFailedException((setAside ? "set-aside" : "capture") + " of target '" + t.name()

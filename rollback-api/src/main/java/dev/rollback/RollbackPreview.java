@@ -1,5 +1,6 @@
 package dev.rollback;
 
+import dev.rollback.spi.Plural;
 import java.util.List;
 
 /**
@@ -40,7 +41,8 @@ public record RollbackPreview(
     @Override
     public String toString() {
         String nl = System.lineSeparator();
-        StringBuilder text = new StringBuilder("Rollback of '" + plan + "' to " + pointLabel + " (" + pointId + "), "
+        StringBuilder text = new StringBuilder((problems.isEmpty() ? "Ready: r" : "Refused (" + Plural.of(problems.size(),
+                "problem") + "): r") + "ollback of '" + plan + "' to " + pointLabel + " (" + pointId + "), "
                 + (scope.isEmpty() ? "no targets" : "targets " + String.join(", ", scope)) + ":");
         for (PlannedStep s : steps) {
             text.append(nl).append(String.format("%3d. [%s] %s", s.index() + 1, s.phase(), s.name()));

@@ -114,12 +114,15 @@ public record RollbackReport(
         return MarkdownReport.render(this);
     }
 
-    /** A short readable summary: outcome, time to recover, one line per step. */
+    /**
+     * A readable summary, the outcome first (so that JShell's shortened display of a value still shows it): outcome,
+     * time to recover, plan and point, then one line per step with the detail of a failed one.
+     */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
-        text.append("RollbackReport[").append(plan).append(" -> ").append(pointLabel).append(" (").append(pointId)
-                .append("): ").append(outcome).append(" in ").append(MarkdownReport.format(timeToRecover())).append(']');
+        text.append("RollbackReport[").append(outcome).append(" in ").append(MarkdownReport.format(timeToRecover()))
+                .append(": ").append(plan).append(" -> ").append(pointLabel).append(" (").append(pointId).append(")]");
         for (StepRecord s : steps) {
             text.append(System.lineSeparator()).append("  ").append(String.format("%-9s", s.status()))
                     .append(' ').append(String.format("%-9s", s.phase())).append(' ').append(s.name())

@@ -1,5 +1,6 @@
 package dev.rollback;
 
+import dev.rollback.internal.Heartbeat;
 import dev.rollback.internal.Journal;
 import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.PlanLock;
@@ -412,7 +413,8 @@ final class RollbackRun {
         emit(RollbackEvent.Type.STEP_STARTED, a, start, Duration.ZERO, "");
         StepStatus status;
         String detail;
-        try {
+        try (Heartbeat.Watch watch = plan.heartbeat.watch(line -> emit(RollbackEvent.Type.PROGRESS, a, clock.instant(),
+                Duration.ZERO, line))) {
             detail = perform(a);
             status = StepStatus.SUCCEEDED;
             if (a.kind() == Kind.VERIFY_TARGET || a.kind() == Kind.CHECK) {
@@ -704,7 +706,7 @@ final class RollbackRun {
             plan.store.saveReport(report);
         } catch (RollbackException e) {
             // the rollback itself is over: its report is returned even if the history cannot be written
-            org.slf4j.LoggerFactory.getLogger(RollbackRun.class).error("plan '{}': the report of rollback {} could not "
+            dev.rollback.internal.Logs.of(RollbackRun.class).error("plan '{}': the report of rollback {} could not "
                     + "be saved in the history: {}", plan.name, rollbackId, plan.redactor.redact(e.getMessage()));
         }
         if (closeJournal) {

@@ -1,5 +1,6 @@
 package dev.rollback;
 
+import dev.rollback.spi.Plural;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,13 @@ import java.util.TreeMap;
  */
 public record Snapshot(String target, TargetKind kind, Map<String, String> data, List<Artifact> artifacts,
         ArtifactLocation location) {
+
+    /** One short line: the target, its kind, and how many fields and artifacts it holds (not their values). */
+    @Override
+    public String toString() {
+        return "Snapshot[" + target + " (" + kind + "), " + Plural.of(data.size(), "field") + ", "
+                + Plural.of(artifacts.size(), "artifact") + (location == null ? "" : ", " + location) + "]";
+    }
 
     /** Copies the collections; {@code target} and {@code kind} may be null only before completion. */
     public Snapshot {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.rollback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.support.MemoryTarget;
+import dev.rollback.testing.MemoryTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

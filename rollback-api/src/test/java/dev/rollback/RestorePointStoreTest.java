@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.internal.Files2;
-import dev.rollback.support.FileTarget;
-import dev.rollback.support.MemoryTarget;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.FileTarget;
+import dev.rollback.testing.MemoryTarget;
+import dev.rollback.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

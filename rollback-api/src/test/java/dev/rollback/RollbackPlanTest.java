@@ -4,10 +4,10 @@ import static dev.rollback.Scope.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.support.FileTarget;
-import dev.rollback.support.MemoryTarget;
-import dev.rollback.support.TestClock;
-import dev.rollback.support.Trees;
+import dev.rollback.testing.FileTarget;
+import dev.rollback.testing.MemoryTarget;
+import dev.rollback.testing.TestClock;
+import dev.rollback.testing.Trees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.ReleaseContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

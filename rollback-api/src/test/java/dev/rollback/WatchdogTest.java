@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rollback.check.HealthCheck;
-import dev.rollback.support.FileTarget;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.FileTarget;
+import dev.rollback.testing.TestClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

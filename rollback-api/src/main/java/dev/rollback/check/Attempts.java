@@ -4,6 +4,7 @@ import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
 import dev.rollback.RollbackException;
 import dev.rollback.StepContext;
+import dev.rollback.internal.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -87,18 +88,6 @@ final class Attempts {
 
     /** An exception and its causes in one line. */
     static String describe(Throwable error) {
-        StringBuilder text = new StringBuilder();
-        Throwable t = error;
-        for (int depth = 0; t != null && depth < 4; depth++) {
-            if (depth > 0) {
-                text.append("; caused by ");
-            }
-            text.append(t.getClass().getSimpleName());
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                text.append(": ").append(t.getMessage());
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        return text.toString();
+        return Redactor.chain(error, 4);
     }
 }

@@ -1,6 +1,7 @@
 package dev.rollback.host;
 
 import dev.rollback.internal.Files2;
+import dev.rollback.internal.Logs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -47,7 +48,6 @@ import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.PumpStreamHandler;
 import org.apache.commons.exec.Watchdog;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * This machine as a {@link Host}: commands through commons-exec (argv only, a timeout that kills
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalHost implements Host {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LocalHost.class);
+    private static final Logger LOG = Logs.of(LocalHost.class);
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final boolean ROOT = isRoot();
     private static final String UNIX_ATTRS = "unix:size,mode,uid,gid,lastModifiedTime";
@@ -390,6 +390,7 @@ public final class LocalHost implements Host {
         private final Path to;
         private final TreeCopy how;
         private final Deque<PosixFileAttributes> dirs = new ArrayDeque<>();
+        private final WorkMeter meter = WorkMeter.current();
 
         TreeCopier(Path from, Path to, TreeCopy how) {
             this.from = from;
@@ -430,8 +431,10 @@ public final class LocalHost implements Host {
                 Path earlier = how.linkDest() == null ? null : how.linkDest().resolve(rel);
                 if (earlier != null && sameFile(a, earlier)) {
                     Files.createLink(dst, earlier);
+                    meter.add(1, 0);
                 } else {
                     Files.copy(file, dst, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    meter.add(1, basic.size());
                     // the copy keeps times to the microsecond only; cp -a keeps nanoseconds, and so do we
                     Files.setLastModifiedTime(dst, (FileTime) a.get("lastModifiedTime"));
                     if (ROOT) {

@@ -1,5 +1,6 @@
 package dev.rollback.internal;
 
+import dev.rollback.host.WorkMeter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -141,16 +142,19 @@ public final class Files2 {
         }
     }
 
-    /** The SHA-256 of a file's content, lower-case hex. */
+    /** The SHA-256 of a file's content, lower-case hex; the bytes read count on the step's {@link WorkMeter}. */
     public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256();
         byte[] buffer = new byte[1 << 16];
+        WorkMeter meter = WorkMeter.current();
         try (InputStream in = Files.newInputStream(file)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 digest.update(buffer, 0, n);
+                meter.add(0, n);
             }
         }
+        meter.add(1, 0);
         return HexFormat.of().formatHex(digest.digest());
     }
 

@@ -6,7 +6,7 @@ import dev.rollback.RollbackReport;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
 
 /**
  * Sends events to a plan's listeners and to the log. A listener that throws is logged and
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Listeners {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.rollback");
+    private static final Logger LOG = Logs.named("dev.rollback");
 
     private final List<RollbackListener> listeners;
 

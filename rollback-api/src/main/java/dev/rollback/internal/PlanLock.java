@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
 
 /**
  * The lock that lets one rollback per plan run at a time. It is an operating-system lock on a file
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlanLock implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PlanLock.class);
+    private static final Logger LOG = Logs.of(PlanLock.class);
 
     /** Who holds a lock. */
     public record Owner(long pid, String host, String rollbackId, String pointId, Instant since) {}

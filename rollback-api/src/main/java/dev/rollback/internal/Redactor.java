@@ -36,23 +36,36 @@ public final class Redactor {
         return out;
     }
 
-    /** A readable description of an exception and its causes, secrets masked. */
+    /** A readable description of an exception and its causes, secrets masked: see {@link #chain(Throwable, int)}. */
     public String describe(Throwable error) {
+        return redact(chain(error, 5));
+    }
+
+    /**
+     * An exception and up to {@code depth - 1} causes in one line. The library's own exceptions (in {@code
+     * dev.rollback}) speak in sentences and are shown by their message alone; any other is shown with its class name,
+     * which often is half the meaning ({@code NoSuchFileException: /etc/app.env}). A cause whose message the text
+     * already holds is left out, so a wrapped message is never repeated.
+     */
+    public static String chain(Throwable error, int depth) {
         StringBuilder text = new StringBuilder();
         Throwable t = error;
-        int depth = 0;
-        while (t != null && depth < 5) {
-            if (depth > 0) {
-                text.append("; caused by ");
-            }
-            String message = t.getMessage();
-            text.append(t.getClass().getSimpleName());
-            if (message != null && !message.isBlank()) {
-                text.append(": ").append(message);
+        for (int i = 0; t != null && i < depth; i++) {
+            String message = t.getMessage() == null || t.getMessage().isBlank() ? null : t.getMessage();
+            if (i == 0 || message == null || !text.toString().contains(message)) {
+                if (i > 0) {
+                    text.append("; caused by ");
+                }
+                boolean ours = t.getClass().getName().startsWith("dev.rollback.");
+                if (!ours || message == null) {
+                    text.append(t.getClass().getSimpleName());
+                }
+                if (message != null) {
+                    text.append(ours ? "" : ": ").append(message);
+                }
             }
             t = t.getCause() == t ? null : t.getCause();
-            depth++;
         }
-        return redact(text.toString());
+        return text.toString();
     }
 }

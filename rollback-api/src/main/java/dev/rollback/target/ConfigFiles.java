@@ -15,6 +15,7 @@ import dev.rollback.internal.Files2;
 import dev.rollback.internal.LineDiff;
 import dev.rollback.internal.Redactor;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.io.IOException;
@@ -436,7 +437,7 @@ public final class ConfigFiles implements Target {
         Redactor redactor = redactor(contents);
         String check = "verify " + name;
         if (problems.isEmpty()) {
-            return CheckResult.passed(check, saved.size() + " file(s) match the capture"
+            return CheckResult.passed(check, Plural.of(saved.size(), "file") + (saved.size() == 1 ? " matches" : " match") + " the capture"
                     + (validated(snapshot) ? " and validate (" + validationText() + ")" : ""));
         }
         return CheckResult.failed(check, redactor.redact(String.join("; ", problems)));
@@ -504,7 +505,7 @@ public final class ConfigFiles implements Target {
             data.put(key + "size", Integer.toString(c.content().length));
             data.put(key + "sha256", Files2.sha256(c.content()));
         }
-        ctx.progress("captured " + now.stream().filter(Current::present).count() + " config file(s)");
+        ctx.progress("captured " + Plural.of(now.stream().filter(Current::present).count(), "config file"));
         return Snapshot.of(data);
     }
 

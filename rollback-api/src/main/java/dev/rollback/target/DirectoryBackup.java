@@ -1,5 +1,6 @@
 package dev.rollback.target;
 
+import dev.rollback.Artifact;
 import dev.rollback.CheckResult;
 import dev.rollback.Problem;
 import dev.rollback.RollbackException;
@@ -8,7 +9,9 @@ import dev.rollback.TargetKind;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.host.TreeCopy;
+import dev.rollback.host.WorkMeter;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.charset.StandardCharsets;
@@ -224,8 +227,8 @@ public final class DirectoryBackup implements Target {
         Map<String, FileStat> current = live.filter(FileStat::isDirectory)
                 .map(x -> DirectoryTree.walk(host, dir, keep)).orElse(Map.of());
         DirectoryTree.Diff diff = DirectoryTree.diff(current, captured, host.canChangeOwners(), 0);
-        out.add("copy the captured tree (" + (diff.added() + diff.changed() + diff.unchanged()) + " files and links, "
-                + diff.capturedBytes() + " bytes) to " + workDir(ctx).resolve(TREE));
+        out.add("copy the captured tree (" + Plural.of(diff.added() + diff.changed() + diff.unchanged(), "file or link",
+                "files and links") + ", " + Plural.of(diff.capturedBytes(), "byte") + ") to " + workDir(ctx).resolve(TREE));
         if (!keep.excludes().isEmpty()) {
             List<String> present = new ArrayList<>();
             List<String> missing = new ArrayList<>();
@@ -238,7 +241,7 @@ public final class DirectoryBackup implements Target {
         }
         out.add(live.isPresent() ? "move the failed tree " + dir + " aside to " + failed + " (kept, never deleted)"
                 : dir + " is missing: nothing to move aside");
-        out.add("put the captured tree in place at " + dir + ": " + diff.added() + " files added, " + diff.removed()
+        out.add("put the captured tree in place at " + dir + ": " + Plural.of(diff.added(), "file") + " added, " + diff.removed()
                 + " removed, " + diff.changed() + " changed, " + diff.unchanged() + " unchanged (by type, size, time, "
                 + "mode" + (host.canChangeOwners() ? " and owner" : "") + ")");
         out.add(host.canChangeOwners() ? "modes, times and owners as captured"
@@ -298,6 +301,8 @@ public final class DirectoryBackup implements Target {
         putBackKept(host, fresh);
         host.delete(fresh);
         ctx.progress("copying the captured tree of " + dir + " from the restore point");
+        WorkMeter.current().expect(snapshot.artifacts().size(), snapshot.artifacts().stream().mapToLong(
+                Artifact::size).sum());
         host.copyTree(ctx.artifactDir(snapshot).resolve(TREE), fresh, TreeCopy.all().excluding(
                 keep.excludes().toArray(String[]::new)));
         try {
@@ -408,7 +413,7 @@ public final class DirectoryBackup implements Target {
                     + " missing, " + diff.removed() + " extra and " + diff.changed() + " different entries, such as "
                     + diff.samples());
         }
-        return CheckResult.passed(check, dir + " matches the capture: " + diff.unchanged() + " files and links"
+        return CheckResult.passed(check, dir + " matches the capture: " + Plural.of(diff.unchanged(), "file or link", "files and links")
                 + (keep.excludes().isEmpty() ? "" : ", kept " + String.join(", ", excludes())));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
+import dev.rollback.testing.TestStepContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ class CommandCheckTest {
     @TempDir
     Path dir;
 
-    final CheckContext ctx = new CheckContext();
+    final TestStepContext ctx = new TestStepContext();
 
     @Test
     void shouldPassWhenTheCommandExitsZero() throws Exception {
@@ -53,15 +54,15 @@ class CommandCheckTest {
     @Test
     void shouldRetryUntilTheCommandSucceeds() throws Exception {
         Path ready = dir.resolve("ready");
-        ctx.whileSleeping = () -> {
-            if (ctx.sleeps.size() == 2) {
+        ctx.whileSleeping(() -> {
+            if (ctx.sleeps().size() == 2) {
                 try {
                     Files.writeString(ready, "up");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
-        };
+        });
 
         CheckResult result = HealthCheck.command("test", "-f", ready.toString()).attempts(5)
                 .every(Duration.ofSeconds(2)).run(ctx);
@@ -87,6 +88,7 @@ class CommandCheckTest {
 
         assertThat(result.passed()).isFalse();
         assertThat(result.attempts()).isEqualTo(2);
-        assertThat(result.history().get(0).observed()).contains("HostException", "no-such-program-rb-test");
+        assertThat(result.history().get(0).observed()).contains("expected the program 'no-such-program-rb-test' on the PATH")
+                .doesNotContain("HostException");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
 import dev.rollback.check.HealthServer.Answer;
+import dev.rollback.testing.TestStepContext;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ class HttpCheckTest {
 
     static final String OK = "{\"status\":\"ok\",\"checks\":{\"db\":\"ok\",\"cache\":\"down\",\"workers\":3}}";
 
-    final CheckContext ctx = new CheckContext();
+    final TestStepContext ctx = new TestStepContext();
     HealthServer server;
 
     @BeforeEach
@@ -37,7 +38,7 @@ class HttpCheckTest {
     @Test
     void shouldPassOnTheThirdAttemptWhenTheEndpointAnswers503Twice() throws Exception {
         server.answer(Answer.of(503, "starting"), Answer.of(503, "starting"), Answer.of(200, OK));
-        Instant start = ctx.clock.instant();
+        Instant start = ctx.testClock().instant();
 
         CheckResult result = HealthCheck.http(server.uri("/health")).expectStatus(200)
                 .attempts(10).every(Duration.ofSeconds(1)).run(ctx);
@@ -51,8 +52,8 @@ class HttpCheckTest {
         assertThat(result.history().get(0).observed()).contains("status 503", "body 'starting'", "expected status 200");
         assertThat(result.history().get(2).observed()).startsWith("status 200 in 0 ms, body '{\"status\":\"ok\"");
         assertThat(result.detail()).isEqualTo(result.history().get(2).observed());
-        assertThat(ctx.sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
-        assertThat(ctx.progress).hasSize(2).first().asString().contains("attempt 1 of 10 failed", "next in 1 s");
+        assertThat(ctx.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(ctx.progressMessages()).hasSize(2).first().asString().contains("attempt 1 of 10 failed", "next in 1 s");
     }
 
     @Test
@@ -66,7 +67,7 @@ class HttpCheckTest {
         assertThat(result.passed()).isFalse();
         assertThat(result.attempts()).isEqualTo(3);
         assertThat(result.took()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(ctx.clock.instant()).isEqualTo(Instant.parse("2026-11-21T03:00:02Z"));
+        assertThat(ctx.testClock().instant()).isEqualTo(Instant.parse("2026-11-21T03:00:02Z"));
         assertThat(real).isLessThan(Duration.ofSeconds(2));
         assertThat(result.detail()).startsWith("all 3 attempts failed; last: status 503").contains("expected status 2xx");
     }
@@ -138,9 +139,9 @@ class HttpCheckTest {
     void shouldMeasureLatencyOnTheClockAndFailAnAnswerAtOrAboveTheBound() throws Exception {
         HttpCheck check = HealthCheck.http(server.uri("/health")).latencyBelow(Duration.ofMillis(500));
 
-        server.answer(new Answer(200, OK, () -> ctx.clock.advance(Duration.ofMillis(600))));
+        server.answer(new Answer(200, OK, () -> ctx.testClock().advance(Duration.ofMillis(600))));
         CheckResult slow = check.run(ctx);
-        server.answer(new Answer(200, OK, () -> ctx.clock.advance(Duration.ofMillis(120))));
+        server.answer(new Answer(200, OK, () -> ctx.testClock().advance(Duration.ofMillis(120))));
         CheckResult fast = check.run(ctx);
 
         assertThat(slow.passed()).isFalse();
@@ -230,7 +231,7 @@ class HttpCheckTest {
         assertThat(check.name()).isEqualTo("GET http://admin:****@127.0.0.1:" + server.port()
                 + "/health?token=****&verbose=1");
         assertThat(result.name()).isEqualTo(check.name());
-        assertThat(check.toString() + result + ctx.progress).doesNotContain("s3cr3t-pw", "abc123");
+        assertThat(check.toString() + result + ctx.progressMessages()).doesNotContain("s3cr3t-pw", "abc123");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.Check;
 import dev.rollback.CheckResult;
+import dev.rollback.testing.TestStepContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ class LogScanTest {
     @TempDir
     Path dir;
 
-    final CheckContext ctx = new CheckContext();
+    final TestStepContext ctx = new TestStepContext();
 
     Path log() {
         return dir.resolve("gestima.log");
@@ -38,7 +39,7 @@ class LogScanTest {
         LogScan scan = HealthCheck.logScan(log(), ERRORS);
 
         Check begun = scan.begin(ctx);
-        ctx.clock.advance(Duration.ofSeconds(40));
+        ctx.testClock().advance(Duration.ofSeconds(40));
         append("INFO: Shutting down", "INFO: Started server process [523]", "INFO: Application startup complete.");
         CheckResult result = begun.run(ctx);
 
@@ -108,13 +109,13 @@ class LogScanTest {
 
     @Test
     void shouldFailEachAttemptWhileTheLogFileIsMissingAndPassOnceItAppearsClean() throws Exception {
-        ctx.whileSleeping = () -> {
+        ctx.whileSleeping(() -> {
             try {
                 append("INFO: Application startup complete.");
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        };
+        });
 
         CheckResult result = HealthCheck.logScan(log(), ERRORS).attempts(3).every(Duration.ofSeconds(5)).run(ctx);
 
@@ -138,7 +139,7 @@ class LogScanTest {
     @Test
     void shouldReadFromAGivenMarkAndKeepItWhenTheRollbackBegins() throws Exception {
         append("ERROR before the drill");
-        LogMark mark = LogMark.take(ctx.host, log(), ctx.clock);
+        LogMark mark = LogMark.take(ctx.host(), log(), ctx.clock());
         append("INFO: drill change visible");
         LogScan scan = HealthCheck.logScan(log(), ERRORS, mark);
 

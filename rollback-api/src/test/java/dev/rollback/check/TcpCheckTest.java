@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
+import dev.rollback.testing.TestStepContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class TcpCheckTest {
 
-    final CheckContext ctx = new CheckContext();
+    final TestStepContext ctx = new TestStepContext();
 
     static ServerSocket listen(int port) throws IOException {
         ServerSocket s = new ServerSocket();
@@ -54,22 +55,22 @@ class TcpCheckTest {
         assertThat(result.history().get(0).observed()).startsWith("no connection to 127.0.0.1:" + port + ": ")
                 .contains("Connection refused");
         assertThat(result.took()).isEqualTo(Duration.ofMillis(800));
-        assertThat(ctx.sleeps).hasSize(4).containsOnly(Duration.ofMillis(200));
+        assertThat(ctx.sleeps()).hasSize(4).containsOnly(Duration.ofMillis(200));
     }
 
     @Test
     void shouldPassOnceTheServiceStartsListeningBetweenAttempts() throws Exception {
         int port = closedPort();
         ServerSocket[] started = new ServerSocket[1];
-        ctx.whileSleeping = () -> {
-            if (ctx.sleeps.size() == 2) {
+        ctx.whileSleeping(() -> {
+            if (ctx.sleeps().size() == 2) {
                 try {
                     started[0] = listen(port);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
-        };
+        });
         try {
             CheckResult result = HealthCheck.tcp("127.0.0.1", port).attempts(5).every(Duration.ofSeconds(1)).run(ctx);
 

@@ -1,5 +1,6 @@
 package dev.rollback.host;
 
+import dev.rollback.testing.HostContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -4,6 +4,7 @@ import dev.rollback.FailurePolicy;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.Step;
+import dev.rollback.testing.FileTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -17,8 +17,8 @@ import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;
 import dev.rollback.TargetState;
 import dev.rollback.host.Hosts;
-import dev.rollback.support.TestClock;
-import dev.rollback.support.Trees;
+import dev.rollback.testing.TestClock;
+import dev.rollback.testing.Trees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +104,7 @@ class ConfigFilesTest {
         assertThat(Files.readString(props)).isEqualTo(PROPS_V1);
         assertThat(report.target("config").orElseThrow().state()).isEqualTo(TargetState.VERIFIED);
         assertThat(report.checks()).singleElement().satisfies(c -> assertThat(c.detail())
-                .contains("4 file(s) match the capture and validate"));
+                .contains("4 files match the capture and validate"));
     }
 
     @Test

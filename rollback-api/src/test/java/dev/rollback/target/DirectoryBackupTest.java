@@ -27,7 +27,7 @@ import dev.rollback.host.HostException;
 import dev.rollback.host.Hosts;
 import dev.rollback.host.TreeCopy;
 import dev.rollback.spi.RestoreContext;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -382,7 +382,7 @@ class DirectoryBackupTest {
         assertThat(preview.isReady()).isTrue();
         List<String> actions = preview.stepsOf("app").stream().filter(s -> s.phase() == Phase.RESTORE)
                 .map(PlannedStep::actions).findFirst().orElseThrow();
-        assertThat(actions).anySatisfy(a -> assertThat(a).contains("1 files added, 1 removed, 3 changed, 1 unchanged"));
+        assertThat(actions).anySatisfy(a -> assertThat(a).contains("1 file added, 1 removed, 3 changed, 1 unchanged"));
         assertThat(actions).anySatisfy(a -> assertThat(a).contains("keep from the live tree").contains("logs, uploads")
                 .contains("(not there: cache)"));
         assertThat(actions).anySatisfy(a -> assertThat(a).contains("aside to " + app + "-failed-20261121-030000-v1"));

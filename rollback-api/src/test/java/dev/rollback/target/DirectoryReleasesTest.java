@@ -15,7 +15,7 @@ import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
 import dev.rollback.TargetKind;
 import dev.rollback.TargetState;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -37,7 +37,7 @@ import org.jdbi.v3.core.Handle;
  * <p>Configuration methods return a new target; targets are immutable and thread-safe.
  *
  * <pre>{@code
- * SqliteDatabase db = SqliteDatabase.at(Path.of("gestima.db"))
+ * SqliteDatabase db = SqliteDatabase.at(Path.of("/srv/gestima/gestima.db"))
  *     .writtenAtColumn("parts", "updated_at")     // rows written after the restore point
  *     .exportDataLoss(ExportFormat.CSV)           // kept in the set-aside restore point
  *     .check(SqlCheck.of("no part without a drawing", "SELECT id FROM parts WHERE drawing IS NULL"));

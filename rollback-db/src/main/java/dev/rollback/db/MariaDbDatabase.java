@@ -89,8 +89,14 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
         this.my = my;
     }
 
-    /** The database {@code database} on the server at {@code host}:{@code port}, as a target named {@code "database"}. */
+    /**
+     * The database {@code database} on the server at {@code host}:{@code port}, as a target named {@code "database"}.
+     *
+     * @throws IllegalStateException if MariaDB's JDBC driver ({@code org.mariadb.jdbc:mariadb-java-client}) is not
+     *     on the class path
+     */
     public static MariaDbDatabase at(String host, int port, String database) {
+        Drivers.requireMariaDb();
         requireIdentifier(host, "host");
         requireIdentifier(database, "database");
         if (database.startsWith("-")) {

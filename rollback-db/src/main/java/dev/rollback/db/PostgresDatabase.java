@@ -102,8 +102,12 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
     /**
      * The database {@code database} on the server at {@code host}:{@code port}, as a target named
      * {@code "database"}, connecting as the operating system user's name until {@link #user} is given.
+     *
+     * @throws IllegalStateException if PostgreSQL's JDBC driver ({@code org.postgresql:postgresql}) is not on the
+     *     class path
      */
     public static PostgresDatabase at(String host, int port, String database) {
+        Drivers.requirePostgres();
         requireIdentifier(host, "host");
         requireIdentifier(database, "database");
         if (port < 1 || port > 65535) {

@@ -75,9 +75,11 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
      * The SQLite database in {@code file}, as a target named {@code "database"}.
      *
      * @throws IllegalArgumentException if the path is not absolute
+     * @throws IllegalStateException if SQLite's JDBC driver ({@code org.xerial:sqlite-jdbc}) is not on the class path
      */
     public static SqliteDatabase at(Path file) {
         Objects.requireNonNull(file, "file");
+        Drivers.requireSqlite();
         if (!file.isAbsolute()) {
             throw new IllegalArgumentException("SQLite database: expected an absolute path, found '" + file
                     + "'; give file.toAbsolutePath()");

@@ -14,7 +14,7 @@ import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.Hosts;
 import dev.rollback.spi.Target;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import dev.rollback.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

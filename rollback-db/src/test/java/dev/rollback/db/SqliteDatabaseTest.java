@@ -12,7 +12,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
 import dev.rollback.Step;
-import dev.rollback.support.TestClock;
+import dev.rollback.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

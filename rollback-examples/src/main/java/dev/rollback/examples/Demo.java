@@ -14,13 +14,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** What the examples share: a {@link DemoService} run as a {@link Service}, free ports, plain HTTP. Not API. */
-final class Demo {
+/**
+ * What the examples share: a {@link DemoService} run as a {@link Service}, free ports, plain HTTP. Public only so
+ * that the examples of the scenario systems (rollback-examples-systems) use it too; not API. Thread-safe.
+ */
+public final class Demo {
 
     private Demo() {}
 
     /** A {@link DemoService} on {@code port} serving {@code release}, healthy by {@code config}, as a service. */
-    static Service service(String name, int port, Path release, Path config, Path pidFile, Path log)
+    public static Service service(String name, int port, Path release, Path config, Path pidFile, Path log)
             throws URISyntaxException {
         return Service.process(name, List.of(javaProgram(), "-cp", classesOf(DemoService.class),
                         DemoService.class.getName(), Integer.toString(port), release.toString(), config.toString()),
@@ -29,18 +32,20 @@ final class Demo {
                 .timeout(Duration.ofSeconds(30));
     }
 
-    static int freePort() throws IOException {
+    /** A free TCP port on 127.0.0.1. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    static URI local(int port, String path) {
+    /** {@code http://127.0.0.1:port/path}. */
+    public static URI local(int port, String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** Waits up to 30 s for {@code uri} to answer {@code status}: the deploy tool's own wait. */
-    static void awaitStatus(URI uri, int status) throws Exception {
+    public static void awaitStatus(URI uri, int status) throws Exception {
         Instant end = Instant.now().plusSeconds(30);
         int last = -1;
         while (Instant.now().isBefore(end)) {
@@ -57,12 +62,14 @@ final class Demo {
         throw new IllegalStateException("expected " + uri + " to answer " + status + ", last answer " + last);
     }
 
-    static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+    /** A plain GET with a 5 s timeout. */
+    public static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    static void require(boolean condition, String what) {
+    /** Throws {@link IllegalStateException} with {@code what} unless {@code condition}. */
+    public static void require(boolean condition, String what) {
         if (!condition) {
             throw new IllegalStateException(what);
         }

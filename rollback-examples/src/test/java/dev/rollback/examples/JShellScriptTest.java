@@ -2,7 +2,6 @@ package dev.rollback.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.testing.Requirements;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -21,7 +20,7 @@ class JShellScriptTest {
     @Test
     void shouldRollTheEnvFileBackFromJShell() throws Exception {
         Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
-        Requirements.require(Files.isExecutable(jshell), "jshell in the JDK (" + jshell + ")");
+        assertThat(jshell).as("jshell of the JDK running the tests").isExecutable();
 
         Process p = new ProcessBuilder(jshell.toString(), "--class-path", classPath(), "jshell/rollback.jsh")
                 .redirectErrorStream(true).start();

@@ -1,7 +1,7 @@
 package dev.rollback.ssh;
 
 import dev.rollback.host.Host;
-import dev.rollback.host.HostContract;
+import dev.rollback.testing.HostContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -16,7 +16,7 @@ import dev.rollback.Snapshot;
 import dev.rollback.StepRecord;
 import dev.rollback.check.HealthCheck;
 import dev.rollback.host.Hosts;
-import dev.rollback.support.Trees;
+import dev.rollback.testing.Trees;
 import dev.rollback.target.ConfigFiles;
 import dev.rollback.target.Directory;
 import dev.rollback.target.Service;

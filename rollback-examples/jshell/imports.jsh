@@ -1,0 +1,12 @@
+// The imports a JShell session with the library starts with (shell.sh passes this file as a startup script).
+import dev.rollback.*;
+import dev.rollback.target.*;
+import dev.rollback.check.*;
+import dev.rollback.host.*;
+import dev.rollback.git.*;
+import dev.rollback.db.*;
+import dev.rollback.ssh.*;
+import dev.rollback.docker.*;
+import java.nio.file.*;
+import java.time.*;
+import static dev.rollback.Scope.only;
