@@ -10,8 +10,8 @@ modules=rollback-api,rollback-ssh,rollback-git,rollback-db,rollback-docker
 out="$root/rollback-examples/target/jshell"
 mkdir -p "$out"
 # compile scope holds the provided drivers too; each module writes its list next to the others
-./mvnw -q -B -pl "$modules" package dependency:build-classpath -DskipTests -Dmaven.javadoc.skip=true \
-  -Dmaven.source.skip=true -Dmdep.includeScope=compile -Dmdep.outputFile="$out/\${project.artifactId}.classpath"
+./mvnw -q -B -pl "$modules" -am package dependency:build-classpath -DskipTests -Dmaven.javadoc.skip=true \
+  -Dmaven.source.skip=true -DincludeScope=compile -Dmdep.outputFile="$out/\${project.artifactId}.classpath"
 ./mvnw -q -B -pl rollback-examples dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.20 \
   -DoutputDirectory="$out" >/dev/null
 cp=""

@@ -2,6 +2,7 @@ package dev.rollback;
 
 import dev.rollback.DrillReport.Stage;
 import dev.rollback.DrillReport.StageRecord;
+import dev.rollback.spi.Plural;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -199,7 +200,7 @@ public final class Drill {
             try {
                 point = plan.capture(label);
                 stage(Stage.CAPTURE, at, true, "captured " + point.id() + " '" + label + "' of "
-                        + point.snapshots().size() + " targets");
+                        + Plural.of(point.snapshots().size(), "target"));
             } catch (RuntimeException e) {
                 fail(Stage.CAPTURE, at, "capture failed, nothing was changed: " + plan.redactor.describe(e));
                 return report();

@@ -6,6 +6,7 @@ import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.PlanLock;
 import dev.rollback.internal.Redactor;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -161,7 +162,7 @@ public final class RollbackPlan {
             RestorePoint point = store.commit(pending, new RestorePoint(id, name, label, clock.instant(),
                     LocalMachine.name(), RestorePoint.Origin.CAPTURE, null, snapshots, null));
             listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
-                    null, "captured restore point " + id + " '" + label + "' of " + snapshots.size() + " targets"));
+                    null, "captured restore point " + id + " '" + label + "' of " + Plural.of(snapshots.size(), "target")));
             if (keepLast > 0) {
                 store.retain(name, keepLast, p -> {
                     artifacts.deleteOnHost(p);

@@ -4,6 +4,7 @@ import dev.rollback.internal.Heartbeat;
 import dev.rollback.internal.Journal;
 import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.PlanLock;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Files;
@@ -258,7 +259,7 @@ final class RollbackRun {
             String pushed = pushedNote;
             StepRecord pre = new StepRecord(0, Phase.PREFLIGHT, "preflight", null, started,
                     Duration.between(started, clock.instant()), StepStatus.SUCCEEDED,
-                    "restore point " + point.id() + " and " + scope.size() + " targets checked" + pushed);
+                    "restore point " + point.id() + " and " + Plural.of(scope.size(), "target") + " checked" + pushed);
             records.put(0, pre);
             journal = new Journal(rollbackId, plan.name, point.id(), scope, plan.policy, started, Journal.Status.RUNNING,
                     actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);

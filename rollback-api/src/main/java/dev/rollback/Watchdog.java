@@ -1,6 +1,7 @@
 package dev.rollback;
 
 import dev.rollback.check.HealthCheck;
+import dev.rollback.spi.Plural;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -472,7 +473,7 @@ public final class Watchdog {
 
     @Override
     public String toString() {
-        return "Watchdog[" + plan.name() + " -> " + point.id() + ", " + checks.size() + " checks every "
+        return "Watchdog[" + plan.name() + " -> " + point.id() + ", " + Plural.of(checks.size(), "check") + " every "
                 + human(interval) + " for " + (window == null ? "?" : human(window)) + ", "
                 + triggers.stream().map(Trigger::describe).toList() + "]";
     }

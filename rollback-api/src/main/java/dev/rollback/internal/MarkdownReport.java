@@ -8,6 +8,7 @@ import dev.rollback.SetAside;
 import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;
 import dev.rollback.TargetStatus;
+import dev.rollback.spi.Plural;
 import java.time.Duration;
 
 /**
@@ -44,7 +45,7 @@ public final class MarkdownReport {
         long failed = r.steps().stream().filter(s -> s.status() == StepStatus.FAILED).count();
         long ran = r.steps().stream().filter(s -> s.status() != StepStatus.NOT_RUN).count();
         line(md, "The plan '" + r.plan() + "' was rolled back to " + r.pointLabel() + ". " + ran + " of "
-                + r.steps().size() + " steps ran, " + failed + " failed. " + summary(r));
+                + Plural.of(r.steps().size(), "step") + " ran, " + failed + " failed. " + summary(r));
         line(md, "");
 
         line(md, "## Actions taken");

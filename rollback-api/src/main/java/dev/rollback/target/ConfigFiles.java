@@ -656,7 +656,7 @@ public final class ConfigFiles implements Target {
         if (problems.size() == 1) {
             return "this problem: " + problems.get(0);
         }
-        StringBuilder text = new StringBuilder(problems.size() + " problems: ");
+        StringBuilder text = new StringBuilder(Plural.of(problems.size(), "problem") + ": ");
         for (int i = 0; i < problems.size(); i++) {
             text.append(i == 0 ? "" : "; ").append('(').append(i + 1).append(") ").append(problems.get(i));
         }
