@@ -61,7 +61,8 @@ final class SshCommands {
         List<String> env = RemoteShell.envLines(command.env());
         List<String> params = new ArrayList<>();
         if (wrapped) {
-            params.add(command.workDir() == null ? "" : link.absolute(command.workDir(), "run a command in").toString());
+            params.add(command.workDir() == null ? ""
+                    : link.absolute(command.workDir(), "run a command in").toString());
             params.add(Integer.toString(env.size()));
         }
         params.addAll(command.argv());
