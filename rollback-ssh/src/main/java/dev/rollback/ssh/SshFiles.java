@@ -138,11 +138,7 @@ final class SshFiles {
 
     List<Path> list(Path dir) {
         Path d = link.absolute(dir, "list");
-        Optional<FileStat> s = stat(d);
-        if (s.isEmpty() || !s.get().isDirectory()) {
-            throw new HostException("list " + d + " on host " + name + ": expected a folder, found "
-                    + (s.isPresent() ? "something else" : "nothing") + "; check the path");
-        }
+        requireFolder("list", d);
         return link.sftp("list", d, true, sftp -> {
             List<Path> out = new ArrayList<>();
             for (RemoteResourceInfo i : sftp.ls(d.toString())) {
@@ -153,6 +149,15 @@ final class SshFiles {
             out.sort(Comparator.naturalOrder());
             return out;
         });
+    }
+
+    /** Refuses anything but a folder at {@code dir}, saying {@code what} was to be done with it. */
+    void requireFolder(String what, Path dir) {
+        Optional<FileStat> s = stat(dir);
+        if (s.isEmpty() || !s.get().isDirectory()) {
+            throw new HostException(what + " " + dir + " on host " + name + ": expected a folder, found "
+                    + (s.isPresent() ? "something else" : "nothing") + "; check the path");
+        }
     }
 
     void createDirectories(Path dir) {

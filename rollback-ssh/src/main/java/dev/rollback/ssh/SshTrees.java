@@ -51,11 +51,7 @@ final class SshTrees {
         Path f = link.absolute(from, "copy the tree");
         Path t = link.absolute(to, "copy the tree to");
         Objects.requireNonNull(how, "how");
-        Optional<FileStat> source = files.stat(f);
-        if (source.isEmpty() || !source.get().isDirectory()) {
-            throw new HostException("copy of the tree " + f + " on host " + name + ": expected a folder, found "
-                    + (source.isPresent() ? "something else" : "nothing") + "; check the path");
-        }
+        files.requireFolder("copy of the tree", f);
         if (files.stat(t).isPresent()) {
             throw new HostException("copy of the tree " + f + " to " + t + " on host " + name + ": expected nothing at "
                     + t + ", found something; move it away or choose another destination");
@@ -200,11 +196,7 @@ final class SshTrees {
     List<FileDigest> digestTree(Path dir, Path earlier, Collection<FileDigest> known) {
         Path d = link.absolute(dir, "digest the tree");
         Objects.requireNonNull(known, "known");
-        Optional<FileStat> s = files.stat(d);
-        if (s.isEmpty() || !s.get().isDirectory()) {
-            throw new HostException("digest the tree " + d + " on host " + name + ": expected a folder, found "
-                    + (s.isPresent() ? "something else" : "nothing") + "; check the path");
-        }
+        files.requireFolder("digest the tree", d);
         Map<String, String[]> listed = listFiles(d);
         Map<String, FileDigest> before = new HashMap<>();
         known.forEach(k -> before.put(k.path(), k));
