@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One logged-in SSH connection and its SFTP session, opened with a bounded retry. {@link SshHost}
- * holds one at a time and replaces it when it drops.
+ * One logged-in SSH connection and its SFTP session, opened with a bounded retry. The {@link
+ * SshLink} of an {@link SshHost} holds one at a time and replaces it when it drops.
  *
  * <p>Thread-safe: sshj multiplexes channels; the SFTP session is created once under a lock.
  */

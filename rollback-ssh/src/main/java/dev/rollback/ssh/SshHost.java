@@ -7,58 +7,16 @@ import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.host.HostException;
-import dev.rollback.host.Hosts;
 import dev.rollback.host.TreeCopy;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import net.schmizz.sshj.connection.ConnectionException;
-import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.connection.channel.direct.Signal;
-import net.schmizz.sshj.sftp.FileAttributes;
-import net.schmizz.sshj.sftp.FileMode;
-import net.schmizz.sshj.sftp.OpenMode;
-import net.schmizz.sshj.sftp.PacketType;
-import net.schmizz.sshj.sftp.RemoteFile;
-import net.schmizz.sshj.sftp.RemoteResourceInfo;
-import net.schmizz.sshj.sftp.RenameFlags;
-import net.schmizz.sshj.sftp.Response;
-import net.schmizz.sshj.sftp.SFTPClient;
-import net.schmizz.sshj.sftp.SFTPEngine;
-import net.schmizz.sshj.sftp.SFTPException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A server reached over SSH as a {@link Host}: commands run through SSH exec, files move through
@@ -103,26 +61,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class SshHost implements Host {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SshHost.class);
-    private static final int CHUNK = 32 * 1024;
-    /** SFTP writes in flight before the next waits for the oldest to be confirmed. */
-    private static final int UNCONFIRMED_WRITES = 16;
-    /** SFTP reads asked for ahead of the one being consumed. */
-    private static final int READ_AHEAD = 16;
-    /** Arguments per remote command when a list of paths is passed on: far below any ARG_MAX. */
-    private static final int ARG_BUDGET = 96 * 1024;
-
-    private final SshSettings settings;
-    private final String name;
-    private final Object lock = new Object();
-    private SshConnection connection; // guarded by lock
-    private volatile Boolean root;
-    private final Map<Integer, String> users = new HashMap<>(); // guarded by itself
-    private final Map<Integer, String> groups = new HashMap<>(); // guarded by users
+    private final SshLink link;
+    private final SshCommands commands;
+    private final SshOwners owners;
+    private final SshFiles files;
+    private final SshTransfers transfers;
+    private final SshTrees trees;
 
     private SshHost(SshSettings settings) {
-        this.settings = settings;
-        this.name = settings.user() + "@" + settings.address() + ":" + settings.port() + (settings.sudo() ? " (sudo)" : "");
+        String name = settings.user() + "@" + settings.address() + ":" + settings.port()
+                + (settings.sudo() ? " (sudo)" : "");
+        this.link = new SshLink(settings, name);
+        this.commands = new SshCommands(link);
+        this.owners = new SshOwners(commands);
+        this.files = new SshFiles(link, commands, owners);
+        this.transfers = new SshTransfers(link, files, owners);
+        this.trees = new SshTrees(link, commands, files, owners);
     }
 
     /**
@@ -138,880 +92,97 @@ public final class SshHost implements Host {
 
     @Override
     public String name() {
-        return name;
+        return link.name();
     }
-
-    // ---- connection ------------------------------------------------------------------------------
-
-    /** The open connection, opening it (with the bounded retry) if it is closed or dropped. */
-    private SshConnection connection() {
-        synchronized (lock) {
-            if (connection == null || !connection.isAlive()) {
-                if (connection != null) {
-                    LOG.info("connection to {} dropped; connecting again", name);
-                    connection.close();
-                    connection = null;
-                }
-                connection = SshConnection.open(settings, name);
-            }
-            return connection;
-        }
-    }
-
-    /** Forgets a connection that failed, so the next call opens a new one. */
-    private void dropIfDead(SshConnection c) {
-        synchronized (lock) {
-            if (connection == c && !c.isAlive()) {
-                c.close();
-                connection = null;
-            }
-        }
-    }
-
-    /** What an SFTP call does; it may fail with any IOException. */
-    @FunctionalInterface
-    private interface SftpCall<T> {
-        T apply(SFTPClient sftp) throws IOException;
-    }
-
-    /**
-     * Runs an SFTP call. A call that fails because the connection dropped is run once more on a new
-     * connection when it only reads ({@code repeatable}); otherwise the failure is reported, since
-     * the server may or may not have done it.
-     */
-    private <T> T sftp(String action, Path path, boolean repeatable, SftpCall<T> call) {
-        for (int attempt = 1; ; attempt++) {
-            SshConnection c = connection();
-            try {
-                return call.apply(c.sftp());
-            } catch (IOException e) {
-                if (c.isAlive()) {
-                    throw failure(action, path, e); // the server answered: a real refusal
-                }
-                dropIfDead(c);
-                if (!repeatable || attempt >= 2) {
-                    throw lost(action + " " + path, e, repeatable);
-                }
-            }
-            LOG.info("{} {} on {}: the connection dropped; trying once more on a new one", action, path, name);
-        }
-    }
-
-    private HostException lost(String what, Exception e, boolean repeatable) {
-        return new HostException(what + " on host " + name + ": expected the SSH connection to stay open, found it "
-                + "closed (" + e.getMessage() + ")" + (repeatable ? " twice; check the server and the network"
-                : "; the server may or may not have done it: check, then run again (a rollback: resume it)"), e);
-    }
-
-    // ---- commands --------------------------------------------------------------------------------
 
     @Override
     public CommandResult run(Command command) {
-        return exec(command, RemoteShell.EXEC, true);
-    }
-
-    private List<String> sudoPrefix() {
-        return settings.sudo() ? List.of("sudo", "-n", "--") : List.of();
-    }
-
-    private CommandResult exec(Command command, String script, boolean wrapped) {
-        List<String> env = RemoteShell.envLines(command.env());
-        List<String> params = new ArrayList<>();
-        if (wrapped) {
-            params.add(command.workDir() == null ? "" : absolute(command.workDir(), "run a command in").toString());
-            params.add(Integer.toString(env.size()));
-        }
-        params.addAll(command.argv());
-        String line = RemoteShell.line(sudoPrefix(), script, params);
-        ByteArrayOutputStream input = new ByteArrayOutputStream();
-        for (String e : env) {
-            input.writeBytes((e + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        byte[] stdin = command.stdin();
-        if (stdin != null) {
-            input.writeBytes(stdin);
-        }
-        for (int attempt = 1; ; attempt++) {
-            SshConnection c = connection();
-            Session session;
-            Session.Command running;
-            try {
-                session = c.client().startSession();
-                running = session.exec(line);
-            } catch (IOException e) {
-                // nothing started on the server yet: safe to try once more on a new connection
-                dropIfDead(c);
-                if (attempt >= 2 || c.isAlive()) {
-                    throw new HostException("command '" + command.display() + "' on host " + name + " could not be "
-                            + "started: expected the server to open a session, found " + e + "; check the server", e);
-                }
-                continue;
-            }
-            return await(command, c, session, running, input.toByteArray(), wrapped);
-        }
-    }
-
-    private CommandResult await(Command command, SshConnection c, Session session, Session.Command running,
-            byte[] input, boolean wrapped) {
-        long start = System.nanoTime();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        WrapperStderr err = new WrapperStderr(wrapped);
-        Thread outPump = pump("stdout", running.getInputStream(), out::write);
-        Thread errPump = pump("stderr", running.getErrorStream(), err::accept);
-        Thread inPump = feed(running.getOutputStream(), input);
-        boolean timedOut = false;
-        try {
-            long deadline = start + command.timeout().toNanos();
-            while (running.isOpen()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    timedOut = true;
-                    break;
-                }
-                try {
-                    running.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), TimeUnit.MILLISECONDS);
-                } catch (ConnectionException expiredOrClosed) {
-                    // the wait expired or the channel closed; the loop looks which
-                    if (!c.isAlive()) {
-                        break;
-                    }
-                }
-            }
-            if (timedOut) {
-                // on a busy server the wrapper may not have reported its pid yet: wait for it, a while
-                killRemote(command, c, running, err.awaitPid(Duration.ofSeconds(15)));
-            }
-            joinQuietly(outPump);
-            joinQuietly(errPump);
-            inPump.interrupt();
-        } finally {
-            closeQuietly(session);
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        Integer status = running.getExitStatus();
-        if (!timedOut && status == null) {
-            Signal signal = running.getExitSignal();
-            if (signal != null) {
-                status = 128 + signalNumber(signal);
-            } else {
-                dropIfDead(c);
-                throw new HostException("command '" + command.display() + "' on host " + name + ": expected it to end "
-                        + "with an exit code, found the connection closed before it did; the command may or may "
-                        + "not have finished: check the server, then run again (a rollback: resume it)");
-            }
-        }
-        String stderr = err.text();
-        if (wrapped && !timedOut) {
-            checkStarted(command, err, status, stderr);
-        }
-        CommandResult result = new CommandResult(command.display(), name, timedOut ? -1 : status,
-                out.toString(StandardCharsets.UTF_8), stderr, took, timedOut);
-        if (timedOut) {
-            LOG.warn("{}", result.describe());
-        }
-        return result;
-    }
-
-    /** Turns the wrapper's own report (no such program, no such folder, sudo refused) into an exception. */
-    private void checkStarted(Command command, WrapperStderr err, int status, String stderr) {
-        String program = command.argv().get(0);
-        String report = err.report();
-        if (report == null) {
-            if (settings.sudo() && stderr.contains("sudo:")) {
-                throw new HostException("command '" + command.display() + "' on host " + name + ": expected sudo to run "
-                        + "it as root without asking for a password (sudo -n), found: " + stderr.strip() + "; allow "
-                        + "this user passwordless sudo (a NOPASSWD rule in /etc/sudoers.d) or connect as root");
-            }
-            throw new HostException("command '" + command.display() + "' on host " + name + ": expected the server's "
-                    + "shell to start it, found exit " + status + (stderr.isBlank() ? "" : ": " + stderr.strip())
-                    + "; give this user a POSIX login shell (sh, bash) and check /bin/sh on the server");
-        }
-        if (report.equals("noprintf")) {
-            throw new HostException("command '" + command.display() + "' on host " + name + ": expected printf to be a "
-                    + "builtin of the server's /bin/sh, so that the command's environment (such as a password) never "
-                    + "shows in a process list, found an external printf; nothing was run: make /bin/sh a shell with "
-                    + "a printf builtin (dash, bash, busybox ash)");
-        }
-        if (report.equals("nodir")) {
-            throw new HostException("command '" + command.display() + "' on host " + name + ": expected the working "
-                    + "folder " + command.workDir() + ", found none; create it or correct the path");
-        }
-        if (report.startsWith("noprogram:")) {
-            throw new HostException("command '" + command.display() + "' on host " + name + ": expected the program '"
-                    + program + "' " + (program.contains("/") ? "to be an executable file"
-                    : "on the PATH (" + report.substring("noprogram:".length()) + ")")
-                    + ", found none; install it on the server or give its full path");
-        }
-    }
-
-    /** Kills the command and everything it started, on the server, then closes its channel. */
-    private void killRemote(Command command, SshConnection c, Session.Command running, Long pid) {
-        if (pid != null) {
-            try {
-                Session killer = c.client().startSession();
-                try {
-                    Session.Command kill = killer.exec(RemoteShell.line(sudoPrefix(), RemoteShell.KILL_TREE,
-                            List.of(Long.toString(pid))));
-                    kill.join(20, TimeUnit.SECONDS);
-                } finally {
-                    closeQuietly(killer);
-                }
-            } catch (IOException e) {
-                LOG.warn("command '{}' on {} ran past its timeout and could not be killed on the server: {}; "
-                        + "it may still run there (pid {})", command.display(), name, e.toString(), pid);
-            }
-        } else {
-            LOG.warn("command '{}' on {} ran past its timeout before it reported its pid; only its channel is closed",
-                    command.display(), name);
-        }
-        try {
-            running.signal(Signal.KILL);
-        } catch (IOException e) {
-            LOG.debug("the server did not take the KILL signal for '{}': {}", command.display(), e.toString());
-        }
+        return commands.run(command);
     }
 
     @Override
     public boolean hasProgram(String program) {
-        Objects.requireNonNull(program, "program");
-        CommandResult r = exec(Command.of(program), RemoteShell.HAS_PROGRAM, false);
-        return r.exitCode() == 0;
+        return commands.hasProgram(program);
     }
-
-    /** Runs a fixed script with positional parameters through the wrapper, failing if it fails. */
-    private CommandResult script(String what, Path path, String script, List<String> params, byte[] stdin) {
-        List<String> argv = new ArrayList<>();
-        argv.add("sh");
-        argv.add("-c");
-        argv.add(script);
-        argv.add("rollback");
-        argv.addAll(params);
-        Command cmd = Command.of(argv);
-        if (stdin != null) {
-            cmd = cmd.input(stdin);
-        }
-        CommandResult r = run(cmd);
-        if (!r.succeeded()) {
-            throw new HostException(what + " " + path + " on host " + name + ": expected to succeed, found: "
-                    + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().strip())
-                    + "; check the path, the permissions and the free space on the server");
-        }
-        return r;
-    }
-
-    // ---- files -----------------------------------------------------------------------------------
 
     @Override
     public Optional<FileStat> stat(Path path) {
-        Path p = absolute(path, "read the attributes of");
-        return sftp("read the attributes of", p, true, s -> {
-            FileAttributes a;
-            try {
-                a = s.lstat(p.toString());
-            } catch (SFTPException e) {
-                if (e.getStatusCode() == Response.StatusCode.NO_SUCH_FILE
-                        || e.getStatusCode() == Response.StatusCode.NO_SUCH_PATH) {
-                    return Optional.empty();
-                }
-                throw e;
-            }
-            FileStat.Type type = type(a.getType());
-            Path target = type == FileStat.Type.SYMLINK ? Path.of(s.readlink(p.toString())) : null;
-            return Optional.of(new FileStat(p, type, a.getSize(), a.getMode().getPermissionsMask() & 0777,
-                    userName(a.getUID()), groupName(a.getGID()), Instant.ofEpochSecond(a.getMtime()), target));
-        });
-    }
-
-    private static FileStat.Type type(FileMode.Type t) {
-        return switch (t) {
-            case REGULAR -> FileStat.Type.FILE;
-            case DIRECTORY -> FileStat.Type.DIRECTORY;
-            case SYMLINK -> FileStat.Type.SYMLINK;
-            default -> FileStat.Type.OTHER;
-        };
+        return files.stat(path);
     }
 
     @Override
     public byte[] read(Path path) {
-        Path p = absolute(path, "read");
-        return sftp("read", p, true, s -> {
-            FileAttributes a = s.lstat(p.toString());
-            if (a.getType() == FileMode.Type.DIRECTORY) {
-                throw new HostException("read " + p + " on host " + name + ": expected a file, found a folder; "
-                        + "give the path of a file");
-            }
-            try (RemoteFile f = s.open(p.toString(), EnumSet.of(OpenMode.READ));
-                    InputStream in = f.new ReadAheadRemoteFileInputStream(16)) {
-                return in.readAllBytes();
-            }
-        });
+        return files.read(path);
     }
 
     @Override
     public void write(Path path, byte[] content, int mode) {
-        Objects.requireNonNull(content, "content");
-        replace("write", absolute(path, "write"), mode, out -> out.write(content));
+        transfers.write(path, content, mode);
     }
 
     @Override
     public void upload(Path localFile, Path path, int mode) {
-        Objects.requireNonNull(localFile, "localFile");
-        Path p = absolute(path, "upload " + localFile + " to");
-        String action = "upload " + localFile + " to";
-        requireLocalFile(action + " " + p + " on host " + name + ": expected a regular file at " + localFile
-                + " on this machine", localFile);
-        replace(action, p, mode, out -> {
-            // opened for each attempt: a retry on a new connection sends the whole file again
-            try (InputStream in = local(action + " " + p, localFile,
-                    () -> Files.newInputStream(localFile, LinkOption.NOFOLLOW_LINKS))) {
-                byte[] buffer = new byte[CHUNK];
-                int n;
-                while ((n = local(action + " " + p, localFile, () -> in.read(buffer))) > 0) {
-                    out.write(buffer, 0, n);
-                }
-            }
-        });
-    }
-
-    /** What fills the temp file of a replacement; may be called again, from the start, on a new connection. */
-    @FunctionalInterface
-    private interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /**
-     * Replaces {@code p} atomically: a new owner-only temp file beside it, filled by {@code content}
-     * (writes pipelined, in SFTP packets of {@link #CHUNK}), forced to disk where the server offers
-     * {@code fsync@openssh.com}, given the old file's mode and owner (or {@code mode}), then renamed
-     * over it with {@code posix-rename@openssh.com}. The temp file is removed if anything fails.
-     */
-    private void replace(String action, Path p, int mode, Content content) {
-        Path dir = p.getParent();
-        Optional<FileStat> folder = stat(dir);
-        if (folder.isEmpty() || !folder.get().isDirectory()) {
-            throw new HostException(action + " " + p + " on host " + name + ": expected the folder " + dir + ", found "
-                    + (folder.isEmpty() ? "none" : "a " + folder.get().type().name().toLowerCase()) + "; create it first");
-        }
-        sftp(action, p, true, s -> {
-            String temp = dir.resolve("." + p.getFileName() + "." + UUID.randomUUID() + ".tmp").toString();
-            FileAttributes old;
-            try {
-                old = s.lstat(p.toString());
-            } catch (SFTPException e) {
-                if (e.getStatusCode() != Response.StatusCode.NO_SUCH_FILE) {
-                    throw e;
-                }
-                old = null;
-            }
-            if (old != null && old.getType() != FileMode.Type.REGULAR) {
-                throw new HostException(action + " " + p + " on host " + name + ": expected a regular file or nothing "
-                        + "there, found a " + type(old.getType()).name().toLowerCase()
-                        + "; remove it or choose another path");
-            }
-            SFTPEngine engine = s.getSFTPEngine();
-            boolean done = false;
-            try {
-                byte[] handle = engine.request(engine.newRequest(PacketType.OPEN)
-                                .putString(temp, engine.getSubsystem().getRemoteCharset())
-                                .putUInt32(OpenMode.toMask(EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL)))
-                                .putFileAttributes(new FileAttributes.Builder().withPermissions(0600).build()))
-                        .retrieve(engine.getTimeoutMs(), TimeUnit.MILLISECONDS)
-                        .ensurePacketTypeIs(PacketType.HANDLE).readBytes();
-                try (RemoteFile f = new RemoteFile(engine, temp, handle)) {
-                    OutputStream out = f.new RemoteFileOutputStream(0, UNCONFIRMED_WRITES);
-                    content.writeTo(new Packets(out));
-                    out.flush(); // waits for every write to be confirmed, and fails with the first refused
-                    if (engine.supportsServerExtension("fsync", "openssh.com")) {
-                        engine.request(engine.newExtendedRequest("fsync@openssh.com").putString(handle))
-                                .retrieve(engine.getTimeoutMs(), TimeUnit.MILLISECONDS).ensureStatusPacketIsOK();
-                    }
-                    FileAttributes.Builder attrs = new FileAttributes.Builder()
-                            .withPermissions(old == null ? mode & 07777 : old.getMode().getPermissionsMask());
-                    if (old != null && canChangeOwners()) {
-                        attrs.withUIDGID(old.getUID(), old.getGID());
-                    }
-                    f.setAttributes(attrs.build());
-                }
-                rename(s, temp, p.toString());
-                done = true;
-            } finally {
-                if (!done) {
-                    removeQuietly(s, temp);
-                }
-            }
-            return null;
-        });
-    }
-
-    /** Passes writes on in pieces of at most {@link #CHUNK} bytes, one SFTP write request each. */
-    private static final class Packets extends OutputStream {
-        private final OutputStream out;
-
-        Packets(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            for (int at = 0; at < len; at += CHUNK) {
-                out.write(b, off + at, Math.min(CHUNK, len - at));
-            }
-        }
+        transfers.upload(localFile, path, mode);
     }
 
     @Override
     public void download(Path path, Path localFile) {
-        Path p = absolute(path, "download");
-        Objects.requireNonNull(localFile, "localFile");
-        String action = "download " + p + " to " + localFile + " on host " + name;
-        Path folder = localFile.toAbsolutePath().getParent();
-        if (!Files.isDirectory(folder)) {
-            throw new HostException(action + ": expected the folder " + folder + " on this machine, found none; "
-                    + "create it first");
-        }
-        if (Files.exists(localFile, LinkOption.NOFOLLOW_LINKS)) {
-            throw new HostException(action + ": expected nothing at " + localFile + ", found something; move it away "
-                    + "or choose another file");
-        }
-        sftp("download", p, true, s -> {
-            FileAttributes a;
-            try {
-                a = s.lstat(p.toString());
-            } catch (SFTPException e) {
-                if (e.getStatusCode() == Response.StatusCode.NO_SUCH_FILE
-                        || e.getStatusCode() == Response.StatusCode.NO_SUCH_PATH) {
-                    throw new HostException(action + ": expected a regular file at " + p + ", found nothing; "
-                            + "check the path", e);
-                }
-                throw e;
-            }
-            if (a.getType() != FileMode.Type.REGULAR) {
-                throw new HostException(action + ": expected a regular file at " + p + ", found " + found(type(a.getType())));
-            }
-            boolean created = false;
-            boolean done = false;
-            try {
-                try (RemoteFile f = s.open(p.toString(), EnumSet.of(OpenMode.READ));
-                        InputStream in = f.new ReadAheadRemoteFileInputStream(READ_AHEAD)) {
-                    // created in each attempt: a retry on a new connection starts from an empty file again
-                    FileChannel out = local(action, localFile, () -> FileChannel.open(localFile,
-                            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))));
-                    created = true;
-                    try (out) {
-                        byte[] buffer = new byte[CHUNK];
-                        int n;
-                        while ((n = in.read(buffer)) > 0) {
-                            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                            while (chunk.hasRemaining()) {
-                                local(action, localFile, () -> out.write(chunk));
-                            }
-                        }
-                        local(action, localFile, () -> {
-                            out.force(true);
-                            return null;
-                        });
-                    }
-                }
-                done = true;
-            } finally {
-                if (created && !done) {
-                    deleteLocal(localFile);
-                }
-            }
-            syncLocalFolder(folder);
-            return null;
-        });
-    }
-
-    /** Something on this machine's side of a transfer that may fail with an IOException. */
-    @FunctionalInterface
-    private interface LocalIo<T> {
-        T call() throws IOException;
-    }
-
-    /**
-     * Runs an operation on a local file, turning its failure into a HostException that says it was
-     * this machine's side, so that it is never taken for the server's.
-     */
-    private static <T> T local(String action, Path localFile, LocalIo<T> io) {
-        try {
-            return io.call();
-        } catch (FileAlreadyExistsException e) {
-            throw new HostException(action + ": expected nothing at " + localFile + ", found something; move it away "
-                    + "or choose another file", e);
-        } catch (IOException e) {
-            throw new HostException(action + ": expected to use " + localFile + " on this machine, found " + e
-                    + "; check the local disk: its free space and permissions", e);
-        }
-    }
-
-    /** Refuses anything but a regular file at {@code localFile} on this machine (a link is not followed). */
-    private static void requireLocalFile(String expected, Path localFile) {
-        Optional<FileStat> s = Hosts.local().stat(localFile);
-        if (s.isEmpty()) {
-            throw new HostException(expected + ", found nothing; check the path");
-        }
-        if (!s.get().isFile()) {
-            throw new HostException(expected + ", found " + found(s.get().type()));
-        }
-    }
-
-    /** What was found instead of a regular file, and what to do. */
-    private static String found(FileStat.Type type) {
-        return switch (type) {
-            case DIRECTORY -> "a folder; give the path of a file";
-            case SYMLINK -> "a symbolic link; give the path of the file it points to";
-            default -> "a device, socket or pipe; give the path of a regular file";
-        };
-    }
-
-    private static void deleteLocal(Path localFile) {
-        try {
-            Files.deleteIfExists(localFile);
-        } catch (IOException e) {
-            LOG.warn("the partial download {} could not be removed: {}; remove it by hand", localFile, e.toString());
-        }
-    }
-
-    /** Forces a local folder's entries to disk, so a new file in it survives a power cut. */
-    private static void syncLocalFolder(Path folder) {
-        try (FileChannel ch = FileChannel.open(folder, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // some file systems cannot open folders for sync; the file itself was forced
-            LOG.debug("folder {} not forced to disk: {}", folder, e.toString());
-        }
-    }
-
-    /** Renames atomically, replacing what is at {@code to} (POSIX rename, not SFTP's refuse-if-exists). */
-    private void rename(SFTPClient s, String from, String to) throws IOException {
-        if (!s.getSFTPEngine().supportsServerExtension("posix-rename", "openssh.com")) {
-            throw new HostException("rename " + from + " to " + to + " on host " + name + ": expected the SFTP server "
-                    + "to offer posix-rename@openssh.com (an atomic replacing rename), found it missing; use "
-                    + "OpenSSH's sftp-server on this host");
-        }
-        s.rename(from, to, EnumSet.of(RenameFlags.OVERWRITE, RenameFlags.ATOMIC, RenameFlags.NATIVE));
-    }
-
-    private void removeQuietly(SFTPClient s, String temp) {
-        try {
-            s.rm(temp);
-        } catch (IOException e) {
-            LOG.debug("temp file {} on {} not removed: {}", temp, name, e.toString());
-        }
+        transfers.download(path, localFile);
     }
 
     @Override
     public void move(Path from, Path to) {
-        Path f = absolute(from, "move");
-        Path t = absolute(to, "move");
-        Optional<FileStat> target = stat(t);
-        if (target.isPresent() && target.get().isDirectory()) {
-            throw new HostException("move " + f + " to " + t + " on host " + name + ": expected nothing or a file at " + t
-                    + ", found a folder; move that folder away first");
-        }
-        sftp("move " + f + " to", t, false, s -> {
-            rename(s, f.toString(), t.toString());
-            return null;
-        });
+        files.move(from, to);
     }
 
     @Override
     public void copy(Path from, Path to) {
-        Path f = absolute(from, "copy");
-        Path t = absolute(to, "copy");
-        Optional<FileStat> source = stat(f);
-        if (source.isEmpty() || !source.get().isFile()) {
-            throw new HostException("copy " + f + " on host " + name + ": expected a regular file, found "
-                    + (source.isEmpty() ? "nothing" : source.get().isDirectory() ? "a folder (use copyTree)"
-                    : "a link or device") + "; give a file");
-        }
-        script("copy " + f + " to", t, "exec cp -p -- \"$1\" \"$2\"", List.of(f.toString(), t.toString()), null);
+        files.copy(from, to);
     }
 
     @Override
     public void copyTree(Path from, Path to, TreeCopy how) {
-        Path f = absolute(from, "copy the tree");
-        Path t = absolute(to, "copy the tree to");
-        Objects.requireNonNull(how, "how");
-        Optional<FileStat> source = stat(f);
-        if (source.isEmpty() || !source.get().isDirectory()) {
-            throw new HostException("copy of the tree " + f + " on host " + name + ": expected a folder, found "
-                    + (source.isPresent() ? "something else" : "nothing") + "; check the path");
-        }
-        if (stat(t).isPresent()) {
-            throw new HostException("copy of the tree " + f + " to " + t + " on host " + name + ": expected nothing at "
-                    + t + ", found something; move it away or choose another destination");
-        }
-        new TreeCopier(f, t, how).copy();
-    }
-
-    /**
-     * Copies a tree on the server, in a handful of commands whatever its size: one {@code find}
-     * lists the source (and one the earlier copy), then {@code mkdir}, {@code cp --parents} (files
-     * and links, with modes, times and, as root, owners), {@code cp -l --parents} (hard links from
-     * the earlier copy) and a last pass that gives folders their modes and times, deepest first.
-     */
-    private final class TreeCopier {
-        private final Path from;
-        private final Path to;
-        private final TreeCopy how;
-
-        TreeCopier(Path from, Path to, TreeCopy how) {
-            this.from = from;
-            this.to = to;
-            this.how = how;
-        }
-
-        void copy() {
-            Map<String, Entry> source = walk(from, how);
-            Map<String, Entry> earlier = Map.of();
-            if (how.linkDest() != null) {
-                Path linkDest = absolute(how.linkDest(), "link from");
-                Optional<FileStat> ld = stat(linkDest);
-                if (ld.isPresent() && ld.get().isDirectory()) {
-                    earlier = walk(linkDest, TreeCopy.all());
-                }
-            }
-            boolean asRoot = canChangeOwners();
-            List<String> dirs = new ArrayList<>();
-            List<String> copies = new ArrayList<>();
-            List<String> links = new ArrayList<>();
-            for (Entry e : source.values()) {
-                switch (e.type) {
-                    case 'd' -> {
-                        if (!e.rel.isEmpty()) {
-                            dirs.add(e.rel);
-                        }
-                    }
-                    case 'l' -> copies.add(e.rel);
-                    case 'f' -> {
-                        Entry old = earlier.get(e.rel);
-                        if (old != null && old.sameFileAs(e, asRoot)) {
-                            links.add(e.rel);
-                        } else {
-                            copies.add(e.rel);
-                        }
-                    }
-                    default -> LOG.warn("copy of {} on {}: left out {}, which is neither a file, a folder nor a link",
-                            from, name, e.rel);
-                }
-            }
-            List<String> mkdirs = new ArrayList<>();
-            mkdirs.add(to.toString());
-            dirs.forEach(d -> mkdirs.add(to.resolve(d).toString()));
-            inChunks(mkdirs, List.of(), chunk -> script("copy of the tree " + from + " to", to,
-                    "exec mkdir -- \"$@\"", chunk, null));
-            if (!copies.isEmpty()) {
-                script("copy of the tree " + from + " to", to,
-                        "cd \"$1\" && exec xargs -0 cp -P -p --parents -t \"$2\" --",
-                        List.of(from.toString(), to.toString()), nulSeparated(copies));
-            }
-            if (!links.isEmpty()) {
-                script("copy of the tree " + from + " to", to,
-                        "cd \"$1\" && exec xargs -0 cp -l --parents -t \"$2\" --",
-                        List.of(how.linkDest().toString(), to.toString()), nulSeparated(links));
-            }
-            // folders last, deepest first: their modes may forbid writing, and filling them changes their times
-            List<String> attrs = new ArrayList<>();
-            List<Entry> folders = new ArrayList<>();
-            dirs.forEach(d -> folders.add(source.get(d)));
-            folders.sort(Comparator.comparingInt((Entry e) -> e.rel.split("/").length).reversed());
-            folders.add(source.get(""));
-            for (Entry d : folders) {
-                attrs.add(to.resolve(d.rel).toString());
-                attrs.add(Integer.toOctalString(d.mode));
-                attrs.add("@" + d.mtime.toPlainString());
-                attrs.add(asRoot ? d.uid + ":" + d.gid : "");
-            }
-            inChunks(attrs, List.of(), chunk -> script("copy of the tree " + from + " to", to,
-                    "while [ $# -gt 0 ]; do if [ -n \"$4\" ]; then chown -h -- \"$4\" \"$1\" || exit; fi; "
-                            + "chmod -- \"$2\" \"$1\" && touch -h -d \"$3\" -- \"$1\" || exit; shift 4; done",
-                    chunk, null));
-        }
-
-        /** Every entry below {@code root} (and root itself as ""), excluded paths left out, in find's order. */
-        private Map<String, Entry> walk(Path root, TreeCopy excludes) {
-            List<String> params = new ArrayList<>();
-            params.add(root.toString());
-            for (String e : excludes.excludes()) {
-                params.add(root + "/" + e.replaceAll("([\\\\*?\\[])", "\\\\$1"));
-            }
-            // find ROOT ( -path P1 -o -path P2 ) -prune -o -printf ..., built from the parameters, never from text
-            String script = "r=$1; shift; n=$#; first=1; for p in \"$@\"; do "
-                    + "if [ \"$first\" = 1 ]; then set -- \"$@\" '('; first=0; else set -- \"$@\" -o; fi; "
-                    + "set -- \"$@\" -path \"$p\"; done; shift \"$n\"; "
-                    + "if [ $# -gt 0 ]; then set -- \"$@\" ')' -prune -o; fi; "
-                    + "exec find \"$r\" \"$@\" -printf '%y %m %U %G %s %T@ %P\\0%l\\0'";
-            CommandResult r = script("list the tree", root, script, params, null);
-            Map<String, Entry> out = new LinkedHashMap<>();
-            String[] parts = r.stdout().split("\0", -1);
-            for (int i = 0; i + 1 < parts.length; i += 2) {
-                Entry e = Entry.parse(parts[i]);
-                if (!e.rel.isEmpty() && excludes.isExcluded(e.rel)) {
-                    continue;
-                }
-                out.put(e.rel, e);
-            }
-            if (!out.containsKey("")) {
-                throw new HostException("list the tree " + root + " on host " + name + ": expected GNU find to list it, "
-                        + "found no entry for the folder itself; install GNU findutils on the server");
-            }
-            return out;
-        }
-    }
-
-    /** One line of the tree listing. */
-    private record Entry(char type, int mode, int uid, int gid, long size, BigDecimal mtime, String rel) {
-        static Entry parse(String line) {
-            String[] f = line.split(" ", 7);
-            return new Entry(f[0].charAt(0), Integer.parseInt(f[1], 8), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                    Long.parseLong(f[4]), new BigDecimal(f[5]), f[6]);
-        }
-
-        /** Same size, time (to the microsecond, the precision copies keep), mode and, as root, owner. */
-        boolean sameFileAs(Entry live, boolean asRoot) {
-            return type == 'f' && size == live.size && mode == live.mode
-                    && micros(mtime).equals(micros(live.mtime)) && (!asRoot || (uid == live.uid && gid == live.gid));
-        }
-
-        private static BigDecimal micros(BigDecimal seconds) {
-            return seconds.setScale(6, RoundingMode.DOWN);
-        }
-    }
-
-    private static byte[] nulSeparated(List<String> items) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (String s : items) {
-            out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-            out.write(0);
-        }
-        return out.toByteArray();
-    }
-
-    /** Calls {@code action} with the items in lists small enough for one command line. */
-    private static void inChunks(List<String> items, List<String> prefix, Function<List<String>, ?> action) {
-        List<String> chunk = new ArrayList<>(prefix);
-        int size = 0;
-        for (String item : items) {
-            if (size + item.length() > ARG_BUDGET && chunk.size() > prefix.size()) {
-                action.apply(chunk);
-                chunk = new ArrayList<>(prefix);
-                size = 0;
-            }
-            chunk.add(item);
-            size += item.length() + 1;
-        }
-        if (chunk.size() > prefix.size()) {
-            action.apply(chunk);
-        }
+        trees.copyTree(from, to, how);
     }
 
     @Override
     public void delete(Path path) {
-        Path p = absolute(path, "delete");
-        if (p.getParent() == null) {
-            throw new HostException("delete " + p + " on host " + name + ": expected a path below the root folder, "
-                    + "found the root itself; give the path to delete");
-        }
-        script("delete", p, "exec rm -rf -- \"$1\"", List.of(p.toString()), null);
+        files.delete(path);
     }
 
     @Override
     public List<Path> list(Path dir) {
-        Path d = absolute(dir, "list");
-        Optional<FileStat> s = stat(d);
-        if (s.isEmpty() || !s.get().isDirectory()) {
-            throw new HostException("list " + d + " on host " + name + ": expected a folder, found "
-                    + (s.isPresent() ? "something else" : "nothing") + "; check the path");
-        }
-        return sftp("list", d, true, sftp -> {
-            List<Path> out = new ArrayList<>();
-            for (RemoteResourceInfo i : sftp.ls(d.toString())) {
-                if (!i.getName().equals(".") && !i.getName().equals("..")) {
-                    out.add(d.resolve(i.getName()));
-                }
-            }
-            out.sort(Comparator.naturalOrder());
-            return out;
-        });
+        return files.list(dir);
     }
 
     @Override
     public void createDirectories(Path dir) {
-        Path d = absolute(dir, "create the folder");
-        script("create the folder", d, "exec mkdir -p -- \"$1\"", List.of(d.toString()), null);
+        files.createDirectories(dir);
     }
 
     @Override
     public void symlink(Path link, Path target) {
-        Path l = absolute(link, "create a link at");
-        Objects.requireNonNull(target, "target");
-        if (stat(l).isPresent()) {
-            throw new HostException("create the link to " + target + " at " + l + " on host " + name
-                    + ": expected nothing at " + l + ", found something already; move it away first");
-        }
-        script("create the link to " + target + " at", l, "exec ln -s -- \"$1\" \"$2\"",
-                List.of(target.toString(), l.toString()), null);
+        files.symlink(link, target);
     }
 
     @Override
     public void replaceSymlink(Path link, Path target) {
-        Path l = absolute(link, "switch the link at");
-        Objects.requireNonNull(target, "target");
-        Optional<FileStat> old = stat(l);
-        if (old.isPresent() && !old.get().isSymlink()) {
-            throw new HostException("switch " + l + " to " + target + " on host " + name + ": expected a symbolic link at "
-                    + l + ", found a " + old.get().type().name().toLowerCase() + "; move it away first");
-        }
-        Path temp = l.resolveSibling("." + l.getFileName() + "." + UUID.randomUUID() + ".link");
-        script("switch the link to " + target + " at", l, "exec ln -s -- \"$1\" \"$2\"",
-                List.of(target.toString(), temp.toString()), null);
-        try {
-            sftp("switch the link to " + target + " at", l, false, s -> {
-                rename(s, temp.toString(), l.toString());
-                return null;
-            });
-        } catch (RuntimeException e) {
-            script("remove the unused link", temp, "exec rm -f -- \"$1\"", List.of(temp.toString()), null);
-            throw e;
-        }
+        files.replaceSymlink(link, target);
     }
 
     @Override
     public void setMode(Path path, int mode) {
-        Path p = absolute(path, "set the mode of");
-        sftp("set the mode " + String.format("%04o", mode) + " of", p, true, s -> {
-            s.chmod(p.toString(), mode & 07777);
-            return null;
-        });
+        files.setMode(path, mode);
     }
 
     @Override
     public void setOwner(Path path, String owner, String group) {
-        Path p = absolute(path, "give ownership of");
-        Objects.requireNonNull(owner, "owner");
-        Objects.requireNonNull(group, "group");
-        script("give " + owner + ":" + group + " ownership of", p, "exec chown -h -- \"$1\" \"$2\"",
-                List.of(owner + ":" + group, p.toString()), null);
+        files.setOwner(path, owner, group);
     }
 
     @Override
     public boolean canChangeOwners() {
-        Boolean r = root;
-        if (r == null) {
-            CommandResult id = run(Command.of("id", "-u")).requireSuccess();
-            r = id.stdout().strip().equals("0");
-            root = r;
-        }
-        return r;
+        return owners.canChangeOwners();
     }
 
     /**
@@ -1022,288 +193,18 @@ public final class SshHost implements Host {
      */
     @Override
     public List<FileDigest> digestTree(Path dir, Path earlier, Collection<FileDigest> known) {
-        Path d = absolute(dir, "digest the tree");
-        Objects.requireNonNull(known, "known");
-        Optional<FileStat> s = stat(d);
-        if (s.isEmpty() || !s.get().isDirectory()) {
-            throw new HostException("digest the tree " + d + " on host " + name + ": expected a folder, found "
-                    + (s.isPresent() ? "something else" : "nothing") + "; check the path");
-        }
-        Map<String, String[]> files = listFiles(d);
-        Map<String, FileDigest> before = new HashMap<>();
-        known.forEach(k -> before.put(k.path(), k));
-        Map<String, String[]> old = Map.of();
-        if (earlier != null && !before.isEmpty()) {
-            Path e = absolute(earlier, "digest the tree");
-            Optional<FileStat> es = stat(e);
-            if (es.isPresent() && es.get().isDirectory()) {
-                old = listFiles(e);
-            }
-        }
-        List<FileDigest> out = new ArrayList<>();
-        List<String> toRead = new ArrayList<>();
-        for (Map.Entry<String, String[]> f : files.entrySet()) {
-            long size = Long.parseLong(f.getValue()[0]);
-            FileDigest was = before.get(f.getKey());
-            String[] then = old.get(f.getKey());
-            if (was != null && then != null && was.size() == size && then[1].equals(f.getValue()[1])) {
-                out.add(was);
-            } else {
-                toRead.add(f.getKey());
-            }
-        }
-        if (!toRead.isEmpty()) {
-            CommandResult r = script("digest the tree", d, "cd \"$1\" && exec xargs -0 -r sha256sum -z --",
-                    List.of(d.toString()), nulSeparated(toRead));
-            Map<String, String> sums = new HashMap<>();
-            for (String line : r.stdout().split("\0")) {
-                if (line.length() > 66) {
-                    sums.put(line.substring(66), line.substring(0, 64));
-                }
-            }
-            for (String rel : toRead) {
-                String sha = sums.get(rel);
-                if (sha == null) {
-                    throw new HostException("digest the tree " + d + " on host " + name + ": expected a SHA-256 of "
-                            + rel + " from sha256sum, found none; install GNU coreutils on the server");
-                }
-                out.add(new FileDigest(rel, Long.parseLong(files.get(rel)[0]), sha));
-            }
-        }
-        out.sort(Comparator.comparing(FileDigest::path));
-        return out;
-    }
-
-    /** Every regular file below {@code root}: relative path to {size, device:inode}. */
-    private Map<String, String[]> listFiles(Path root) {
-        CommandResult r = script("list the files of", root, "exec find \"$1\" -type f -printf '%P\\0%s\\0%D:%i\\0'",
-                List.of(root.toString()), null);
-        Map<String, String[]> out = new LinkedHashMap<>();
-        String[] parts = r.stdout().split("\0", -1);
-        for (int i = 0; i + 2 < parts.length; i += 3) {
-            out.put(parts[i], new String[] {parts[i + 1], parts[i + 2]});
-        }
-        return out;
+        return trees.digestTree(dir, earlier, known);
     }
 
     /** Closes the SSH connection; calls after this open a new one. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (connection != null) {
-                connection.close();
-                connection = null;
-            }
-        }
+        link.close();
     }
 
     @Override
     public String toString() {
-        return "SshHost[" + name + "]";
-    }
-
-    // ---- helpers ---------------------------------------------------------------------------------
-
-    private Path absolute(Path path, String action) {
-        Objects.requireNonNull(path, "path");
-        if (!path.isAbsolute()) {
-            throw new HostException(action + " " + path + " on host " + name + ": expected an absolute path on the "
-                    + "server, found a relative one; give the full path, such as /opt/app/" + path);
-        }
-        return path.normalize();
-    }
-
-    private String userName(int uid) {
-        return names(uid, users, "passwd");
-    }
-
-    private String groupName(int gid) {
-        return names(gid, groups, "group");
-    }
-
-    /** The name of a user or group id, from the server's {@code getent}; the number if it has no name. */
-    private String names(int id, Map<Integer, String> cache, String database) {
-        synchronized (users) {
-            String known = cache.get(id);
-            if (known != null) {
-                return known;
-            }
-            CommandResult r = exec(Command.of("getent", database, Integer.toString(id)), RemoteShell.EXEC, true);
-            String[] fields = r.stdout().strip().split(":");
-            String found = r.succeeded() && fields.length > 2 ? fields[0] : Integer.toString(id);
-            cache.put(id, found);
-            return found;
-        }
-    }
-
-    private HostException failure(String action, Path path, IOException e) {
-        String found;
-        String todo;
-        Response.StatusCode code = e instanceof SFTPException s ? s.getStatusCode() : null;
-        if (code == Response.StatusCode.NO_SUCH_FILE || code == Response.StatusCode.NO_SUCH_PATH) {
-            found = "nothing at " + path;
-            todo = "check the path";
-        } else if (code == Response.StatusCode.PERMISSION_DENIED || code == Response.StatusCode.WRITE_PROTECT) {
-            found = "permission denied (" + e.getMessage() + ")";
-            todo = "connect as a user allowed to, use sudo(), or fix the permissions";
-        } else if (code == Response.StatusCode.NO_SPACE_ON_FILESYSTEM || code == Response.StatusCode.QUOTA_EXCEEDED) {
-            found = "no space left (" + e.getMessage() + ")";
-            todo = "free space on the server";
-        } else if (code == Response.StatusCode.FAILURE) {
-            found = "the server refusing it (" + e.getMessage() + ")";
-            todo = "check on the server that the file system is writable, not full and not over quota, and that "
-                    + "both paths are on one file system";
-        } else {
-            found = e.toString();
-            todo = "check the server, the path and the permissions";
-        }
-        return new HostException(action + " " + path + " on host " + name + ": expected to succeed, found " + found
-                + "; " + todo, e);
-    }
-
-    private static int signalNumber(Signal s) {
-        return switch (s) {
-            case HUP -> 1;
-            case INT -> 2;
-            case QUIT -> 3;
-            case ILL -> 4;
-            case ABRT -> 6;
-            case FPE -> 8;
-            case KILL -> 9;
-            case USR1 -> 10;
-            case SEGV -> 11;
-            case USR2 -> 12;
-            case PIPE -> 13;
-            case ALRM -> 14;
-            case TERM -> 15;
-            default -> 0;
-        };
-    }
-
-    /** Where the bytes of a stream go. */
-    @FunctionalInterface
-    private interface Sink {
-        void accept(byte[] bytes, int off, int len);
-    }
-
-    private static Thread pump(String what, InputStream in, Sink sink) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    sink.accept(buffer, 0, n);
-                }
-            } catch (IOException e) {
-                LOG.debug("{} of a remote command ended early: {}", what, e.toString());
-            }
-        }, "ssh-" + what);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static Thread feed(OutputStream out, byte[] input) {
-        Thread t = new Thread(() -> {
-            try (out) {
-                out.write(input);
-                out.flush();
-            } catch (InterruptedIOException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                // the command ended without reading all its input, as `true < file` would
-                LOG.debug("standard input of a remote command not fully read: {}", e.toString());
-            }
-        }, "ssh-stdin");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static void joinQuietly(Thread t) {
-        try {
-            t.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void closeQuietly(Session session) {
-        try {
-            session.close();
-        } catch (IOException e) {
-            LOG.debug("session on {} not closed cleanly: {}", name, e.toString());
-        }
-    }
-
-    /**
-     * Standard error of a wrapped command: its first line, when it is the wrapper's report, is kept
-     * apart (the pid, or why the command did not start); the rest is the command's own.
-     */
-    private static final class WrapperStderr {
-        private final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream first = new ByteArrayOutputStream();
-        private final CompletableFuture<String> report = new CompletableFuture<>();
-        private boolean inFirst;
-
-        WrapperStderr(boolean wrapped) {
-            inFirst = wrapped;
-            if (!wrapped) {
-                report.complete(null);
-            }
-        }
-
-        synchronized void accept(byte[] b, int off, int len) {
-            int i = off;
-            while (inFirst && i < off + len) {
-                byte c = b[i++];
-                if (c == '\n') {
-                    inFirst = false;
-                    String line = first.toString(StandardCharsets.UTF_8);
-                    if (line.startsWith(RemoteShell.MARKER)) {
-                        report.complete(line.substring(RemoteShell.MARKER.length()));
-                    } else {
-                        report.complete(null);
-                        text.writeBytes(first.toByteArray());
-                        text.write('\n');
-                    }
-                } else {
-                    first.write(c);
-                }
-            }
-            text.write(b, i, off + len - i);
-        }
-
-        /** The wrapper's report without its pid line, or null if it wrote none. */
-        synchronized String report() {
-            if (inFirst) {
-                // stderr ended inside the first line: it was not the wrapper's
-                inFirst = false;
-                text.writeBytes(first.toByteArray());
-                report.complete(null);
-            }
-            String r = report.getNow(null);
-            return r;
-        }
-
-        /** The pid the wrapper reported, waiting up to {@code limit} for it; null if it reported none. */
-        Long awaitPid(Duration limit) {
-            String r;
-            try {
-                r = report.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                return null;
-            }
-            return r != null && r.startsWith("pid:") ? Long.valueOf(r.substring(4)) : null;
-        }
-
-        synchronized String text() {
-            report();
-            return text.toString(StandardCharsets.UTF_8);
-        }
+        return "SshHost[" + link.name() + "]";
     }
 
     /**
@@ -1510,7 +411,7 @@ public final class SshHost implements Host {
                     Set.copyOf(trustedFingerprints), anyHostKey, sudo, connectTimeout, connectAttempts, retryDelay,
                     sleeper);
             SshHost host = new SshHost(s);
-            host.connection();
+            host.link.connection();
             return host;
         }
     }
