@@ -180,15 +180,37 @@ public final class RestorePointStore {
      * does not know the targets. Delete such points with {@link RollbackPlan#delete(RestorePoint)},
      * which removes all of it ({@link dev.rollback.spi.Target#release}).
      *
-     * @throws RollbackInProgressException if an unfinished rollback uses the point
+     * <p>Holds the plan's lock while it deletes: no capture, rollback or other deletion of the plan
+     * runs meanwhile, in this process or another.
+     *
+     * @throws RollbackInProgressException if an unfinished rollback uses the point, or a capture,
+     *     rollback or deletion of its plan is running
      */
     public void delete(String id) {
         delete(id, p -> { });
     }
 
-    /** Deletes a point, calling {@code first} (which removes its artifacts elsewhere) once it may be deleted. */
+    /**
+     * Deletes a point, calling {@code first} (which removes its artifacts elsewhere) once it may be
+     * deleted; holds the plan's lock meanwhile, so no capture or rollback of the plan runs.
+     */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     void delete(String id, java.util.function.Consumer<RestorePoint> first) {
         RestorePoint point = get(id);
+        try (PlanLock lock = lock(point.plan(), id)) {
+            deleteLocked(get(id), first);
+        }
+    }
+
+    /** Takes the lock of {@code plan} for a deletion. */
+    private PlanLock lock(String plan, String pointId) {
+        return PlanLock.acquire(locks(), plan, new PlanLock.Owner(dev.rollback.internal.LocalMachine.pid(),
+                dev.rollback.internal.LocalMachine.name(), "delete", pointId, clock.instant()));
+    }
+
+    /** Deletes a point with the plan's lock held by the caller. */
+    private void deleteLocked(RestorePoint point, java.util.function.Consumer<RestorePoint> first) {
+        String id = point.id();
         if (pointsInUse().contains(id)) {
             throw new RollbackInProgressException("restore point " + id + " of plan '" + point.plan()
                     + "': expected no rollback to use it, found an unfinished rollback that does; "
@@ -214,18 +236,37 @@ public final class RestorePointStore {
      * <p>Artifacts a plan keeps on a remote host stay there, and so does what a target keeps outside
      * the store; the plan's own retention ({@link RollbackPlanBuilder#keepLast(int)}) removes all of it.
      *
+     * <p>Holds the plan's lock while it deletes, like {@link #delete(String)}.
+     *
      * @return the points deleted
+     * @throws RollbackInProgressException if a capture, rollback or deletion of the plan is running
      */
     public List<RestorePoint> retain(String plan, int keepLast) {
         return retain(plan, keepLast, p -> { });
     }
 
-    /** {@link #retain(String, int)}, calling {@code first} for each point before it is deleted. */
+    /**
+     * {@link #retain(String, int)}, calling {@code first} for each point before it is deleted; holds
+     * the plan's lock meanwhile.
+     */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     List<RestorePoint> retain(String plan, int keepLast, java.util.function.Consumer<RestorePoint> first) {
+        requireKeep(plan, keepLast);
+        try (PlanLock lock = lock(plan, null)) {
+            return retainLocked(plan, keepLast, first);
+        }
+    }
+
+    private static void requireKeep(String plan, int keepLast) {
         if (keepLast < 1) {
             throw new IllegalArgumentException("retention of plan '" + plan + "': expected keepLast >= 1, found "
                     + keepLast + "; keep at least the newest point");
         }
+    }
+
+    /** {@link #retain(String, int, java.util.function.Consumer)} with the plan's lock held by the caller. */
+    List<RestorePoint> retainLocked(String plan, int keepLast, java.util.function.Consumer<RestorePoint> first) {
+        requireKeep(plan, keepLast);
         List<RestorePoint> newestFirst = new ArrayList<>(list(plan));
         java.util.Collections.reverse(newestFirst);
         Set<String> keep = new HashSet<>(pointsInUse());
@@ -234,7 +275,7 @@ public final class RestorePointStore {
         List<RestorePoint> deleted = new ArrayList<>();
         for (RestorePoint p : newestFirst) {
             if (!keep.contains(p.id())) {
-                delete(p.id(), first);
+                deleteLocked(p, first);
                 deleted.add(p);
             }
         }
@@ -473,6 +514,7 @@ public final class RestorePointStore {
                     String name = f.getFileName().toString();
                     if (name.endsWith(".lock")) {
                         PlanLock.holder(locks(), name.substring(0, name.length() - ".lock".length()))
+                                .filter(o -> o.pointId() != null && !"delete".equals(o.rollbackId()))
                                 .ifPresent(o -> ids.add(o.pointId()));
                     }
                 }

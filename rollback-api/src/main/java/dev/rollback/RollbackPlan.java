@@ -33,8 +33,8 @@ import java.util.Set;
  * plan.undo(report);                                   // a rollback is itself reversible
  * }</pre>
  *
- * <p>Immutable and thread-safe. Rollbacks of one plan never run at the same time: a lock in the
- * store refuses a second one, in this process or another.
+ * <p>Immutable and thread-safe. Captures, rollbacks and deletions of one plan never run at the
+ * same time: a lock in the store refuses a second one, in this process or another.
  */
 public final class RollbackPlan {
 
@@ -160,7 +160,7 @@ public final class RollbackPlan {
             listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
                     null, "captured restore point " + id + " '" + label + "' of " + snapshots.size() + " targets"));
             if (keepLast > 0) {
-                store.retain(name, keepLast, p -> {
+                store.retainLocked(name, keepLast, p -> {
                     artifacts.deleteOnHost(p);
                     release(p);
                 });
