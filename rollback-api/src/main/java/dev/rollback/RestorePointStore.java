@@ -391,6 +391,7 @@ public final class RestorePointStore {
 
     Pending begin(String plan, String id) {
         Path dir = points().resolve(PENDING + id);
+        boolean fresh = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
         try {
             Files2.createPrivateDirectories(root);
             Files2.createPrivateDirectories(points());
@@ -399,8 +400,16 @@ public final class RestorePointStore {
             Files2.writeAtomically(dir.resolve(PENDING_PLAN), plan.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     Files2.Sync.NONE);
         } catch (IOException e) {
-            throw new StoreException("cannot create a restore point in " + root + ": " + e.getMessage()
-                    + "; check that the folder is writable", e);
+            if (fresh) {
+                // a folder without its plan note would never be cleaned up: remove what was made of it
+                try {
+                    Files2.deleteTree(dir);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            throw new StoreException("cannot create restore point " + id + " in " + root + ": " + e
+                    + "; free space or check that the folder is writable", e);
         }
         return new Pending(id, dir);
     }

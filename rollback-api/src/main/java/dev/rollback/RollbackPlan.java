@@ -146,17 +146,19 @@ public final class RollbackPlan {
             Optional<RestorePoint> previous = store.latest(name);
             RestorePointStore.Pending pending = store.begin(name, id);
             List<Snapshot> snapshots = new ArrayList<>();
+            RestorePoint point;
             try {
                 for (Target t : targets.values()) {
                     snapshots.add(captureTarget(t, pending, label, previous, Optional.empty()));
                 }
+                // a manifest that cannot be written (a full disk) leaves nothing half-stored either
+                point = store.commit(pending, new RestorePoint(id, name, label, clock.instant(),
+                        LocalMachine.name(), RestorePoint.Origin.CAPTURE, null, snapshots, null));
             } catch (RuntimeException e) {
                 artifacts.abort(pending);
                 store.abort(pending);
                 throw e;
             }
-            RestorePoint point = store.commit(pending, new RestorePoint(id, name, label, clock.instant(),
-                    LocalMachine.name(), RestorePoint.Origin.CAPTURE, null, snapshots, null));
             listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
                     null, "captured restore point " + id + " '" + label + "' of " + snapshots.size() + " targets"));
             if (keepLast > 0) {

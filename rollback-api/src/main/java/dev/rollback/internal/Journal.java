@@ -3,8 +3,8 @@ package dev.rollback.internal;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Snapshot;
 import dev.rollback.StepRecord;
+import dev.rollback.StoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -108,7 +108,8 @@ public record Journal(
             // step, which targets must allow anyway. This saves a folder sync on every step.
             Files2.writeAtomically(file(journalDir, plan), Json.bytes(this), Files2.Sync.FILE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the journal of rollback " + rollbackId + " in " + journalDir, e);
+            throw new StoreException("cannot write the journal of rollback " + rollbackId + " in " + journalDir + ": "
+                    + e + "; free space or fix the permissions of the store", e);
         }
     }
 
@@ -119,7 +120,7 @@ public record Journal(
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the journal of plan '" + plan + "' in " + journalDir, e);
+            throw new StoreException("cannot read the journal of plan '" + plan + "' in " + journalDir + ": " + e, e);
         }
     }
 
@@ -138,7 +139,7 @@ public record Journal(
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list journals in " + journalDir, e);
+            throw new StoreException("cannot list journals in " + journalDir + ": " + e, e);
         }
         return out;
     }
@@ -150,7 +151,7 @@ public record Journal(
             // repeatable, or abandoned by the operator
             Files.deleteIfExists(file(journalDir, plan));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the journal of plan '" + plan + "' in " + journalDir, e);
+            throw new StoreException("cannot delete the journal of plan '" + plan + "' in " + journalDir + ": " + e, e);
         }
     }
 }

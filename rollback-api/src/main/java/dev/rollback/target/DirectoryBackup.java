@@ -298,8 +298,21 @@ public final class DirectoryBackup implements Target {
         putBackKept(host, fresh);
         host.delete(fresh);
         ctx.progress("copying the captured tree of " + dir + " from the restore point");
-        host.copyTree(ctx.artifactDir(snapshot).resolve(TREE), fresh, TreeCopy.all().excluding(
-                keep.excludes().toArray(String[]::new)));
+        try {
+            host.copyTree(ctx.artifactDir(snapshot).resolve(TREE), fresh, TreeCopy.all().excluding(
+                    keep.excludes().toArray(String[]::new)));
+        } catch (RuntimeException e) {
+            // nothing live was moved yet: the half-made copy beside the folder only takes up space (a full disk)
+            try {
+                host.delete(work);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+                throw fail("the captured tree copied to " + fresh, e.getMessage() + ", and the half-made copy "
+                        + work + " could not be removed: " + again.getMessage(), "remove " + work + " by hand; "
+                        + dir + " was not changed");
+            }
+            throw e;
+        }
         try {
             moveKept(host, fresh);
             if (failed != null) {
