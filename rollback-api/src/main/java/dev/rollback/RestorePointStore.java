@@ -2,7 +2,7 @@ package dev.rollback;
 
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Journal;
-import dev.rollback.internal.Json;
+import dev.rollback.internal.Manifest;
 import dev.rollback.internal.PlanLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,13 +97,24 @@ public final class RestorePointStore {
         return pointDir(point.id()).resolve("artifacts").resolve(target);
     }
 
-    /** The points of a plan, oldest first. Damaged manifests are logged and left out. */
+    /**
+     * The points of a plan, oldest first.
+     *
+     * @throws StoreException if a point of the plan is damaged (its manifest is missing, changed or
+     *     unreadable), naming each such folder and what to do; a damaged point of no known plan is
+     *     logged and left out
+     */
     public List<RestorePoint> list(String plan) {
         List<RestorePoint> out = new ArrayList<>();
-        for (RestorePoint p : all()) {
+        List<String> damaged = new ArrayList<>();
+        for (RestorePoint p : all(plan, damaged)) {
             if (p.plan().equals(plan)) {
                 out.add(p);
             }
+        }
+        if (!damaged.isEmpty()) {
+            throw new StoreException("plan '" + plan + "' in store " + root + ": expected every restore point readable, "
+                    + "found " + damaged.size() + " damaged: " + String.join("; ", damaged), null);
         }
         out.sort(Comparator.comparing(RestorePoint::createdAt).thenComparing(RestorePoint::id));
         return out;
@@ -465,7 +476,7 @@ public final class RestorePointStore {
     RestorePoint commit(Pending pending, RestorePoint point) {
         writeManifest(pending.dir(), point);
         try {
-            Files.deleteIfExists(pending.dir().resolve(PENDING_PLAN));
+            // the plan note stays: it tells which plan a point whose manifest is lost belonged to
             Files2.moveAtomically(pending.dir(), pointDir(point.id()));
             Files2.syncDirectory(points());
         } catch (IOException e) {
@@ -538,7 +549,7 @@ public final class RestorePointStore {
         return root.resolve("points");
     }
 
-    private List<RestorePoint> all() {
+    private List<RestorePoint> all(String plan, List<String> damaged) {
         Path dir = points();
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -553,7 +564,12 @@ public final class RestorePointStore {
                 try {
                     out.add(readManifest(manifest));
                 } catch (RollbackException e) {
-                    LOG.warn("skipping restore point {}: {}", p.getFileName(), e.getMessage());
+                    if (plan.equals(pendingPlan(p))) {
+                        damaged.add(e.getMessage());
+                    } else {
+                        LOG.warn("skipping restore point {} of another or no known plan: {}", p.getFileName(),
+                                e.getMessage());
+                    }
                 }
             }
         } catch (IOException e) {
@@ -564,18 +580,18 @@ public final class RestorePointStore {
 
     private RestorePoint readManifest(Path manifest) {
         try {
-            return Json.read(Files.readAllBytes(manifest), RestorePoint.class);
+            return Manifest.read(manifest, Files.readAllBytes(manifest));
         } catch (NoSuchFileException e) {
             throw new StoreException("restore point folder " + manifest.getParent() + ": expected a " + MANIFEST
-                    + ", found none; delete the folder, it is not a complete restore point", e);
+                    + ", found none; restore it from a copy, or delete the folder: it is not a complete restore point", e);
         } catch (IOException e) {
-            throw new StoreException("cannot read " + manifest + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read " + manifest + ": " + e + "; check its permissions", e);
         }
     }
 
     private void writeManifest(Path dir, RestorePoint point) {
         try {
-            Files2.writeAtomically(dir.resolve(MANIFEST), Json.bytes(point));
+            Files2.writeAtomically(dir.resolve(MANIFEST), Manifest.bytes(point));
         } catch (IOException e) {
             throw new StoreException("cannot write the manifest of restore point " + point.id() + " in " + dir
                     + ": " + e.getMessage(), e);

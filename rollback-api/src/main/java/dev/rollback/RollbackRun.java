@@ -61,6 +61,8 @@ final class RollbackRun {
     private RollbackException storeFailure;
     private boolean storeFailureApplied;
     private boolean asideFailed;
+    /** How many of the errors are those of the attempts before this resume. */
+    private int earlierErrors;
 
     RollbackRun(RollbackPlan plan, RestorePoint point, List<String> scope) {
         this.plan = plan;
@@ -206,6 +208,10 @@ final class RollbackRun {
                     if (own != null) {
                         problems.addAll(own);
                     }
+                } catch (InvalidSnapshotException e) {
+                    problems.add(Problem.of(t, "field '" + e.field() + "' of its snapshot in "
+                            + plan.store.pointDir(point.id()).resolve("manifest.json") + " to be usable",
+                            e.getMessage(), "roll back to another restore point, or capture a new one"));
                 } catch (Exception e) {
                     problems.add(Problem.of(t, "its preflight to pass", plan.redactor.describe(e),
                             "fix the cause, then try again"));
@@ -312,6 +318,7 @@ final class RollbackRun {
         rollbackId = j.rollbackId();
         journal = j.with(Journal.Status.RUNNING, j.errors(), j.resumed() + 1);
         errors.addAll(j.errors());
+        earlierErrors = j.errors().size();
         for (StepRecord r : j.steps()) {
             if (r.index() < actions.size()) {
                 Action a = actions.get(r.index());
@@ -798,8 +805,7 @@ final class RollbackRun {
         }
         RollbackReport report = new RollbackReport(rollbackId, plan.name, point.id(), point.label(), scope, plan.policy,
                 outcome, journal.startedAt(), finished, plan.recoveryBudget, steps, phases, checkResults, targets,
-                asidePoint == null ? null : asidePoint.id(), aside, errors.stream().map(plan.redactor::redact).toList(),
-                journal.resumed());
+                asidePoint == null ? null : asidePoint.id(), aside, reportedErrors(outcome), journal.resumed());
         try {
             plan.store.saveReport(report);
         } catch (RollbackException e) {
@@ -818,6 +824,20 @@ final class RollbackRun {
         }
         plan.listeners.finished(report);
         return report;
+    }
+
+    /** The errors for the report: those of the attempts before a resume say whether the resume overcame them. */
+    private List<String> reportedErrors(Outcome outcome) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < errors.size(); i++) {
+            String e = plan.redactor.redact(errors.get(i));
+            if (i < earlierErrors) {
+                e = (outcome.isSuccessful() ? "overcome on resume " + journal.resumed() + ": " : "before resume "
+                        + journal.resumed() + ": ") + e;
+            }
+            out.add(e);
+        }
+        return out;
     }
 
     private List<StepRecord> allRecords() {

@@ -116,7 +116,7 @@ public record Journal(
     /** Reads the journal of a plan, if one exists. */
     public static Optional<Journal> read(Path journalDir, String plan) {
         try {
-            return Optional.of(Json.read(Files.readAllBytes(file(journalDir, plan)), Journal.class));
+            return Optional.of(Json.read(file(journalDir, plan), Files.readAllBytes(file(journalDir, plan)), Journal.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -135,7 +135,7 @@ public record Journal(
                 String name = f.getFileName().toString();
                 if (name.endsWith(".json") && !name.startsWith(".")) {
                     // journals are replaced by rename, so a reader never sees half of one
-                    out.add(Json.read(Files.readAllBytes(f), Journal.class));
+                    out.add(Json.read(f, Files.readAllBytes(f), Journal.class));
                 }
             }
         } catch (IOException e) {

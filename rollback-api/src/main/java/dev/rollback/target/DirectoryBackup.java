@@ -438,6 +438,12 @@ public final class DirectoryBackup implements Target {
     }
 
     private Optional<Problem> ownSnapshot(Snapshot s) {
+        try {
+            absent(s);
+        } catch (dev.rollback.InvalidSnapshotException e) {
+            return Optional.of(Problem.of(name, "a snapshot whose field '" + e.field() + "' is true or false",
+                    "'" + e.found() + "'", "the restore point was changed; roll back to another point"));
+        }
         if (!s.get("strategy").equals(Optional.of(STRATEGY))) {
             return Optional.of(Problem.of(name, "a snapshot made by Directory.backup", "one made by strategy '"
                     + s.get("strategy").orElse("none") + "'", "the plan's target changed since the capture; capture a "
@@ -450,8 +456,9 @@ public final class DirectoryBackup implements Target {
         return Optional.empty();
     }
 
+    /** Whether the capture found nothing there, which a restore makes so again; only "true" or "false" is read. */
     private static boolean absent(Snapshot s) {
-        return s.get("absent").equals(Optional.of("true"));
+        return dev.rollback.spi.SnapshotFields.of(s).bool("absent", false);
     }
 
     private static List<String> capturedExcludes(Snapshot s) {
