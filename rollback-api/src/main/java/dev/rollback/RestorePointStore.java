@@ -144,10 +144,10 @@ public final class RestorePointStore {
             return Optional.empty();
         }
         Path manifest = pointDir(id).resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
+        if (!Files.isDirectory(pointDir(id), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        return Optional.of(readManifest(manifest));
+        return Optional.of(readManifest(manifest)); // a folder without its manifest is a damaged point, not none
     }
 
     /**
@@ -327,6 +327,7 @@ public final class RestorePointStore {
     List<Problem> verifyLocal(RestorePoint point, Snapshot s, String consumedBy) {
         List<Problem> problems = new ArrayList<>();
         Path dir = artifactDir(point, s.target());
+        problems.addAll(verifyTree(point, s, dir));
         for (Artifact a : s.artifacts()) {
             Path file = dir.resolve(a.path()).normalize();
             String where = "artifact " + a.path() + " of target '" + s.target() + "' in restore point " + point.id();
@@ -365,6 +366,46 @@ public final class RestorePointStore {
             }
         }
         return problems;
+    }
+
+    /**
+     * Compares the target's folder in the point with the entries the capture recorded: type, mode,
+     * link target, nothing added or removed. An artifact a rollback consumed, and its note, are
+     * left to the checksum check.
+     */
+    private List<Problem> verifyTree(RestorePoint point, Snapshot s, Path dir) {
+        if (s.tree().isEmpty() && s.artifacts().isEmpty()) {
+            return List.of();
+        }
+        if (s.tree().isEmpty()) {
+            return List.of(Problem.of(s.target(), "a record of every entry of its stored tree in restore point "
+                    + point.id(), "none (the point was captured by an older version, or its record was removed)",
+                    "the stored tree cannot be checked whole and may be corrupted; capture a new restore point"));
+        }
+        List<TreeEntry> found;
+        try {
+            found = dev.rollback.internal.StoredTree.walk(dir);
+        } catch (IOException e) {
+            return List.of(Problem.of(s.target(), "its stored tree " + dir + " readable", e.toString(),
+                    "check the permissions of " + dir));
+        }
+        Set<String> consumed = new HashSet<>();
+        for (Artifact a : s.artifacts()) {
+            Path file = dir.resolve(a.path()).normalize();
+            if (file.startsWith(dir) && Files.exists(ArtifactPlace.consumedNote(file), LinkOption.NOFOLLOW_LINKS)) {
+                consumed.add(a.path());
+                consumed.add(a.path() + ".consumed");
+            } else if (file.startsWith(dir) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                consumed.add(a.path()); // a missing artifact is named by the checksum check
+            }
+        }
+        List<String> changes = dev.rollback.internal.StoredTree.changes(s.tree(), found, consumed::contains);
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Problem.of(s.target(), "its stored tree " + dir + " in restore point " + point.id()
+                + " as the capture recorded it", String.join("; ", changes), "the stored tree was changed or corrupted "
+                + "after the capture; do not use this restore point: roll back to another one"));
     }
 
     /** Reports of the plan's finished rollbacks, oldest first: the plan's rollback history. */

@@ -175,6 +175,20 @@ final class RollbackRun {
         if (!Files.isDirectory(plan.store.pointDir(point.id()))) {
             problems.add(Problem.of(pointName, "its folder in store " + plan.store.root(), "none",
                     "use a point read from this plan's store"));
+        } else {
+            // the point in hand must be the one its sealed manifest records now
+            try {
+                RestorePoint stored = plan.store.get(point.id());
+                if (!stored.snapshots().equals(point.snapshots()) || !stored.plan().equals(point.plan())) {
+                    problems.add(Problem.of(pointName, "the snapshots its manifest "
+                            + plan.store.pointDir(point.id()).resolve("manifest.json") + " records",
+                            "a point in hand whose snapshots differ from them", "read the point again with "
+                                    + "store.get(\"" + point.id() + "\") and check it before rolling back"));
+                }
+            } catch (RollbackException e) {
+                problems.add(Problem.of(pointName, "an intact manifest", e.getMessage(),
+                        "roll back to another restore point"));
+            }
         }
         for (String t : scope) {
             Target target = plan.targets.get(t);

@@ -438,11 +438,12 @@ public final class DirectoryBackup implements Target {
     }
 
     private Optional<Problem> ownSnapshot(Snapshot s) {
-        try {
-            absent(s);
-        } catch (dev.rollback.InvalidSnapshotException e) {
-            return Optional.of(Problem.of(name, "a snapshot whose field '" + e.field() + "' is true or false",
-                    "'" + e.found() + "'", "the restore point was changed; roll back to another point"));
+        // "absent" deletes the live state on restore: only a set-aside that found nothing records it, with nothing
+        // else; a value other than true or false throws, naming the field (the engine adds the manifest)
+        if (absent(s) && (!s.artifacts().isEmpty() || !s.tree().isEmpty())) {
+            throw new dev.rollback.InvalidSnapshotException("snapshot of target '" + name + "': expected field 'absent' "
+                    + "only in a snapshot that records nothing there, found it in one that also holds a stored tree; the "
+                    + "restore point was changed: roll back to another point", name, "absent", "true");
         }
         if (!s.get("strategy").equals(Optional.of(STRATEGY))) {
             return Optional.of(Problem.of(name, "a snapshot made by Directory.backup", "one made by strategy '"
