@@ -30,12 +30,17 @@ import org.slf4j.LoggerFactory;
  * A point appears in the store complete or not at all: it is written under a temporary name and
  * renamed when its manifest is on disk.
  *
+ * <p>Nothing in a point is trusted without a check: the manifest is sealed with the SHA-256 of its
+ * own content and every field is checked when it is read; it records every entry of each target's
+ * stored folder (type, mode, link target) beside each file's checksum, and {@link #verify} (which
+ * a rollback's preflight runs) refuses a folder that differs, naming the path and the change.
+ *
  * <pre>
  * root/
  *   points/&lt;id&gt;/manifest.json
  *   points/&lt;id&gt;/artifacts/&lt;target&gt;/…
  *   journals/&lt;plan&gt;.json        the unfinished rollback of a plan, if any
- *   locks/&lt;plan&gt;.lock           held while a rollback of the plan runs
+ *   locks/&lt;plan&gt;.lock           held while a capture, rollback or deletion of the plan runs
  *   reports/&lt;plan&gt;/&lt;rollback&gt;.json
  * </pre>
  *
@@ -390,16 +395,20 @@ public final class RestorePointStore {
                     "check the permissions of " + dir));
         }
         Set<String> consumed = new HashSet<>();
+        Set<String> missing = new HashSet<>();
         for (Artifact a : s.artifacts()) {
             Path file = dir.resolve(a.path()).normalize();
             if (file.startsWith(dir) && Files.exists(ArtifactPlace.consumedNote(file), LinkOption.NOFOLLOW_LINKS)) {
                 consumed.add(a.path());
-                consumed.add(a.path() + ".consumed");
             } else if (file.startsWith(dir) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                consumed.add(a.path()); // a missing artifact is named by the checksum check
+                missing.add(a.path()); // a missing artifact is named by the checksum check
             }
         }
-        List<String> changes = dev.rollback.internal.StoredTree.changes(s.tree(), found, consumed::contains);
+        // a consumed artifact, its note and what its target keeps beside it (<artifact>.replaced) are the
+        // consuming rollback's: the checksum check says whether the point may still be used
+        java.util.function.Predicate<String> ignored = path -> missing.contains(path) || consumed.stream()
+                .anyMatch(c -> path.equals(c) || path.startsWith(c + "."));
+        List<String> changes = dev.rollback.internal.StoredTree.changes(s.tree(), found, ignored);
         if (changes.isEmpty()) {
             return List.of();
         }
