@@ -191,14 +191,15 @@ class StoreFullFaultTest {
         }
     }
 
-    @Test
-    void shouldRemoveTheHalfMadeCopyBesideTheLiveFolderWhenTheDiskFills() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = FailurePolicy.class, names = {"HALT", "RESTORE_FAILED_STATE"})
+    void shouldRemoveTheHalfMadeCopyBesideTheLiveFolderWhenTheDiskFills(FailurePolicy policy) throws Exception {
         Path app = disk.dir().resolve("app");
         Files.createDirectories(app);
         for (int i = 0; i < 6; i++) {
             Files.write(app.resolve("v1-" + i + ".bin"), bytes(100_000, i));
         }
-        RollbackPlan plan = Rollback.plan("site").store(root.resolve("store")).onFailure(FailurePolicy.RESTORE_FAILED_STATE)
+        RollbackPlan plan = Rollback.plan("site").store(root.resolve("store")).onFailure(policy)
                 .target(Directory.backup(app).named("site")).build();
         RestorePoint v1 = plan.capture("v1");
         for (int i = 0; i < 6; i++) {
@@ -212,12 +213,21 @@ class StoreFullFaultTest {
 
         RollbackReport report = plan.rollback(v1);
 
-        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.PUT_BACK);
+        assertThat(report.outcome()).as(report.toMarkdown())
+                .isEqualTo(policy == FailurePolicy.HALT ? Outcome.HALTED : Outcome.PUT_BACK);
         assertThat(report.errors()).anySatisfy(e -> assertThat(e).contains("restore site"));
         assertThat(Fingerprint.of(app)).as("the live folder is as it was, byte for byte").isEqualTo(live);
         try (Stream<Path> beside = Files.list(disk.dir())) {
             assertThat(beside.map(p -> p.getFileName().toString())).as("no half-made copy beside the folder")
                     .noneMatch(n -> n.contains(".rollback-"));
+        }
+        if (policy == FailurePolicy.HALT) {
+            disk.free(filler);
+            RollbackReport resumed = plan.resume();
+            assertThat(resumed.outcome()).as(resumed.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
+            for (int i = 0; i < 6; i++) {
+                assertThat(app.resolve("v1-" + i + ".bin")).hasBinaryContent(bytes(100_000, i));
+            }
         }
     }
 
