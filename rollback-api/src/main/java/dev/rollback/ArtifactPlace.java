@@ -6,6 +6,7 @@ import dev.rollback.host.Host;
 import dev.rollback.host.Hosts;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Logs;
+import dev.rollback.internal.StoredTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -127,7 +128,12 @@ final class ArtifactPlace {
         List<FileDigest> digests = where.digestTree(dir, earlier.orElse(null), known);
         List<Artifact> artifacts = digests.stream().map(d -> new Artifact(d.path(), d.size(), d.sha256())).toList();
         if (!onHost()) {
-            return data.completedBy(target, kind, artifacts);
+            try {
+                return data.completedBy(target, kind, artifacts).withTree(StoredTree.walk(dir));
+            } catch (IOException e) {
+                throw new StoreException("cannot record the stored tree of target '" + target + "' in " + dir + ": "
+                        + e, e);
+            }
         }
         if (plan.copyArtifactsToStore) {
             Path local = plan.store.targetDir(pending, target);

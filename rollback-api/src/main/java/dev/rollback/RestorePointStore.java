@@ -2,8 +2,8 @@ package dev.rollback;
 
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Journal;
-import dev.rollback.internal.Json;
 import dev.rollback.internal.Logs;
+import dev.rollback.internal.Manifest;
 import dev.rollback.internal.PlanLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,12 +30,17 @@ import org.slf4j.Logger;
  * A point appears in the store complete or not at all: it is written under a temporary name and
  * renamed when its manifest is on disk.
  *
+ * <p>Nothing in a point is trusted without a check: the manifest is sealed with the SHA-256 of its
+ * own content and every field is checked when it is read; it records every entry of each target's
+ * stored folder (type, mode, link target) beside each file's checksum, and {@link #verify} (which
+ * a rollback's preflight runs) refuses a folder that differs, naming the path and the change.
+ *
  * <pre>
  * root/
  *   points/&lt;id&gt;/manifest.json
  *   points/&lt;id&gt;/artifacts/&lt;target&gt;/…
  *   journals/&lt;plan&gt;.json        the unfinished rollback of a plan, if any
- *   locks/&lt;plan&gt;.lock           held while a rollback of the plan runs
+ *   locks/&lt;plan&gt;.lock           held while a capture, rollback or deletion of the plan runs
  *   reports/&lt;plan&gt;/&lt;rollback&gt;.json
  * </pre>
  *
@@ -97,13 +102,24 @@ public final class RestorePointStore {
         return pointDir(point.id()).resolve("artifacts").resolve(target);
     }
 
-    /** The points of a plan, oldest first. Damaged manifests are logged and left out. */
+    /**
+     * The points of a plan, oldest first.
+     *
+     * @throws StoreException if a point of the plan is damaged (its manifest is missing, changed or
+     *     unreadable), naming each such folder and what to do; a damaged point of no known plan is
+     *     logged and left out
+     */
     public List<RestorePoint> list(String plan) {
         List<RestorePoint> out = new ArrayList<>();
-        for (RestorePoint p : all()) {
+        List<String> damaged = new ArrayList<>();
+        for (RestorePoint p : all(plan, damaged)) {
             if (p.plan().equals(plan)) {
                 out.add(p);
             }
+        }
+        if (!damaged.isEmpty()) {
+            throw new StoreException("plan '" + plan + "' in store " + root + ": expected every restore point readable, "
+                    + "found " + damaged.size() + " damaged: " + String.join("; ", damaged), null);
         }
         out.sort(Comparator.comparing(RestorePoint::createdAt).thenComparing(RestorePoint::id));
         return out;
@@ -133,10 +149,10 @@ public final class RestorePointStore {
             return Optional.empty();
         }
         Path manifest = pointDir(id).resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
+        if (!Files.isDirectory(pointDir(id), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        return Optional.of(readManifest(manifest));
+        return Optional.of(readManifest(manifest)); // a folder without its manifest is a damaged point, not none
     }
 
     /**
@@ -180,15 +196,37 @@ public final class RestorePointStore {
      * does not know the targets. Delete such points with {@link RollbackPlan#delete(RestorePoint)},
      * which removes all of it ({@link dev.rollback.spi.Target#release}).
      *
-     * @throws RollbackInProgressException if an unfinished rollback uses the point
+     * <p>Holds the plan's lock while it deletes: no capture, rollback or other deletion of the plan
+     * runs meanwhile, in this process or another.
+     *
+     * @throws RollbackInProgressException if an unfinished rollback uses the point, or a capture,
+     *     rollback or deletion of its plan is running
      */
     public void delete(String id) {
         delete(id, p -> { });
     }
 
-    /** Deletes a point, calling {@code first} (which removes its artifacts elsewhere) once it may be deleted. */
+    /**
+     * Deletes a point, calling {@code first} (which removes its artifacts elsewhere) once it may be
+     * deleted; holds the plan's lock meanwhile, so no capture or rollback of the plan runs.
+     */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     void delete(String id, java.util.function.Consumer<RestorePoint> first) {
         RestorePoint point = get(id);
+        try (PlanLock lock = lock(point.plan(), id)) {
+            deleteLocked(get(id), first);
+        }
+    }
+
+    /** Takes the lock of {@code plan} for a deletion. */
+    private PlanLock lock(String plan, String pointId) {
+        return PlanLock.acquire(locks(), plan, new PlanLock.Owner(dev.rollback.internal.LocalMachine.pid(),
+                dev.rollback.internal.LocalMachine.name(), "delete", pointId, clock.instant()));
+    }
+
+    /** Deletes a point with the plan's lock held by the caller. */
+    private void deleteLocked(RestorePoint point, java.util.function.Consumer<RestorePoint> first) {
+        String id = point.id();
         if (pointsInUse().contains(id)) {
             throw new RollbackInProgressException("restore point " + id + " of plan '" + point.plan()
                     + "': expected no rollback to use it, found an unfinished rollback that does; "
@@ -214,18 +252,37 @@ public final class RestorePointStore {
      * <p>Artifacts a plan keeps on a remote host stay there, and so does what a target keeps outside
      * the store; the plan's own retention ({@link RollbackPlanBuilder#keepLast(int)}) removes all of it.
      *
+     * <p>Holds the plan's lock while it deletes, like {@link #delete(String)}.
+     *
      * @return the points deleted
+     * @throws RollbackInProgressException if a capture, rollback or deletion of the plan is running
      */
     public List<RestorePoint> retain(String plan, int keepLast) {
         return retain(plan, keepLast, p -> { });
     }
 
-    /** {@link #retain(String, int)}, calling {@code first} for each point before it is deleted. */
+    /**
+     * {@link #retain(String, int)}, calling {@code first} for each point before it is deleted; holds
+     * the plan's lock meanwhile.
+     */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     List<RestorePoint> retain(String plan, int keepLast, java.util.function.Consumer<RestorePoint> first) {
+        requireKeep(plan, keepLast);
+        try (PlanLock lock = lock(plan, null)) {
+            return retainLocked(plan, keepLast, first);
+        }
+    }
+
+    private static void requireKeep(String plan, int keepLast) {
         if (keepLast < 1) {
             throw new IllegalArgumentException("retention of plan '" + plan + "': expected keepLast >= 1, found "
                     + keepLast + "; keep at least the newest point");
         }
+    }
+
+    /** {@link #retain(String, int, java.util.function.Consumer)} with the plan's lock held by the caller. */
+    List<RestorePoint> retainLocked(String plan, int keepLast, java.util.function.Consumer<RestorePoint> first) {
+        requireKeep(plan, keepLast);
         List<RestorePoint> newestFirst = new ArrayList<>(list(plan));
         java.util.Collections.reverse(newestFirst);
         Set<String> keep = new HashSet<>(pointsInUse());
@@ -234,7 +291,7 @@ public final class RestorePointStore {
         List<RestorePoint> deleted = new ArrayList<>();
         for (RestorePoint p : newestFirst) {
             if (!keep.contains(p.id())) {
-                delete(p.id(), first);
+                deleteLocked(p, first);
                 deleted.add(p);
             }
         }
@@ -275,6 +332,7 @@ public final class RestorePointStore {
     List<Problem> verifyLocal(RestorePoint point, Snapshot s, String consumedBy) {
         List<Problem> problems = new ArrayList<>();
         Path dir = artifactDir(point, s.target());
+        problems.addAll(verifyTree(point, s, dir));
         for (Artifact a : s.artifacts()) {
             Path file = dir.resolve(a.path()).normalize();
             String where = "artifact " + a.path() + " of target '" + s.target() + "' in restore point " + point.id();
@@ -315,6 +373,50 @@ public final class RestorePointStore {
         return problems;
     }
 
+    /**
+     * Compares the target's folder in the point with the entries the capture recorded: type, mode,
+     * link target, nothing added or removed. An artifact a rollback consumed, and its note, are
+     * left to the checksum check.
+     */
+    private List<Problem> verifyTree(RestorePoint point, Snapshot s, Path dir) {
+        if ((s.tree().isEmpty() && s.artifacts().isEmpty()) || s.location() != null) {
+            return List.of(); // a copy of artifacts kept on a host: checked file by file, its tree is the host's
+        }
+        if (s.tree().isEmpty()) {
+            return List.of(Problem.of(s.target(), "a record of every entry of its stored tree in restore point "
+                    + point.id(), "none (the point was captured by an older version, or its record was removed)",
+                    "the stored tree cannot be checked whole and may be corrupted; capture a new restore point"));
+        }
+        List<TreeEntry> found;
+        try {
+            found = dev.rollback.internal.StoredTree.walk(dir);
+        } catch (IOException e) {
+            return List.of(Problem.of(s.target(), "its stored tree " + dir + " readable", e.toString(),
+                    "check the permissions of " + dir));
+        }
+        Set<String> consumed = new HashSet<>();
+        Set<String> missing = new HashSet<>();
+        for (Artifact a : s.artifacts()) {
+            Path file = dir.resolve(a.path()).normalize();
+            if (file.startsWith(dir) && Files.exists(ArtifactPlace.consumedNote(file), LinkOption.NOFOLLOW_LINKS)) {
+                consumed.add(a.path());
+            } else if (file.startsWith(dir) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                missing.add(a.path()); // a missing artifact is named by the checksum check
+            }
+        }
+        // a consumed artifact, its note and what its target keeps beside it (<artifact>.replaced) are the
+        // consuming rollback's: the checksum check says whether the point may still be used
+        java.util.function.Predicate<String> ignored = path -> missing.contains(path) || consumed.stream()
+                .anyMatch(c -> path.equals(c) || path.startsWith(c + "."));
+        List<String> changes = dev.rollback.internal.StoredTree.changes(s.tree(), found, ignored);
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Problem.of(s.target(), "its stored tree " + dir + " in restore point " + point.id()
+                + " as the capture recorded it", String.join("; ", changes), "the stored tree was changed or corrupted "
+                + "after the capture; do not use this restore point: roll back to another one"));
+    }
+
     /** Reports of the plan's finished rollbacks, oldest first: the plan's rollback history. */
     public List<RollbackReport> history(String plan) {
         Path dir = root.resolve("reports").resolve(plan);
@@ -350,6 +452,7 @@ public final class RestorePointStore {
 
     Pending begin(String plan, String id) {
         Path dir = points().resolve(PENDING + id);
+        boolean fresh = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
         try {
             Files2.createPrivateDirectories(root);
             Files2.createPrivateDirectories(points());
@@ -358,8 +461,16 @@ public final class RestorePointStore {
             Files2.writeAtomically(dir.resolve(PENDING_PLAN), plan.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     Files2.Sync.NONE);
         } catch (IOException e) {
-            throw new StoreException("cannot create a restore point in " + root + ": " + e.getMessage()
-                    + "; check that the folder is writable", e);
+            if (fresh) {
+                // a folder without its plan note would never be cleaned up: remove what was made of it
+                try {
+                    Files2.deleteTree(dir);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            throw new StoreException("cannot create restore point " + id + " in " + root + ": " + e
+                    + "; free space or check that the folder is writable", e);
         }
         return new Pending(id, dir);
     }
@@ -415,7 +526,7 @@ public final class RestorePointStore {
     RestorePoint commit(Pending pending, RestorePoint point) {
         writeManifest(pending.dir(), point);
         try {
-            Files.deleteIfExists(pending.dir().resolve(PENDING_PLAN));
+            // the plan note stays: it tells which plan a point whose manifest is lost belonged to
             Files2.moveAtomically(pending.dir(), pointDir(point.id()));
             Files2.syncDirectory(points());
         } catch (IOException e) {
@@ -473,6 +584,7 @@ public final class RestorePointStore {
                     String name = f.getFileName().toString();
                     if (name.endsWith(".lock")) {
                         PlanLock.holder(locks(), name.substring(0, name.length() - ".lock".length()))
+                                .filter(o -> o.pointId() != null && !"delete".equals(o.rollbackId()))
                                 .ifPresent(o -> ids.add(o.pointId()));
                     }
                 }
@@ -487,7 +599,7 @@ public final class RestorePointStore {
         return root.resolve("points");
     }
 
-    private List<RestorePoint> all() {
+    private List<RestorePoint> all(String plan, List<String> damaged) {
         Path dir = points();
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -502,7 +614,12 @@ public final class RestorePointStore {
                 try {
                     out.add(readManifest(manifest));
                 } catch (RollbackException e) {
-                    LOG.warn("skipping restore point {}: {}", p.getFileName(), e.getMessage());
+                    if (plan.equals(pendingPlan(p))) {
+                        damaged.add(e.getMessage());
+                    } else {
+                        LOG.warn("skipping restore point {} of another or no known plan: {}", p.getFileName(),
+                                e.getMessage());
+                    }
                 }
             }
         } catch (IOException e) {
@@ -513,18 +630,18 @@ public final class RestorePointStore {
 
     private RestorePoint readManifest(Path manifest) {
         try {
-            return Json.read(Files.readAllBytes(manifest), RestorePoint.class);
+            return Manifest.read(manifest, Files.readAllBytes(manifest));
         } catch (NoSuchFileException e) {
             throw new StoreException("restore point folder " + manifest.getParent() + ": expected a " + MANIFEST
-                    + ", found none; delete the folder, it is not a complete restore point", e);
+                    + ", found none; restore it from a copy, or delete the folder: it is not a complete restore point", e);
         } catch (IOException e) {
-            throw new StoreException("cannot read " + manifest + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read " + manifest + ": " + e + "; check its permissions", e);
         }
     }
 
     private void writeManifest(Path dir, RestorePoint point) {
         try {
-            Files2.writeAtomically(dir.resolve(MANIFEST), Json.bytes(point));
+            Files2.writeAtomically(dir.resolve(MANIFEST), Manifest.bytes(point));
         } catch (IOException e) {
             throw new StoreException("cannot write the manifest of restore point " + point.id() + " in " + dir
                     + ": " + e.getMessage(), e);

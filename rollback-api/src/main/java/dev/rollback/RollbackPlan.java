@@ -35,8 +35,8 @@ import java.util.Set;
  * plan.undo(report);                                   // a rollback is itself reversible
  * }</pre>
  *
- * <p>Immutable and thread-safe. Rollbacks of one plan never run at the same time: a lock in the
- * store refuses a second one, in this process or another.
+ * <p>Immutable and thread-safe. Captures, rollbacks and deletions of one plan never run at the
+ * same time: a lock in the store refuses a second one, in this process or another.
  */
 public final class RollbackPlan {
 
@@ -150,21 +150,23 @@ public final class RollbackPlan {
             Optional<RestorePoint> previous = store.latest(name);
             RestorePointStore.Pending pending = store.begin(name, id);
             List<Snapshot> snapshots = new ArrayList<>();
+            RestorePoint point;
             try {
                 for (Target t : targets.values()) {
                     snapshots.add(captureTarget(t, pending, label, previous, Optional.empty()));
                 }
+                // a manifest that cannot be written (a full disk) leaves nothing half-stored either
+                point = store.commit(pending, new RestorePoint(id, name, label, clock.instant(),
+                        LocalMachine.name(), RestorePoint.Origin.CAPTURE, null, snapshots, null));
             } catch (RuntimeException e) {
                 artifacts.abort(pending);
                 store.abort(pending);
                 throw e;
             }
-            RestorePoint point = store.commit(pending, new RestorePoint(id, name, label, clock.instant(),
-                    LocalMachine.name(), RestorePoint.Origin.CAPTURE, null, snapshots, null));
             listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
                     null, "captured restore point " + id + " '" + label + "' of " + Plural.of(snapshots.size(), "target")));
             if (keepLast > 0) {
-                store.retain(name, keepLast, p -> {
+                store.retainLocked(name, keepLast, p -> {
                     artifacts.deleteOnHost(p);
                     release(p);
                 });

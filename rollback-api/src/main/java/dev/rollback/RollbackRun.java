@@ -59,6 +59,12 @@ final class RollbackRun {
     private String pushedNote = "";
     private RestorePointStore.Pending asidePending;
     private RestorePoint asidePoint;
+    /** The first failure to write the journal or the store during the run, if any. */
+    private RollbackException storeFailure;
+    private boolean storeFailureApplied;
+    private boolean asideFailed;
+    /** How many of the errors are those of the attempts before this resume. */
+    private int earlierErrors;
 
     RollbackRun(RollbackPlan plan, RestorePoint point, List<String> scope) {
         this.plan = plan;
@@ -171,6 +177,20 @@ final class RollbackRun {
         if (!Files.isDirectory(plan.store.pointDir(point.id()))) {
             problems.add(Problem.of(pointName, "its folder in store " + plan.store.root(), "none",
                     "use a point read from this plan's store"));
+        } else {
+            // the point in hand must be the one its sealed manifest records now
+            try {
+                RestorePoint stored = plan.store.get(point.id());
+                if (!stored.snapshots().equals(point.snapshots()) || !stored.plan().equals(point.plan())) {
+                    problems.add(Problem.of(pointName, "the snapshots its manifest "
+                            + plan.store.pointDir(point.id()).resolve("manifest.json") + " records",
+                            "a point in hand whose snapshots differ from them", "read the point again with "
+                                    + "store.get(\"" + point.id() + "\") and check it before rolling back"));
+                }
+            } catch (RollbackException e) {
+                problems.add(Problem.of(pointName, "an intact manifest", e.getMessage(),
+                        "roll back to another restore point"));
+            }
         }
         for (String t : scope) {
             Target target = plan.targets.get(t);
@@ -204,6 +224,10 @@ final class RollbackRun {
                     if (own != null) {
                         problems.addAll(own);
                     }
+                } catch (InvalidSnapshotException e) {
+                    problems.add(Problem.of(t, "field '" + e.field() + "' of its snapshot in "
+                            + plan.store.pointDir(point.id()).resolve("manifest.json") + " to be usable",
+                            e.getMessage(), "roll back to another restore point, or capture a new one"));
                 } catch (Exception e) {
                     problems.add(Problem.of(t, "its preflight to pass", plan.redactor.describe(e),
                             "fix the cause, then try again"));
@@ -267,7 +291,7 @@ final class RollbackRun {
             emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO,
                     "to " + point.label() + " (" + point.id() + "), " + (scope.equals(plan.targets()) ? "all targets"
                             : "only " + String.join(", ", scope)) + ", policy " + plan.policy);
-            return runFrom(plan.policy);
+            return guarded(() -> runFrom(plan.policy));
         }
     }
 
@@ -310,6 +334,7 @@ final class RollbackRun {
         rollbackId = j.rollbackId();
         journal = j.with(Journal.Status.RUNNING, j.errors(), j.resumed() + 1);
         errors.addAll(j.errors());
+        earlierErrors = j.errors().size();
         for (StepRecord r : j.steps()) {
             if (r.index() < actions.size()) {
                 Action a = actions.get(r.index());
@@ -345,10 +370,10 @@ final class RollbackRun {
         emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO, "resumed (" + how.mode().name().toLowerCase()
                 + (how.skip().isEmpty() ? "" : ", skipping " + how.skip()) + ") to " + point.label());
         if (how.mode() == Resume.Mode.UNDO || j.status() == Journal.Status.UNDOING) {
-            return undo(j.status() == Journal.Status.RUNNING);
+            return guarded(() -> undo(j.status() == Journal.Status.RUNNING));
         }
         skipped.addAll(how.skip());
-        return runFrom(plan.policy);
+        return guarded(() -> runFrom(plan.policy));
     }
 
     private RollbackReport runFrom(FailurePolicy policy) {
@@ -358,25 +383,43 @@ final class RollbackRun {
             if (done != null && done.status().isSuccessful()) {
                 continue;
             }
-            if (a.phase().compareTo(Phase.RESTORE) >= 0) {
-                commitAside();
+            if (a.phase().compareTo(Phase.RESTORE) >= 0 && !commitAside() && !storeFailureApplied) {
+                // the state set aside is not in the store: nothing may be overwritten
+                storeFailureApplied = true;
+                switch (policy) {
+                    case HALT:
+                        return halt();
+                    case RESTORE_FAILED_STATE:
+                        return undo(false);
+                    default:
+                        // no restore ran (they wait for the commit), and none will: the half-stored state goes
+                        plan.store.abort(asidePending);
+                        notSetAside.addAll(scope);
+                }
             }
             String blocked = blocked(a);
             if (blocked != null) {
                 StepStatus status = a.target() != null && skipped.contains(a.target()) ? StepStatus.SKIPPED : StepStatus.NOT_RUN;
                 StepRecord r = new StepRecord(a.index(), a.phase(), a.name(), a.target(), null, Duration.ZERO, status, blocked);
                 record(a, r);
+                if (storeFailure != null && !storeFailureApplied && policy != FailurePolicy.CONTINUE) {
+                    storeFailureApplied = true;
+                    return policy == FailurePolicy.HALT ? halt() : undo(false);
+                }
                 continue;
             }
             StepRecord r = execute(a);
-            if (r.status() == StepStatus.FAILED && a.phase() != Phase.VERIFY) {
+            // a journal that cannot be written fails the run like a failed step: the policy decides
+            boolean journalLost = storeFailure != null && !storeFailureApplied;
+            storeFailureApplied |= journalLost;
+            if ((r.status() == StepStatus.FAILED && a.phase() != Phase.VERIFY) || journalLost) {
                 switch (policy) {
                     case HALT:
                         return halt();
                     case RESTORE_FAILED_STATE:
                         return undo(false);
                     case CONTINUE:
-                        if (a.kind() == Kind.SET_ASIDE) {
+                        if (a.kind() == Kind.SET_ASIDE && r.status() == StepStatus.FAILED) {
                             notSetAside.add(a.target());
                         }
                         break;
@@ -527,18 +570,93 @@ final class RollbackRun {
         return "state before rollback " + rollbackId + " to " + point.label();
     }
 
-    private void commitAside() {
+    /**
+     * Stores the set-aside point, once, before the first restore. Returns false, the failure noted,
+     * when the store cannot take it (a full disk): then nothing may be overwritten.
+     */
+    private boolean commitAside() {
         if (asidePending == null || asidePoint != null) {
-            return;
+            return true;
+        }
+        if (asideFailed) {
+            return false;
         }
         List<Snapshot> ordered = new ArrayList<>();
         for (String t : scope) {
             asideSnapshots.stream().filter(s -> s.target().equals(t)).findFirst().ifPresent(ordered::add);
         }
-        asidePoint = plan.store.commit(asidePending, new RestorePoint(asidePending.id(), plan.name, asideLabel(),
-                clock.instant(), LocalMachine.name(), RestorePoint.Origin.SET_ASIDE, rollbackId, ordered, null));
+        try {
+            asidePoint = plan.store.commit(asidePending, new RestorePoint(asidePending.id(), plan.name, asideLabel(),
+                    clock.instant(), LocalMachine.name(), RestorePoint.Origin.SET_ASIDE, rollbackId, ordered, null));
+        } catch (RollbackException e) {
+            asideFailed = true;
+            storeFailed("store the state set aside in restore point " + asidePending.id(), e);
+            return false;
+        }
         journal = journal.withAside(ordered, true);
-        journal.write(plan.store.journals());
+        writeJournal();
+        return true;
+    }
+
+    /** Writes the journal; a failure (a full disk) is noted once and goes through the failure policy. */
+    private void writeJournal() {
+        try {
+            journal.write(plan.store.journals());
+        } catch (RollbackException e) {
+            storeFailed("write the journal", e);
+        }
+    }
+
+    private void storeFailed(String what, RollbackException e) {
+        if (storeFailure == null) {
+            storeFailure = e;
+            errors.add("store: cannot " + what + ": " + plan.redactor.describe(e));
+            emit(RollbackEvent.Type.PROGRESS, null, clock.instant(), Duration.ZERO, "the store failed: cannot " + what
+                    + ": " + e.getMessage() + "; the failure policy " + plan.policy + " decides what happens next");
+        } else {
+            org.slf4j.LoggerFactory.getLogger(RollbackRun.class).warn("plan '{}': rollback {}: cannot {} either: {}",
+                    plan.name, rollbackId, what, plan.redactor.redact(e.getMessage()));
+        }
+    }
+
+    /** Runs the plan's start steps again if a stop step ran and no start step did. */
+    private void startAgainIfStopped(int next) {
+        boolean stopRan = actions.stream().filter(a -> a.kind() == Kind.STOP).map(a -> records.get(a.index()))
+                .anyMatch(r -> r != null && r.status() != StepStatus.NOT_RUN && r.status() != StepStatus.SKIPPED);
+        boolean startRan = actions.stream().filter(a -> a.kind() == Kind.START).map(a -> records.get(a.index()))
+                .anyMatch(r -> r != null && r.status() == StepStatus.SUCCEEDED);
+        if (!stopRan || startRan) {
+            return;
+        }
+        for (Step s : plan.starts) {
+            StepRecord r = execute(new Action(next++, Phase.START, Kind.START, "start again: " + s.name(), null, s, null));
+            if (r.status() == StepStatus.FAILED) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Runs the rest of the rollback; whatever escapes it (a fault the policy could not handle) ends
+     * the run as halted with a report, after starting again the services its stop steps stopped.
+     */
+    private RollbackReport guarded(java.util.function.Supplier<RollbackReport> rest) {
+        try {
+            return rest.get();
+        } catch (RuntimeException e) {
+            if (journal == null) {
+                throw e;
+            }
+            errors.add("the rollback stopped early: " + plan.redactor.describe(e));
+            startAgainIfStopped(actions.size() + undoRecords.size());
+            for (Action a : actions) {
+                records.computeIfAbsent(a.index(), i -> new StepRecord(a.index(), a.phase(), a.name(), a.target(), null,
+                        Duration.ZERO, StepStatus.NOT_RUN, "not run: the rollback stopped early"));
+            }
+            journal = journal.with(Journal.Status.HALTED, errors, journal.resumed());
+            writeJournal();
+            return finish(Outcome.HALTED, false);
+        }
     }
 
     private void record(Action a, StepRecord r) {
@@ -551,7 +669,7 @@ final class RollbackRun {
         journal = journal.withStep(r);
         if (a.phase() != Phase.VERIFY) {
             // a resumed rollback runs its checks again, so a verify step's record need not survive a crash
-            journal.write(plan.store.journals());
+            writeJournal();
         }
     }
 
@@ -604,7 +722,7 @@ final class RollbackRun {
             }
         }
         journal = journal.with(Journal.Status.HALTED, errors, journal.resumed());
-        journal.write(plan.store.journals());
+        writeJournal();
         return finish(Outcome.HALTED, false);
     }
 
@@ -614,8 +732,11 @@ final class RollbackRun {
      */
     private RollbackReport undo(boolean resumedAfterCrash) {
         journal = journal.with(Journal.Status.UNDOING, errors, journal.resumed());
-        journal.write(plan.store.journals());
-        commitAside();
+        writeJournal();
+        if (!commitAside()) {
+            // no restore ran (they wait for the commit): the half-stored state set aside only takes up space
+            plan.store.abort(asidePending);
+        }
         List<Action> touched = new ArrayList<>();
         Integer frontier = resumedAfterCrash ? actions.stream().map(Action::index)
                 .filter(i -> !records.containsKey(i)).findFirst().orElse(null) : null;
@@ -701,8 +822,7 @@ final class RollbackRun {
         }
         RollbackReport report = new RollbackReport(rollbackId, plan.name, point.id(), point.label(), scope, plan.policy,
                 outcome, journal.startedAt(), finished, plan.recoveryBudget, steps, phases, checkResults, targets,
-                asidePoint == null ? null : asidePoint.id(), aside, errors.stream().map(plan.redactor::redact).toList(),
-                journal.resumed());
+                asidePoint == null ? null : asidePoint.id(), aside, reportedErrors(outcome), journal.resumed());
         try {
             plan.store.saveReport(report);
         } catch (RollbackException e) {
@@ -711,10 +831,30 @@ final class RollbackRun {
                     + "be saved in the history: {}", plan.name, rollbackId, plan.redactor.redact(e.getMessage()));
         }
         if (closeJournal) {
-            Journal.delete(plan.store.journals(), plan.name);
+            try {
+                Journal.delete(plan.store.journals(), plan.name);
+            } catch (RollbackException e) {
+                org.slf4j.LoggerFactory.getLogger(RollbackRun.class).error("plan '{}': the journal of the finished "
+                        + "rollback {} could not be deleted: {}; abandon it with plan.resume(Resume.abandoning())",
+                        plan.name, rollbackId, plan.redactor.redact(e.getMessage()));
+            }
         }
         plan.listeners.finished(report);
         return report;
+    }
+
+    /** The errors for the report: those of the attempts before a resume say whether the resume overcame them. */
+    private List<String> reportedErrors(Outcome outcome) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < errors.size(); i++) {
+            String e = plan.redactor.redact(errors.get(i));
+            if (i < earlierErrors) {
+                e = (outcome.isSuccessful() ? "overcome on resume " + journal.resumed() + ": " : "before resume "
+                        + journal.resumed() + ": ") + e;
+            }
+            out.add(e);
+        }
+        return out;
     }
 
     private List<StepRecord> allRecords() {

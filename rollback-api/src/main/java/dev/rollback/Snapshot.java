@@ -25,9 +25,11 @@ import java.util.TreeMap;
  * @param artifacts the files written into the restore point, with size and SHA-256
  * @param location where the artifacts live when not in the local store (a folder on the plan's
  *     host); null when they are in the local store
+ * @param tree every entry of the target's folder in the local store as the capture left it (its
+ *     regular files' checksums are in {@code artifacts}); empty for artifacts kept on a host
  */
 public record Snapshot(String target, TargetKind kind, Map<String, String> data, List<Artifact> artifacts,
-        ArtifactLocation location) {
+        ArtifactLocation location, List<TreeEntry> tree) {
 
     /** One short line: the target, its kind, and how many fields and artifacts it holds (not their values). */
     @Override
@@ -40,6 +42,13 @@ public record Snapshot(String target, TargetKind kind, Map<String, String> data,
     public Snapshot {
         data = Collections.unmodifiableMap(new TreeMap<>(data == null ? Map.of() : data));
         artifacts = List.copyOf(artifacts == null ? List.of() : artifacts);
+        tree = List.copyOf(tree == null ? List.of() : tree);
+    }
+
+    /** A snapshot without a record of its stored tree. */
+    public Snapshot(String target, TargetKind kind, Map<String, String> data, List<Artifact> artifacts,
+            ArtifactLocation location) {
+        this(target, kind, data, artifacts, location, List.of());
     }
 
     /** Data captured by a target; the engine completes it with the target's name, kind and artifacts. */
@@ -49,7 +58,7 @@ public record Snapshot(String target, TargetKind kind, Map<String, String> data,
             Objects.requireNonNull(k, "snapshot key");
             Objects.requireNonNull(v, () -> "snapshot value of '" + k + "'");
         });
-        return new Snapshot(null, null, data, List.of(), null);
+        return new Snapshot(null, null, data, List.of(), null, List.of());
     }
 
     /** A snapshot with no data: for targets whose state is entirely in their artifacts. */
@@ -83,11 +92,16 @@ public record Snapshot(String target, TargetKind kind, Map<String, String> data,
 
     /** This snapshot completed with the target's name, kind and artifacts, kept in the local store. */
     public Snapshot completedBy(String targetName, TargetKind targetKind, List<Artifact> files) {
-        return new Snapshot(targetName, targetKind, data, files, null);
+        return new Snapshot(targetName, targetKind, data, files, null, List.of());
     }
 
     /** This snapshot with its artifacts at {@code where} (null: in the local store). */
     public Snapshot locatedAt(ArtifactLocation where) {
-        return new Snapshot(target, kind, data, artifacts, where);
+        return new Snapshot(target, kind, data, artifacts, where, tree);
+    }
+
+    /** This snapshot with the record of its stored tree. */
+    public Snapshot withTree(List<TreeEntry> entries) {
+        return new Snapshot(target, kind, data, artifacts, location, entries);
     }
 }

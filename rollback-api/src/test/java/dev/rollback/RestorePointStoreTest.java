@@ -157,15 +157,30 @@ class RestorePointStoreTest {
     }
 
     @Test
-    void shouldSkipADamagedManifestWhenListingButReportItWhenAsked() throws Exception {
+    void shouldNameADamagedManifestWithItsPathAndPositionWhenListingOrReading() throws Exception {
         RollbackPlan plan = plan(Files.writeString(dir.resolve("a"), "x"), 0);
         RestorePoint v1 = capture(plan, "v1");
-        RestorePoint v2 = capture(plan, "v2");
-        Files.writeString(plan.store().pointDir(v1.id()).resolve("manifest.json"), "{ not json");
+        capture(plan, "v2");
+        Path manifest = plan.store().pointDir(v1.id()).resolve("manifest.json");
+        Files.writeString(manifest, "{ not json");
 
-        assertThat(plan.restorePoints()).containsExactly(v2);
+        assertThatThrownBy(plan::restorePoints).isInstanceOf(StoreException.class)
+                .hasMessageContaining("found 1 damaged").hasMessageContaining(manifest.toString())
+                .hasMessageContaining("line 1, column 3").hasMessageNotContaining("REDACTED");
         assertThatThrownBy(() -> plan.store().get(v1.id())).isInstanceOf(StoreException.class)
-                .hasMessageContaining("cannot read RestorePoint");
+                .hasMessageContaining(manifest.toString()).hasMessageContaining("delete the point's folder");
+    }
+
+    @Test
+    void shouldNotLetAPointWhoseManifestWasDeletedVanishFromTheList() throws Exception {
+        RollbackPlan plan = plan(Files.writeString(dir.resolve("a"), "x"), 0);
+        RestorePoint v1 = capture(plan, "v1");
+        capture(plan, "v2");
+        Files.delete(plan.store().pointDir(v1.id()).resolve("manifest.json"));
+
+        assertThatThrownBy(plan::restorePoints).isInstanceOf(StoreException.class)
+                .hasMessageContaining(plan.store().pointDir(v1.id()).toString())
+                .hasMessageContaining("expected a manifest.json, found none");
     }
 
     @Test

@@ -83,8 +83,7 @@ public final class LocalHost implements Host {
             throw new HostException("command '" + command.display() + "' on host local: expected the working folder "
                     + command.workDir() + ", found none; create it or correct the path");
         }
-        CommandLine line = new CommandLine(program);
-        command.argv().stream().skip(1).forEach(a -> line.addArgument(a, false));
+        CommandLine line = verbatim(command.argv());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         byte[] stdin = command.stdin();
@@ -115,6 +114,22 @@ public final class LocalHost implements Host {
                     command.timeout());
         }
         return result;
+    }
+
+    /**
+     * A command line that hands the argv to the process exactly as given: commons-exec trims each
+     * argument it is given (and would expand {@code ${..}}), so the launcher gets the list itself.
+     */
+    private static CommandLine verbatim(List<String> argv) {
+        String[] exact = argv.toArray(String[]::new);
+        CommandLine line = new CommandLine(argv.get(0)) {
+            @Override
+            public String[] toStrings() {
+                return exact.clone();
+            }
+        };
+        argv.stream().skip(1).forEach(a -> line.addArgument(a, false));
+        return line;
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.rollback.internal;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Snapshot;
 import dev.rollback.StepRecord;
+import dev.rollback.StoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -108,18 +108,19 @@ public record Journal(
             // step, which targets must allow anyway. This saves a folder sync on every step.
             Files2.writeAtomically(file(journalDir, plan), Json.bytes(this), Files2.Sync.FILE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the journal of rollback " + rollbackId + " in " + journalDir, e);
+            throw new StoreException("cannot write the journal of rollback " + rollbackId + " in " + journalDir + ": "
+                    + e + "; free space or fix the permissions of the store", e);
         }
     }
 
     /** Reads the journal of a plan, if one exists. */
     public static Optional<Journal> read(Path journalDir, String plan) {
         try {
-            return Optional.of(Json.read(Files.readAllBytes(file(journalDir, plan)), Journal.class));
+            return Optional.of(Json.read(file(journalDir, plan), Files.readAllBytes(file(journalDir, plan)), Journal.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the journal of plan '" + plan + "' in " + journalDir, e);
+            throw new StoreException("cannot read the journal of plan '" + plan + "' in " + journalDir + ": " + e, e);
         }
     }
 
@@ -134,11 +135,11 @@ public record Journal(
                 String name = f.getFileName().toString();
                 if (name.endsWith(".json") && !name.startsWith(".")) {
                     // journals are replaced by rename, so a reader never sees half of one
-                    out.add(Json.read(Files.readAllBytes(f), Journal.class));
+                    out.add(Json.read(f, Files.readAllBytes(f), Journal.class));
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list journals in " + journalDir, e);
+            throw new StoreException("cannot list journals in " + journalDir + ": " + e, e);
         }
         return out;
     }
@@ -150,7 +151,7 @@ public record Journal(
             // repeatable, or abandoned by the operator
             Files.deleteIfExists(file(journalDir, plan));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the journal of plan '" + plan + "' in " + journalDir, e);
+            throw new StoreException("cannot delete the journal of plan '" + plan + "' in " + journalDir + ": " + e, e);
         }
     }
 }

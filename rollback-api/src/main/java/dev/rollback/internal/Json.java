@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rollback.StoreException;
+import java.nio.file.Path;
 
 /**
  * The one JSON mapper of the library: records are written field by field (derived methods such as
@@ -57,9 +58,36 @@ public final class Json {
             return MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
             throw new StoreException("cannot read " + type.getSimpleName() + " from JSON: expected what "
-                    + "this library wrote, found an error at " + e.getLocation() + ": " + e.getOriginalMessage()
-                    + "; restore the file from a copy or delete it", e);
+                    + "this library wrote, found " + problem(e) + "; restore the file from a copy or delete it", e);
         }
+    }
+
+    /**
+     * Reads a value of the given type from the file {@code file} holding {@code json}; a syntax
+     * error names the file, its line and column.
+     */
+    public static <T> T read(Path file, byte[] json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (java.io.IOException e) {
+            throw new StoreException(file + ": expected a " + type.getSimpleName() + " as this library writes it, found "
+                    + problem(e) + "; restore the file from a copy or delete it", e);
+        }
+    }
+
+    /** Where and what a JSON error is, without the redacted source Jackson prints. */
+    static String problem(java.io.IOException e) {
+        if (e instanceof JsonProcessingException j) {
+            String at = j.getLocation() == null ? "" : " at line " + j.getLocation().getLineNr() + ", column "
+                    + j.getLocation().getColumnNr();
+            return "an error" + at + ": " + j.getOriginalMessage();
+        }
+        return e.toString();
+    }
+
+    /** The mapper, for the other internal classes that work on JSON trees. */
+    static ObjectMapper mapper() {
+        return MAPPER;
     }
 
     /** Reads a value of the given type from UTF-8 bytes. */

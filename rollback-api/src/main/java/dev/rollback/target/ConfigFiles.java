@@ -17,6 +17,7 @@ import dev.rollback.internal.Redactor;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
+import dev.rollback.spi.SnapshotFields;
 import dev.rollback.spi.Target;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -278,6 +279,9 @@ public final class ConfigFiles implements Target {
         List<Saved> saved;
         try {
             saved = saved(snapshot);
+            validated(snapshot);
+        } catch (dev.rollback.InvalidSnapshotException e) {
+            throw e; // the engine names the manifest it came from
         } catch (RollbackException e) {
             return List.of(Problem.of(name, "a snapshot of the files " + files, e.getMessage(),
                     "capture a new restore point with this target"));
@@ -520,16 +524,22 @@ public final class ConfigFiles implements Target {
             String sha256, String artifact) {}
 
     private List<Saved> saved(Snapshot snapshot) {
-        int count = Integer.parseInt(snapshot.require("files"));
+        SnapshotFields f = SnapshotFields.of(snapshot);
+        int count = f.integer("files", 0, files.size());
         List<Saved> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String key = "file." + i + ".";
-            Path path = Path.of(snapshot.require(key + "path"));
-            boolean present = Boolean.parseBoolean(snapshot.require(key + "present"));
-            out.add(new Saved(path, Format.valueOf(snapshot.require(key + "format")), present,
-                    present ? Integer.parseInt(snapshot.require(key + "mode"), 8) : 0,
-                    snapshot.get(key + "owner").orElse(""), snapshot.get(key + "group").orElse(""),
-                    snapshot.get(key + "sha256").orElse(""), artifactName(i)));
+            Path path = f.path(key + "path");
+            boolean present = f.bool(key + "present");
+            String sha = f.optional(key + "sha256").orElse("");
+            if (present && !sha.matches("[0-9a-f]{64}")) {
+                f.text(key + "sha256"); // names a missing field
+                throw new dev.rollback.InvalidSnapshotException("snapshot of target '" + name + "': expected field '"
+                        + key + "sha256' to be 64 lower-case hex digits, found '" + sha + "'; roll back to another point",
+                        name, key + "sha256", sha);
+            }
+            out.add(new Saved(path, f.oneOf(key + "format", Format.class), present, present ? f.mode(key + "mode") : 0,
+                    f.optional(key + "owner").orElse(""), f.optional(key + "group").orElse(""), sha, artifactName(i)));
         }
         List<Path> paths = out.stream().map(Saved::path).toList();
         if (!paths.equals(files)) {
@@ -541,7 +551,7 @@ public final class ConfigFiles implements Target {
     }
 
     private static boolean validated(Snapshot snapshot) {
-        return Boolean.parseBoolean(snapshot.require("validated"));
+        return SnapshotFields.of(snapshot).bool("validated");
     }
 
     // ---- restore ---------------------------------------------------------------------------------

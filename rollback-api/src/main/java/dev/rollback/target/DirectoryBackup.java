@@ -303,8 +303,21 @@ public final class DirectoryBackup implements Target {
         ctx.progress("copying the captured tree of " + dir + " from the restore point");
         WorkMeter.current().expect(snapshot.artifacts().size(), snapshot.artifacts().stream().mapToLong(
                 Artifact::size).sum());
-        host.copyTree(ctx.artifactDir(snapshot).resolve(TREE), fresh, TreeCopy.all().excluding(
-                keep.excludes().toArray(String[]::new)));
+        try {
+            host.copyTree(ctx.artifactDir(snapshot).resolve(TREE), fresh, TreeCopy.all().excluding(
+                    keep.excludes().toArray(String[]::new)));
+        } catch (RuntimeException e) {
+            // nothing live was moved yet: the half-made copy beside the folder only takes up space (a full disk)
+            try {
+                host.delete(work);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+                throw fail("the captured tree copied to " + fresh, e.getMessage() + ", and the half-made copy "
+                        + work + " could not be removed: " + again.getMessage(), "remove " + work + " by hand; "
+                        + dir + " was not changed");
+            }
+            throw e;
+        }
         try {
             moveKept(host, fresh);
             if (failed != null) {
@@ -430,6 +443,13 @@ public final class DirectoryBackup implements Target {
     }
 
     private Optional<Problem> ownSnapshot(Snapshot s) {
+        // "absent" deletes the live state on restore: only a set-aside that found nothing records it, with nothing
+        // else; a value other than true or false throws, naming the field (the engine adds the manifest)
+        if (absent(s) && (!s.artifacts().isEmpty() || !s.tree().isEmpty())) {
+            throw new dev.rollback.InvalidSnapshotException("snapshot of target '" + name + "': expected field 'absent' "
+                    + "only in a snapshot that records nothing there, found it in one that also holds a stored tree; the "
+                    + "restore point was changed: roll back to another point", name, "absent", "true");
+        }
         if (!s.get("strategy").equals(Optional.of(STRATEGY))) {
             return Optional.of(Problem.of(name, "a snapshot made by Directory.backup", "one made by strategy '"
                     + s.get("strategy").orElse("none") + "'", "the plan's target changed since the capture; capture a "
@@ -442,8 +462,9 @@ public final class DirectoryBackup implements Target {
         return Optional.empty();
     }
 
+    /** Whether the capture found nothing there, which a restore makes so again; only "true" or "false" is read. */
     private static boolean absent(Snapshot s) {
-        return s.get("absent").equals(Optional.of("true"));
+        return dev.rollback.spi.SnapshotFields.of(s).bool("absent", false);
     }
 
     private static List<String> capturedExcludes(Snapshot s) {

@@ -249,6 +249,13 @@ public final class DirectoryReleases implements Target {
     }
 
     private Optional<Problem> ownSnapshot(Snapshot s) {
+        // "absent" deletes the live state on restore: only a set-aside that found nothing records it, with nothing
+        // else; a value other than true or false throws, naming the field (the engine adds the manifest)
+        if (absent(s) && (s.get("target").isPresent())) {
+            throw new dev.rollback.InvalidSnapshotException("snapshot of target '" + name + "': expected field 'absent' "
+                    + "only in a snapshot that records nothing there, found it in one that also holds a release it pointed to; the "
+                    + "restore point was changed: roll back to another point", name, "absent", "true");
+        }
         if (!s.get("strategy").equals(Optional.of(STRATEGY))) {
             return Optional.of(Problem.of(name, "a snapshot made by Directory.releases", "one made by strategy '"
                     + s.get("strategy").orElse("none") + "'", "the plan's target changed since the capture; capture a "
@@ -261,8 +268,9 @@ public final class DirectoryReleases implements Target {
         return Optional.empty();
     }
 
+    /** Whether the capture found nothing there, which a restore makes so again; only "true" or "false" is read. */
     private static boolean absent(Snapshot s) {
-        return s.get("absent").equals(Optional.of("true"));
+        return dev.rollback.spi.SnapshotFields.of(s).bool("absent", false);
     }
 
     private RollbackException fail(String expected, String found, String action) {

@@ -605,10 +605,13 @@ class PostgresDatabaseTest {
         RollbackPlan plan = plan(db);
         RestorePoint point = plan.capture("v1");
         String clone = point.snapshot("db").orElseThrow().require("clone");
-        // a manifest altered to name the live database (or any other) as its clone
+        // a manifest altered to name the live database (or any other) as its clone, and sealed again as someone
+        // who edits it on purpose would
         Path manifest = plan.store().pointDir(point.id()).resolve("manifest.json");
         try {
-            Files.writeString(manifest, Files.readString(manifest).replace(clone, "blog"));
+            RestorePoint altered = dev.rollback.internal.Json.read(Files.readString(manifest).replace(clone, "blog"),
+                    RestorePoint.class);
+            Files.write(manifest, dev.rollback.internal.Manifest.bytes(altered));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -145,6 +145,7 @@ class RemoteArtifactsTest {
     private static List<Path> regularFiles(Path root) throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
             return all.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("manifest.json"))
+                    .filter(p -> !p.getFileName().toString().equals(".plan")) // the note naming the point's plan
                     .filter(p -> !p.startsWith(root.resolve("journals")) && !p.startsWith(root.resolve("reports")))
                     .filter(p -> !p.startsWith(root.resolve("locks"))).toList();
         }

@@ -142,8 +142,8 @@ class RemoteDatabaseTest {
         Path dump = hostStore.resolve("shop").resolve(before.id()).resolve("db").resolve("database.dump");
         assertThat(dump).as("the dump is on the server, in the plan's host store").isRegularFile();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dump))).isEqualTo("rw-------");
-        assertThat(filesBelow(store.resolve("points"))).as("nothing but manifests in the local store")
-                .allSatisfy(f -> assertThat(f.getFileName().toString()).endsWith(".json"));
+        assertThat(filesBelow(store.resolve("points"))).as("nothing but manifests and their plan notes in the local store")
+                .allSatisfy(f -> assertThat(f.getFileName().toString()).isIn("manifest.json", ".plan"));
         assertThat(host.argvs()).as("pg_dump and the scratch restore of verifyBackups ran on the server")
                 .anySatisfy(a -> assertThat(a).startsWith("pg_dump").contains(dump.toString()))
                 .anySatisfy(a -> assertThat(a).startsWith("pg_restore").contains("--no-owner"));
@@ -178,7 +178,8 @@ class RemoteDatabaseTest {
                     .containsAll(files);
             assertThat(host.written()).as("never built in memory and written whole").doesNotContainAnyElementsOf(files);
         }
-        assertThat(filesBelow(store.resolve("points"))).allSatisfy(f -> assertThat(f.getFileName().toString()).endsWith(".json"));
+        assertThat(filesBelow(store.resolve("points"))).allSatisfy(f -> assertThat(f.getFileName().toString())
+                .isIn("manifest.json", ".plan"));
 
         RollbackReport undo = plan.undo(report);
 
@@ -326,7 +327,8 @@ class RemoteDatabaseTest {
         Path dump = hostStore.resolve("bankroll").resolve(before.id()).resolve("db").resolve("database.sql");
         assertThat(dump).as("the dump is on the server, in the plan's host store").isRegularFile();
         assertThat(read(dump)).contains("CREATE TABLE `hand`");
-        assertThat(filesBelow(store.resolve("points"))).allSatisfy(f -> assertThat(f.getFileName().toString()).endsWith(".json"));
+        assertThat(filesBelow(store.resolve("points"))).allSatisfy(f -> assertThat(f.getFileName().toString())
+                .isIn("manifest.json", ".plan"));
         bank.useHandle(h -> {
             h.execute("ALTER TABLE session ADD COLUMN email VARCHAR(80)");
             h.execute("INSERT INTO session (player, email) VALUES ('late', 'late@example.org')");

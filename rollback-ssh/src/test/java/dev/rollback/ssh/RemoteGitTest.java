@@ -90,8 +90,9 @@ class RemoteGitTest {
                     .as("the uncommitted change is saved on the server").anySatisfy(c -> assertThat(c).contains("HOTFIX"));
         }
         try (Stream<Path> files = Files.walk(store.resolve("points"))) {
-            assertThat(files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("manifest.json")))
-                    .as("nothing but the manifest in the local store").isEmpty();
+            assertThat(files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("manifest.json"))
+                    .filter(p -> !p.getFileName().toString().equals(".plan")))
+                    .as("nothing but the manifest and its plan note in the local store").isEmpty();
         }
 
         git("checkout", "--", "settings.py");

@@ -54,6 +54,14 @@ public abstract class HostContract {
         assertThat(dir().resolve("pwned")).doesNotExist();
     }
 
+    @Test
+    void shouldPassLeadingAndTrailingSpacesNewlinesAndEmptyArgumentsByteForByte() {
+        CommandResult r = host().run(Command.of("printf", "[%s]", " leading", "trailing ", "x\n", "", "  ", "\ttab\t",
+                "\nnl", "${HOME}", " \u00e9t\u00e9 ").in(dir())).requireSuccess();
+
+        assertThat(r.stdout()).isEqualTo("[ leading][trailing ][x\n][][  ][\ttab\t][\nnl][${HOME}][ \u00e9t\u00e9 ]");
+    }
+
     private static List<String> concat(List<String> argv, String more) {
         List<String> out = new java.util.ArrayList<>(argv);
         out.add(more);
