@@ -143,6 +143,13 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * This target proving each backup by restoring it into a scratch copy and comparing its tables
      * and row counts with those recorded: at capture (a capture with a bad backup fails and stores
      * nothing) and again in preflight, before anything changes.
+     *
+     * <p>The scratch copy is a database of its own, so the connecting account needs the right to
+     * create and drop one: on PostgreSQL the role's {@code CREATEDB} privilege ({@code ALTER ROLE …
+     * CREATEDB}; the copy is named {@code <database>_verify_<hex>}); on MariaDB and MySQL {@code
+     * CREATE} and {@code DROP} on databases named {@code rb_verify_%} ({@code GRANT ALL ON
+     * `rb\_verify\_%`.* TO …}). SQLite copies into a temp file and needs nothing. Without it the
+     * capture fails and names the privilege.
      */
     public T verifyBackups() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt,
