@@ -92,7 +92,8 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
 
     /** The object a definer clause belongs to, on its line or the next (a view's). */
     private static final java.util.regex.Pattern OBJECT = java.util.regex.Pattern.compile(
-            "\\b(TRIGGER|VIEW|PROCEDURE|FUNCTION|EVENT|PACKAGE BODY|PACKAGE)\\s+(?:IF NOT EXISTS\\s+)?`((?:[^`]|``)*)`");
+            "\\b(TRIGGER|VIEW|PROCEDURE|FUNCTION|EVENT|PACKAGE BODY|PACKAGE)\\s+(?:IF NOT EXISTS\\s+)?"
+                    + "(?:(?:`(?:[^`]|``)*`|\\w+)\\.)?(?:`((?:[^`]|``)*)`|(\\w+))");
 
     private final My my;
 
@@ -391,14 +392,15 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
                     continue;
                 }
                 java.util.regex.Matcher o = OBJECT.matcher(line.substring(d.end()));
-                if (!o.find() && i + 1 < lines.size()) {
+                boolean named = o.find();
+                if (!named && i + 1 < lines.size()) {
                     o = OBJECT.matcher(lines.get(i + 1));
-                    if (!o.find()) {
-                        o = null;
-                    }
+                    named = o.find();
                 }
-                String what = o == null ? "an object" : o.group(1).toLowerCase(java.util.Locale.ROOT) + " `"
-                        + o.group(2).replace("``", "`") + "`";
+                String tail = line.substring(d.end());
+                String what = named ? o.group(1).toLowerCase(java.util.Locale.ROOT) + " `" + (o.group(2) != null
+                        ? o.group(2).replace("``", "`") : o.group(3)) + "`"
+                        : "the object defined by \"" + tail.substring(0, Math.min(80, tail.length())) + "\"";
                 out.add(what + " (DEFINER `" + user + "`@`" + from + "`)");
             }
         }
