@@ -60,6 +60,7 @@ public final class RollbackPlan {
     final Sleeper sleeper;
     final Listeners listeners;
     final Redactor redactor;
+    final boolean acceptDataLoss;
 
     RollbackPlan(RollbackPlanBuilder b) {
         this.name = b.name;
@@ -86,6 +87,7 @@ public final class RollbackPlan {
         Set<String> secrets = new LinkedHashSet<>(b.secrets);
         b.targets.values().forEach(t -> secrets.addAll(t.secrets()));
         this.redactor = new Redactor(secrets);
+        this.acceptDataLoss = b.acceptDataLoss;
     }
 
     /** The plan's name. */

@@ -139,7 +139,23 @@ final class RollbackRun {
         for (Action a : actions) {
             steps.add(new PlannedStep(a.index(), a.phase(), a.name(), a.target(), describe(a, ctx, problems)));
         }
-        return new RollbackPreview(plan.name, point.id(), point.label(), scope, steps, problems);
+        List<DataAtRisk> risk = new ArrayList<>();
+        for (String t : scope) {
+            Optional<Snapshot> s = point.snapshot(t);
+            if (s.isEmpty() || pushBack.stream().anyMatch(x -> x.target().equals(t))) {
+                continue;
+            }
+            try {
+                List<DataAtRisk> own = plan.targets.get(t).dataAtRisk(s.get(), ctx);
+                if (own != null) {
+                    own.forEach(d -> risk.add(new DataAtRisk(d.target(), plan.redactor.redact(d.what()), d.accepted())));
+                }
+            } catch (Exception e) {
+                problems.add(Problem.of(t, "to tell what data a restore would destroy", plan.redactor.describe(e),
+                        "fix the target's state, then preview again"));
+            }
+        }
+        return new RollbackPreview(plan.name, point.id(), point.label(), scope, steps, problems, risk);
     }
 
     private List<String> describe(Action a, RestoreContext ctx, List<Problem> problems) {
@@ -941,6 +957,11 @@ final class RollbackRun {
             private RestorePoint ownerOf(Snapshot snapshot) {
                 return from != asidePoint && asidePoint != null && asidePoint.snapshots().contains(snapshot)
                         && !from.snapshots().contains(snapshot) ? asidePoint : from;
+            }
+
+            @Override
+            public boolean dataLossAccepted() {
+                return plan.acceptDataLoss;
             }
 
             @Override

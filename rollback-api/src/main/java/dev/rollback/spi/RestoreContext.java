@@ -49,6 +49,16 @@ public interface RestoreContext extends StepContext {
     }
 
     /**
+     * Whether the plan accepts, for all its targets, that a rollback destroys data written after
+     * the restore point ({@link dev.rollback.RollbackPlanBuilder#acceptDataLoss()}): a target that
+     * refuses such a rollback unless told so goes ahead when either the plan or its own setting
+     * says so.
+     */
+    default boolean dataLossAccepted() {
+        return false;
+    }
+
+    /**
      * Gives an artifact of {@code snapshot} to a restore that moves it into place instead of copying
      * it (an O(1) rename), consuming the restore point: the engine first records beside it, durably,
      * that this rollback consumed it, then returns its file, which the target may move away (only

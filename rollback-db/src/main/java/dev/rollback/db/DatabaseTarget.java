@@ -122,7 +122,11 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     /**
      * This target rolling back even when it would destroy data written after the restore point.
-     * Without it, preflight refuses such a rollback and names the data.
+     * Without it, preflight refuses such a rollback and names the data. A plan with several targets
+     * that may destroy data (this database and its migrations) says it once for all of them with
+     * {@link dev.rollback.RollbackPlanBuilder#acceptDataLoss()} instead; either is enough. The
+     * preview lists what every target would destroy in one place ({@link
+     * dev.rollback.RollbackPreview#dataAtRisk()}).
      */
     public T acceptDataLoss() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt, true,
@@ -328,14 +332,14 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                         String.join("; ", wrong), "do not trust this restore point: choose an older one"));
             }
         }
-        if (!settings.acceptDataLoss && liveExists(ctx.host()) && !ctx.point().origin().equals(
+        if (!accepted(ctx) && liveExists(ctx.host()) && !ctx.point().origin().equals(
                 dev.rollback.RestorePoint.Origin.SET_ASIDE)) {
             List<DataLoss> lost = dataLoss(s, ctx.host());
             if (!lost.isEmpty()) {
                 problems.add(Problem.of(name(), "no data written after the restore point " + ctx.point().id(),
                         lost.stream().map(DataLoss::describe).toList().toString(),
-                        "export those rows with exportDataLoss(ExportFormat.CSV) and roll back with acceptDataLoss(), "
-                                + "or fix forward"));
+                        "export those rows with exportDataLoss(ExportFormat.CSV) and roll back with acceptDataLoss() "
+                                + "on the plan (once for all its targets) or on this target, or fix forward"));
             }
         }
         return problems;
@@ -356,8 +360,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                 lines.add("no data written after the restore point was found");
             }
             for (DataLoss l : lost) {
-                lines.add("point of no return: " + l.describe() + (settings.acceptDataLoss ? " would be lost (accepted)"
-                        : " would be lost; refused without acceptDataLoss()"));
+                lines.add("point of no return: " + l.describe() + (accepted(ctx) ? " would be lost (accepted)"
+                        : " would be lost; refused without acceptDataLoss() on the plan or this target"));
             }
             if (!lost.isEmpty() && settings.export != null) {
                 lines.add("export those rows as " + settings.export + " into the set-aside restore point first");
@@ -367,6 +371,28 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                 + dialect().engine() + "'s own check" + (settings.checks.isEmpty() ? "" : ", " + settings.checks.size()
                 + " SQL check(s)") + (settings.flywayTable != null ? ", " + settings.flywayTable : ""));
         return lines;
+    }
+
+    /**
+     * What a restore of {@code s} would destroy, for the preview's list of every target's losses;
+     * accepted when this target or the plan accepts data loss. Nothing for a set-aside state: its
+     * restore puts back what a rollback replaced.
+     */
+    @Override
+    public final List<dev.rollback.DataAtRisk> dataAtRisk(Snapshot s, RestoreContext ctx) throws Exception {
+        if (scoped(ctx) != this) {
+            return scoped(ctx).dataAtRisk(s, ctx);
+        }
+        if (ctx.restoresSetAside() || !liveExists(ctx.host())) {
+            return List.of();
+        }
+        boolean ok = accepted(ctx);
+        return dataLoss(s, ctx.host()).stream().map(l -> new dev.rollback.DataAtRisk(name(), l.describe(), ok)).toList();
+    }
+
+    /** Whether this target, or its plan for all its targets, accepts losing data written after the point. */
+    private boolean accepted(RestoreContext ctx) {
+        return settings.acceptDataLoss || ctx.dataLossAccepted();
     }
 
     @Override

@@ -270,6 +270,49 @@ class PostgresUndoTest {
         assertThat(state()).isEqualTo(bad);
     }
 
+    @Test
+    void shouldAcceptDataLossOnceForThePlanAndListEveryTargetsLossInOnePlaceInThePreview() {
+        Path notes = dir.resolve("notes.db");
+        Jdbi sqlite = Jdbi.create("jdbc:sqlite:" + notes);
+        sqlite.useHandle(h -> {
+            h.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)");
+            h.execute("INSERT INTO note (text) VALUES ('first')");
+        });
+        PostgresDatabase pg = PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
+                .named("db");
+        SqliteDatabase lite = SqliteDatabase.at(notes).named("notes");
+        RollbackPlan refusing = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store")).clock(clock)
+                .target(pg).target(lite).build();
+        RestorePoint before = refusing.capture("v1");
+        badDeploy();
+        sqlite.useHandle(h -> h.execute("INSERT INTO note (text) VALUES ('written after the deploy')"));
+
+        dev.rollback.RollbackPreview preview = refusing.preview(before);
+
+        assertThat(preview.dataAtRisk()).extracting(dev.rollback.DataAtRisk::target).containsOnly("db", "notes");
+        assertThat(preview.dataAtRisk()).extracting(dev.rollback.DataAtRisk::what).contains(
+                "25 row(s) of table 'orders' inserted after the restore point",
+                "table 'coupon', created after the restore point, holds 2 row(s)",
+                "1 row(s) of table 'note' inserted after the restore point");
+        assertThat(preview.losesUnacceptedData()).isTrue();
+        assertThat(preview.toString()).contains("Data lost, every target:", "  - notes: 1 row(s) of table 'note' "
+                + "inserted after the restore point (not accepted)");
+        assertThatThrownBy(() -> refusing.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("acceptDataLoss() on the plan (once for all its targets) or on this target");
+
+        RollbackPlan accepting = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store")).clock(clock)
+                .target(pg).target(lite).acceptDataLoss().build();
+        dev.rollback.RollbackPreview accepted = accepting.preview(before);
+        assertThat(accepted.dataAtRisk()).hasSameSizeAs(preview.dataAtRisk()).allMatch(dev.rollback.DataAtRisk::accepted);
+        assertThat(accepted.isReady()).isTrue();
+
+        RollbackReport report = accepting.rollback(before);
+
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
+        int notesLeft = sqlite.withHandle(h -> h.createQuery("SELECT count(*) FROM note").mapTo(Integer.class).one());
+        assertThat(notesLeft).isEqualTo(1);
+    }
+
     static String which(String program) {
         for (String d : System.getenv("PATH").split(":")) {
             Path p = Path.of(d, program);
