@@ -39,6 +39,13 @@ import java.util.Set;
  * comes next; putting things back runs the restores in reverse order, from the state set aside, and
  * then the start steps.
  *
+ * <p>An undo ({@link RollbackPlan#undo}) runs the same phases to the state a rollback set aside,
+ * with three differences: each target restores all that state recorded (not only the tables, paths
+ * or services it is configured for); VERIFY compares each target with that state instead of running
+ * the {@link #verify(Check)} checks, which describe the good state (they run on request, as
+ * information); and a failed step other than a start step puts back the state the undo started
+ * from, whatever the failure policy.
+ *
  * <pre>{@code
  * RollbackPlan plan = Rollback.plan("blog")
  *     .store(Path.of("/var/lib/rollback"))

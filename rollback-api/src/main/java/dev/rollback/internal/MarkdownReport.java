@@ -111,7 +111,9 @@ public final class MarkdownReport {
         if (r.setAsidePointId() == null) {
             line(md, "Nothing was set aside: no target was changed.");
         } else {
-            line(md, "The state before the rollback is kept as restore point " + r.setAsidePointId()
+            line(md, r.isUndo() ? "The state before the undo (the rolled-back state) is kept as restore point "
+                    + r.setAsidePointId() + "; plan.undo(report) brings it back."
+                    : "The state before the rollback is kept as restore point " + r.setAsidePointId()
                     + "; roll back to it (plan.undo(report)) to undo this rollback.");
             line(md, "");
             for (SetAside a : r.setAside()) {
