@@ -510,7 +510,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             return CheckResult.failed(checkName, String.join("; ", wrong));
         }
         if (exact) {
-            return CheckResult.passed(checkName, counted[0] + " tables, no more, each with the columns, the rows ("
+            return CheckResult.passed(checkName, counted[0] + (counted[0] == 1 ? " table" : " tables")
+                    + ", no more, each with the columns, the rows ("
                     + counted[1] + " in all) and the largest key recorded when it was set aside, " + dialect().engine()
                     + " check passed");
         }

@@ -465,8 +465,19 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
             ctx.progress("dropping " + drops.size() + " object(s) of " + my.database);
             h.execute("SET FOREIGN_KEY_CHECKS = 0");
             try {
+                int dropped = 0;
                 for (String drop : drops) {
-                    h.execute(drop);
+                    try {
+                        h.execute(drop);
+                    } catch (RuntimeException e) {
+                        if (dropped == 0) {
+                            throw e; // nothing changed yet
+                        }
+                        throw new HalfRestored("target '" + name() + "': expected to drop every object of database '"
+                                + my.database + "', found '" + drop + "' failing after " + dropped + " were dropped: "
+                                + e.getMessage(), e);
+                    }
+                    dropped++;
                 }
             } finally {
                 h.execute("SET FOREIGN_KEY_CHECKS = 1");
