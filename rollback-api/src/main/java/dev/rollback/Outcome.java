@@ -15,10 +15,18 @@ public enum Outcome {
     /** A step failed and putting the state back failed too: a person must look at the targets. */
     FAILED,
     /** An unfinished rollback was given up by the operator; nothing more was changed. */
-    ABANDONED;
+    ABANDONED,
+    /**
+     * An undo ({@link RollbackPlan#undo}) put every target back to the state its rollback set aside,
+     * and each target's comparison with that state passed: the failed state is restored exactly.
+     */
+    FAILED_STATE_RESTORED;
 
-    /** Whether the system is back at the restore point and proved so. */
+    /**
+     * Whether the system is back at the restore point and proved so: for an undo, back at the state
+     * set aside, proved by comparing each target with it.
+     */
     public boolean isSuccessful() {
-        return this == SUCCEEDED;
+        return this == SUCCEEDED || this == FAILED_STATE_RESTORED;
     }
 }

@@ -64,6 +64,7 @@ public final class RollbackPlan {
     final Redactor redactor;
     /** Progress of long steps, every two seconds. */
     final Heartbeat heartbeat = new Heartbeat();
+    final boolean acceptDataLoss;
 
     RollbackPlan(RollbackPlanBuilder b) {
         this.name = b.name;
@@ -90,6 +91,7 @@ public final class RollbackPlan {
         Set<String> secrets = new LinkedHashSet<>(b.secrets);
         b.targets.values().forEach(t -> secrets.addAll(t.secrets()));
         this.redactor = new Redactor(secrets);
+        this.acceptDataLoss = b.acceptDataLoss;
     }
 
     /** The plan's name. */
@@ -372,12 +374,46 @@ public final class RollbackPlan {
     }
 
     /**
-     * Undoes a rollback: rolls the targets it changed back to the state it set aside.
+     * Undoes a rollback: brings back exactly the state it set aside (the failed state), for a
+     * post-mortem or to retry the deploy. Like {@link #undo(RollbackReport, Undo)} with {@link
+     * Undo#exactly()}: the plan's checks do not run.
      *
      * @throws InvalidPlanException if the rollback set nothing aside (it changed nothing)
      */
     public RollbackReport undo(RollbackReport report) {
+        return undo(report, Undo.exactly());
+    }
+
+    /**
+     * Undoes a rollback, an operation of its own: every target the rollback set aside restores
+     * <i>everything</i> its set-aside recorded, whatever part the rollback restored (the whole
+     * database with its data after {@code schemaOnly} or {@code onlyTables}, every file of a tree
+     * after {@code onlyPaths}, every service of a stack after {@code services(..)}); then each
+     * target is compared with that state (its own verify: checksums, row counts, revisions)
+     * instead of running the plan's checks, which describe the good state and would fail on the
+     * failed one. The report's outcome is {@link Outcome#FAILED_STATE_RESTORED} when every
+     * comparison passed; {@link Undo#withPlanChecks()} runs the plan's checks as well, as
+     * information only.
+     *
+     * <p>The order is a rollback's: stop steps, set-aside of the current (good) state, restores,
+     * start steps, comparisons. A start step that fails is reported and nothing is undone (a failed
+     * state may not start: that is what it was). Any other failure, or a comparison that fails,
+     * puts every target already changed back to the state the undo started from, whatever the
+     * plan's failure policy, compares it with that state, and ends {@link Outcome#PUT_BACK}: an
+     * undo never ends between the two states.
+     *
+     * <pre>{@code
+     * RollbackReport rollback = plan.rollback(before, only("db"));
+     * RollbackReport undo = plan.undo(rollback);   // the failed state, exactly, for the post-mortem
+     * assert undo.outcome() == Outcome.FAILED_STATE_RESTORED;
+     * }</pre>
+     *
+     * @throws InvalidPlanException if the rollback set nothing aside (it changed nothing)
+     * @throws PreflightFailedException listing every problem found before any change
+     */
+    public RollbackReport undo(RollbackReport report, Undo how) {
         Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(how, "how");
         if (!report.plan().equals(name)) {
             throw new InvalidPlanException("undo: expected a report of plan '" + name + "', found one of plan '"
                     + report.plan() + "'; undo it with that plan");
@@ -388,7 +424,7 @@ public final class RollbackPlan {
         }
         RestorePoint aside = store.get(report.setAsidePointId());
         String[] held = aside.snapshots().stream().map(Snapshot::target).toArray(String[]::new);
-        return rollback(aside, Scope.only(held));
+        return new RollbackRun(this, aside, resolve(Scope.only(held)), true, how.planChecks()).run();
     }
 
     /**

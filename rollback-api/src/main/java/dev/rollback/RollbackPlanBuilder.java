@@ -39,6 +39,13 @@ import java.util.Set;
  * comes next; putting things back runs the restores in reverse order, from the state set aside, and
  * then the start steps.
  *
+ * <p>An undo ({@link RollbackPlan#undo}) runs the same phases to the state a rollback set aside,
+ * with three differences: each target restores all that state recorded (not only the tables, paths
+ * or services it is configured for); VERIFY compares each target with that state instead of running
+ * the {@link #verify(Check)} checks, which describe the good state (they run on request, as
+ * information); and a failed step other than a start step puts back the state the undo started
+ * from, whatever the failure policy.
+ *
  * <pre>{@code
  * RollbackPlan plan = Rollback.plan("blog")
  *     .store(Path.of("/var/lib/rollback"))
@@ -83,6 +90,7 @@ public final class RollbackPlanBuilder {
     Sleeper sleeper = Sleeper.system();
     final List<RollbackListener> listeners = new ArrayList<>();
     final Set<String> secrets = new LinkedHashSet<>();
+    boolean acceptDataLoss;
 
     RollbackPlanBuilder(String name) {
         this.name = name;
@@ -214,6 +222,22 @@ public final class RollbackPlanBuilder {
     public RollbackPlanBuilder afterRestoring(String target, Step step) {
         afterTarget.computeIfAbsent(Names.requireName(target, "target name"), t -> new ArrayList<>())
                 .add(Objects.requireNonNull(step, "step"));
+        return this;
+    }
+
+    /**
+     * Rollbacks of this plan going ahead even when they destroy data written after the restore
+     * point, for every target of the plan: said once here, for the plan, instead of on each target
+     * that would destroy data (a database target's own {@code acceptDataLoss()}, a migration
+     * target's); either place is enough, saying it in both changes nothing. Without it (and without
+     * a target's own), preflight refuses such a rollback and names the data. Either way {@link
+     * RollbackPlan#preview} lists what every target would destroy, in one place ({@link
+     * RollbackPreview#dataAtRisk()}), so read it before accepting; export the rows first where a
+     * target can ({@code exportDataLoss}). Targets read it through {@link
+     * dev.rollback.spi.RestoreContext#dataLossAccepted()}.
+     */
+    public RollbackPlanBuilder acceptDataLoss() {
+        this.acceptDataLoss = true;
         return this;
     }
 

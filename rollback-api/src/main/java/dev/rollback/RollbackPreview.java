@@ -15,16 +15,24 @@ import java.util.List;
  * @param scope the targets in scope, in order
  * @param steps the steps, in the order they would run
  * @param problems what preflight would refuse; empty when the rollback can run
+ * @param dataAtRisk what the rollback would destroy that was written after the restore point, for
+ *     every target in scope that can tell, in one place
  */
 public record RollbackPreview(
         String plan, String pointId, String pointLabel, List<String> scope, List<PlannedStep> steps,
-        List<Problem> problems) {
+        List<Problem> problems, List<DataAtRisk> dataAtRisk) {
 
     /** Copies the lists. */
     public RollbackPreview {
         scope = List.copyOf(scope);
         steps = List.copyOf(steps);
         problems = List.copyOf(problems);
+        dataAtRisk = List.copyOf(dataAtRisk);
+    }
+
+    /** Whether the rollback would destroy data that nothing accepted losing (preflight refuses it then). */
+    public boolean losesUnacceptedData() {
+        return dataAtRisk.stream().anyMatch(d -> !d.accepted());
     }
 
     /** Whether preflight would pass. */
@@ -52,6 +60,10 @@ public record RollbackPreview(
                 }
             }
         }
+        text.append(nl).append(dataAtRisk.isEmpty() ? "Data lost: none found, in any target that can tell"
+                : "Data lost, every target:");
+        dataAtRisk.forEach(d -> text.append(nl).append("  - ").append(d.target()).append(": ").append(d.what())
+                .append(d.accepted() ? " (accepted)" : " (not accepted)"));
         if (!problems.isEmpty()) {
             text.append(nl).append("Preflight would refuse it:");
             problems.forEach(p -> text.append(nl).append("  - ").append(p.message()));

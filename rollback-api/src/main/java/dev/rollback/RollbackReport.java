@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param setAside where each target's state was set aside
  * @param errors every error, in order
  * @param resumed how many times the rollback was resumed after an interruption
+ * @param undoes for an undo ({@link RollbackPlan#undo}), the id of the rollback it undid; null for
+ *     a rollback
  */
 public record RollbackReport(
         String rollbackId,
@@ -53,7 +55,8 @@ public record RollbackReport(
         String setAsidePointId,
         List<SetAside> setAside,
         List<String> errors,
-        int resumed) {
+        int resumed,
+        String undoes) {
 
     /** Validates the parts and copies the lists. */
     public RollbackReport {
@@ -69,6 +72,11 @@ public record RollbackReport(
         targets = List.copyOf(targets);
         setAside = List.copyOf(setAside);
         errors = List.copyOf(errors);
+    }
+
+    /** Whether this report is of an undo: a rollback to the state an earlier rollback set aside. */
+    public boolean isUndo() {
+        return undoes != null;
     }
 
     /** Whether the system is back at the restore point and every check passed. */

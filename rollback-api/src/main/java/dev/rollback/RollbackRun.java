@@ -26,11 +26,18 @@ import java.util.Set;
  * One rollback of a plan to a restore point: lays out its steps, runs them in order with the
  * journal, applies the failure policy, and writes the report. Not API; not thread-safe (one run per
  * thread, and the plan lock allows one per plan).
+ *
+ * <p>An undo ({@link #undoing}) is a run of its own kind, to the point an earlier rollback set
+ * aside: its targets restore everything that point recorded ({@link RestoreContext#restoresSetAside}),
+ * each is compared with it instead of the plan's checks (which describe the good state and run
+ * only on request, as information), a failed start step is reported without undoing anything (the
+ * failed state may not start), and any other failure, or a comparison that fails, puts back the
+ * state the undo started from whatever the plan's policy: it never ends between the two.
  */
 final class RollbackRun {
 
     /** What a step does. */
-    enum Kind { PREFLIGHT, HOOK, STOP, SET_ASIDE, RESTORE, START, VERIFY_TARGET, CHECK, PUT_BACK }
+    enum Kind { PREFLIGHT, HOOK, STOP, SET_ASIDE, RESTORE, START, VERIFY_TARGET, CHECK, PUT_BACK, VERIFY_PUT_BACK }
 
     /** One step of the run, with what it acts on. */
     record Action(int index, Phase phase, Kind kind, String name, String target, Step step, Check check) {}
@@ -40,6 +47,9 @@ final class RollbackRun {
     private final List<String> scope;
     private final List<Action> actions;
     private final Clock clock;
+    private final boolean undoing;
+    private final boolean planChecks;
+    private final FailurePolicy policy;
 
     private String rollbackId;
     private Journal journal;
@@ -67,11 +77,22 @@ final class RollbackRun {
     private int earlierErrors;
 
     RollbackRun(RollbackPlan plan, RestorePoint point, List<String> scope) {
+        this(plan, point, scope, false, true);
+    }
+
+    /**
+     * A run to {@code point}; with {@code undoing}, an undo to the set-aside {@code point}, running
+     * the plan's checks as information only when {@code planChecks}.
+     */
+    RollbackRun(RollbackPlan plan, RestorePoint point, List<String> scope, boolean undoing, boolean planChecks) {
         this.plan = plan;
         this.point = point;
         this.scope = List.copyOf(scope);
         this.clock = plan.clock;
-        this.actions = layOut(plan, this.scope);
+        this.undoing = undoing;
+        this.planChecks = planChecks;
+        this.policy = undoing ? FailurePolicy.RESTORE_FAILED_STATE : plan.policy;
+        this.actions = layOut(plan, this.scope, undoing, planChecks);
         for (String t : plan.targets.keySet()) {
             states.put(t, this.scope.contains(t) ? TargetState.UNCHANGED : TargetState.OUT_OF_SCOPE);
         }
@@ -79,7 +100,7 @@ final class RollbackRun {
 
     // ---- the steps ------------------------------------------------------------------------------
 
-    private static List<Action> layOut(RollbackPlan plan, List<String> scope) {
+    private static List<Action> layOut(RollbackPlan plan, List<String> scope, boolean undoing, boolean planChecks) {
         List<Action> out = new ArrayList<>();
         add(out, Phase.PREFLIGHT, Kind.PREFLIGHT, "preflight", null, null, null);
         hooks(out, plan, Phase.STOP, plan.before);
@@ -91,7 +112,7 @@ final class RollbackRun {
         hooks(out, plan, Phase.RESTORE, plan.before);
         for (String t : scope) {
             plan.beforeTarget.getOrDefault(t, List.of()).forEach(s -> add(out, Phase.RESTORE, Kind.HOOK, s.name(), t, s, null));
-            add(out, Phase.RESTORE, Kind.RESTORE, "restore " + t, t, null, null);
+            add(out, Phase.RESTORE, Kind.RESTORE, (undoing ? "restore the failed state of " : "restore ") + t, t, null, null);
             plan.afterTarget.getOrDefault(t, List.of()).forEach(s -> add(out, Phase.RESTORE, Kind.HOOK, s.name(), t, s, null));
         }
         hooks(out, plan, Phase.RESTORE, plan.after);
@@ -99,8 +120,12 @@ final class RollbackRun {
         plan.starts.forEach(s -> add(out, Phase.START, Kind.START, s.name(), null, s, null));
         hooks(out, plan, Phase.START, plan.after);
         hooks(out, plan, Phase.VERIFY, plan.before);
-        scope.forEach(t -> add(out, Phase.VERIFY, Kind.VERIFY_TARGET, "verify " + t, t, null, null));
-        plan.checks.forEach(c -> add(out, Phase.VERIFY, Kind.CHECK, "check " + c.name(), null, null, c));
+        scope.forEach(t -> add(out, Phase.VERIFY, Kind.VERIFY_TARGET, (undoing ? "compare " + t + " with the state set aside"
+                : "verify " + t), t, null, null));
+        if (planChecks) {
+            plan.checks.forEach(c -> add(out, Phase.VERIFY, Kind.CHECK, (undoing ? "check (information) " : "check ")
+                    + c.name(), null, null, c));
+        }
         hooks(out, plan, Phase.VERIFY, plan.after);
         return List.copyOf(out);
     }
@@ -122,7 +147,23 @@ final class RollbackRun {
         for (Action a : actions) {
             steps.add(new PlannedStep(a.index(), a.phase(), a.name(), a.target(), describe(a, ctx, problems)));
         }
-        return new RollbackPreview(plan.name, point.id(), point.label(), scope, steps, problems);
+        List<DataAtRisk> risk = new ArrayList<>();
+        for (String t : scope) {
+            Optional<Snapshot> s = point.snapshot(t);
+            if (s.isEmpty() || pushBack.stream().anyMatch(x -> x.target().equals(t))) {
+                continue;
+            }
+            try {
+                List<DataAtRisk> own = plan.targets.get(t).dataAtRisk(s.get(), ctx);
+                if (own != null) {
+                    own.forEach(d -> risk.add(new DataAtRisk(d.target(), plan.redactor.redact(d.what()), d.accepted())));
+                }
+            } catch (Exception e) {
+                problems.add(Problem.of(t, "to tell what data a restore would destroy", plan.redactor.describe(e),
+                        "fix the target's state, then preview again"));
+            }
+        }
+        return new RollbackPreview(plan.name, point.id(), point.label(), scope, steps, problems, risk);
     }
 
     private List<String> describe(Action a, RestoreContext ctx, List<Problem> problems) {
@@ -151,9 +192,16 @@ final class RollbackRun {
                     yield List.of("(cannot plan: " + plan.redactor.describe(e) + ")");
                 }
             }
-            case VERIFY_TARGET -> List.of("verify that '" + a.target() + "' is back at " + point.label());
-            case CHECK -> List.of("check: " + a.check().name());
-            case PUT_BACK -> List.of();
+            case VERIFY_TARGET -> undoing
+                    ? List.of("compare '" + a.target() + "' with the state set aside in " + point.id() + " (its own "
+                            + "comparison: checksums, row counts, revisions), all of it whatever part the undone "
+                            + "rollback restored")
+                    : List.of("verify that '" + a.target() + "' is back at " + point.label());
+            case CHECK -> undoing
+                    ? List.of("check: " + a.check().name() + " (information only: the plan's checks describe the good "
+                            + "state, the outcome does not depend on them)")
+                    : List.of("check: " + a.check().name());
+            case PUT_BACK, VERIFY_PUT_BACK -> List.of();
         };
     }
 
@@ -285,13 +333,14 @@ final class RollbackRun {
                     Duration.between(started, clock.instant()), StepStatus.SUCCEEDED,
                     "restore point " + point.id() + " and " + Plural.of(scope.size(), "target") + " checked" + pushed);
             records.put(0, pre);
-            journal = new Journal(rollbackId, plan.name, point.id(), scope, plan.policy, started, Journal.Status.RUNNING,
+            journal = new Journal(rollbackId, plan.name, point.id(), scope, policy, started, Journal.Status.RUNNING,
                     actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
             journal.write(plan.store.journals());
-            emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO,
-                    "to " + point.label() + " (" + point.id() + "), " + (scope.equals(plan.targets()) ? "all targets"
-                            : "only " + String.join(", ", scope)) + ", policy " + plan.policy);
-            return guarded(() -> runFrom(plan.policy));
+            emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO, (undoing ? "undo of rollback "
+                    + point.rollbackId() + ": restore the failed state set aside in " + point.id() + ", "
+                    : "to " + point.label() + " (" + point.id() + "), ") + (scope.equals(plan.targets()) ? "all targets"
+                            : "only " + String.join(", ", scope)) + ", policy " + policy);
+            return guarded(() -> runFrom(policy));
         }
     }
 
@@ -314,7 +363,16 @@ final class RollbackRun {
                 }
             }
             RollbackRun run = new RollbackRun(plan, point, j.scope());
-            List<String> names = run.actions.stream().map(Action::name).toList();
+            if (point.origin() == RestorePoint.Origin.SET_ASIDE && !run.stepNames().equals(j.stepNames())) {
+                // an undo: its steps say whether it ran the plan's checks
+                for (boolean checks : new boolean[] {false, true}) {
+                    RollbackRun undo = new RollbackRun(plan, point, j.scope(), true, checks);
+                    if (undo.stepNames().equals(j.stepNames())) {
+                        run = undo;
+                    }
+                }
+            }
+            List<String> names = run.stepNames();
             if (!names.equals(j.stepNames())) {
                 throw new InvalidPlanException("resume of rollback " + j.rollbackId() + ": expected the steps "
                         + j.stepNames() + ", found " + names + "; the plan changed since the rollback started; resume "
@@ -328,6 +386,10 @@ final class RollbackRun {
             }
             return run.continueFrom(j, how);
         }
+    }
+
+    private List<String> stepNames() {
+        return actions.stream().map(Action::name).toList();
     }
 
     private RollbackReport continueFrom(Journal j, Resume how) {
@@ -373,7 +435,7 @@ final class RollbackRun {
             return guarded(() -> undo(j.status() == Journal.Status.RUNNING));
         }
         skipped.addAll(how.skip());
-        return guarded(() -> runFrom(plan.policy));
+        return guarded(() -> runFrom(policy));
     }
 
     private RollbackReport runFrom(FailurePolicy policy) {
@@ -412,7 +474,7 @@ final class RollbackRun {
             // a journal that cannot be written fails the run like a failed step: the policy decides
             boolean journalLost = storeFailure != null && !storeFailureApplied;
             storeFailureApplied |= journalLost;
-            if ((r.status() == StepStatus.FAILED && a.phase() != Phase.VERIFY) || journalLost) {
+            if ((r.status() == StepStatus.FAILED && stopsTheRun(a)) || journalLost) {
                 switch (policy) {
                     case HALT:
                         return halt();
@@ -428,10 +490,28 @@ final class RollbackRun {
                 }
             }
         }
+        if (undoing) {
+            // every restore and every comparison passed: a failed start or check was reported as such
+            return finish(Outcome.FAILED_STATE_RESTORED, true);
+        }
         boolean stepFailed = allRecords().stream().anyMatch(r -> r.status() == StepStatus.FAILED && r.phase() != Phase.VERIFY);
         boolean checkFailed = allRecords().stream().anyMatch(r -> r.status() == StepStatus.FAILED && r.phase() == Phase.VERIFY);
         Outcome outcome = stepFailed ? Outcome.COMPLETED_WITH_ERRORS : checkFailed ? Outcome.VERIFICATION_FAILED : Outcome.SUCCEEDED;
         return finish(outcome, true);
+    }
+
+    /**
+     * Whether a failure of {@code a} calls for the failure policy. In a rollback, every step but
+     * the checks of the verify phase. In an undo, every step but those of the start phase (the
+     * failed state may well not start or answer; that is reported, not undone) and the plan's
+     * checks (information only); a target's comparison with the state set aside does: a target
+     * that is not that state exactly must not stay so.
+     */
+    private boolean stopsTheRun(Action a) {
+        if (!undoing) {
+            return a.phase() != Phase.VERIFY;
+        }
+        return a.phase() != Phase.START && a.kind() != Kind.CHECK;
     }
 
     /** Why the action must not run, or null if it may. */
@@ -477,7 +557,9 @@ final class RollbackRun {
         StepRecord r = new StepRecord(a.index(), a.phase(), a.name(), a.target(), start, Duration.between(start, end),
                 status, plan.redactor.redact(detail));
         if (status == StepStatus.FAILED) {
-            errors.add(a.name() + ": " + r.detail());
+            errors.add(a.name() + ": " + r.detail() + (undoing && !stopsTheRun(a) ? " (reported only: "
+                    + (a.kind() == Kind.CHECK ? "the plan's checks are information in an undo" : "the failed state was "
+                    + "restored all the same") + ")" : ""));
         }
         record(a, r);
         emit(status == StepStatus.FAILED ? RollbackEvent.Type.STEP_FAILED : RollbackEvent.Type.STEP_FINISHED, a, end,
@@ -526,7 +608,8 @@ final class RollbackRun {
             case RESTORE -> {
                 Target t = plan.targets.get(a.target());
                 t.restore(point.snapshot(t.name()).orElseThrow(), restoreContext(rollbackId, point, a.phase(), a.name()));
-                return "restored to " + point.label() + " (" + point.id() + ")";
+                return undoing ? "restored everything set aside in " + point.id() + " by rollback " + point.rollbackId()
+                        : "restored to " + point.label() + " (" + point.id() + ")";
             }
             case VERIFY_TARGET -> {
                 Target t = plan.targets.get(a.target());
@@ -660,7 +743,7 @@ final class RollbackRun {
     }
 
     private void record(Action a, StepRecord r) {
-        if (a.index() < actions.size() && a.kind() != Kind.PUT_BACK) {
+        if (a.index() < actions.size() && a.kind() != Kind.PUT_BACK && a.kind() != Kind.VERIFY_PUT_BACK) {
             records.put(a.index(), r);
         } else {
             undoRecords.add(r);
@@ -698,11 +781,24 @@ final class RollbackRun {
             case VERIFY_TARGET -> {
                 if (r.status() == StepStatus.SUCCEEDED || r.status() == StepStatus.FAILED) {
                     states.put(t, ok ? TargetState.VERIFIED : TargetState.VERIFY_FAILED);
+                    if (undoing) {
+                        notes.put(t, (ok ? "failed state restored, equal to the state set aside: "
+                                : "not equal to the state set aside: ") + r.detail());
+                    }
                 }
             }
             case PUT_BACK -> {
                 states.put(t, ok ? TargetState.PUT_BACK : TargetState.NEEDS_ATTENTION);
                 if (!ok) {
+                    notes.put(t, r.detail());
+                } else if (undoing) {
+                    notes.put(t, "the undo failed; put back to the state it started from (that of rollback "
+                            + point.rollbackId() + "), set aside in " + (asidePoint == null ? "?" : asidePoint.id()));
+                }
+            }
+            case VERIFY_PUT_BACK -> {
+                if (!ok) {
+                    states.put(t, TargetState.NEEDS_ATTENTION);
                     notes.put(t, r.detail());
                 }
             }
@@ -774,6 +870,9 @@ final class RollbackRun {
             record(put, r);
             emit(status == StepStatus.FAILED ? RollbackEvent.Type.STEP_FAILED : RollbackEvent.Type.STEP_FINISHED, put,
                     clock.instant(), r.duration(), detail);
+            if (undoing && status == StepStatus.SUCCEEDED) {
+                next = comparePutBack(next, t, saved.get());
+            }
         }
         boolean stopRan = actions.stream().filter(a -> a.kind() == Kind.STOP)
                 .anyMatch(a -> records.containsKey(a.index()) || (frontier != null && frontier == a.index()));
@@ -790,8 +889,38 @@ final class RollbackRun {
             records.computeIfAbsent(a.index(), i -> new StepRecord(a.index(), a.phase(), a.name(), a.target(), null,
                     Duration.ZERO, StepStatus.NOT_RUN, "not run: the rollback was put back"));
         }
-        boolean undoFailed = undoRecords.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
+        boolean undoFailed = undoRecords.stream().anyMatch(r -> r.status() == StepStatus.FAILED
+                && !r.name().startsWith("start again: "));
         return finish(undoFailed ? Outcome.FAILED : Outcome.PUT_BACK, true);
+    }
+
+    /**
+     * In an undo that failed, compares a target just put back with the state the undo started from,
+     * so that the report proves where it ended; returns the next step index.
+     */
+    private int comparePutBack(int next, String t, Snapshot saved) {
+        Action check = new Action(next, Phase.VERIFY, Kind.VERIFY_PUT_BACK, "compare " + t + " with the state the undo "
+                + "started from", t, null, null);
+        Instant start = clock.instant();
+        CheckResult c;
+        try {
+            c = plan.targets.get(t).verify(saved, restoreContext(rollbackId, asidePoint, Phase.VERIFY, check.name()));
+            if (c == null) {
+                c = CheckResult.failed(check.name(), "the target returned no result from verify()");
+            }
+        } catch (Exception e) {
+            c = CheckResult.failed(check.name(), plan.redactor.describe(e));
+        }
+        c = redact(c.named(check.name(), Duration.between(start, clock.instant())));
+        checkResults.add(c);
+        StepStatus status = c.passed() ? StepStatus.SUCCEEDED : StepStatus.FAILED;
+        if (!c.passed()) {
+            errors.add(check.name() + ": " + c.detail());
+        }
+        StepRecord r = new StepRecord(check.index(), check.phase(), check.name(), t, start,
+                Duration.between(start, clock.instant()), status, c.detail());
+        record(check, r);
+        return next + 1;
     }
 
     // ---- the end ---------------------------------------------------------------------------------
@@ -816,13 +945,15 @@ final class RollbackRun {
             if (asidePoint != null && asidePoint.snapshot(t).isPresent()) {
                 String where = plan.artifacts.describe(asidePoint, asidePoint.snapshot(t).orElseThrow());
                 aside.add(new SetAside(t, asidePoint.id(), where));
-                note = note.isEmpty() ? "state before the rollback kept in " + asidePoint.id() : note;
+                note = note.isEmpty() ? "state before the " + (undoing ? "undo" : "rollback") + " kept in "
+                        + asidePoint.id() : note;
             }
             targets.add(new TargetStatus(t, plan.targets.get(t).kind(), e.getValue(), note));
         }
-        RollbackReport report = new RollbackReport(rollbackId, plan.name, point.id(), point.label(), scope, plan.policy,
+        RollbackReport report = new RollbackReport(rollbackId, plan.name, point.id(), point.label(), scope, policy,
                 outcome, journal.startedAt(), finished, plan.recoveryBudget, steps, phases, checkResults, targets,
-                asidePoint == null ? null : asidePoint.id(), aside, reportedErrors(outcome), journal.resumed());
+                asidePoint == null ? null : asidePoint.id(), aside, reportedErrors(outcome), journal.resumed(),
+                undoing ? point.rollbackId() : null);
         try {
             plan.store.saveReport(report);
         } catch (RollbackException e) {
@@ -963,7 +1094,26 @@ final class RollbackRun {
 
             @Override
             public Path artifactDir(Snapshot snapshot) {
-                return plan.artifacts.dirOf(from, snapshot);
+                return plan.artifacts.dirOf(ownerOf(snapshot), snapshot);
+            }
+
+            /** The point {@code snapshot} belongs to: this run's set-aside point for a snapshot {@link #setAside} gave. */
+            private RestorePoint ownerOf(Snapshot snapshot) {
+                return from != asidePoint && asidePoint != null && asidePoint.snapshots().contains(snapshot)
+                        && !from.snapshots().contains(snapshot) ? asidePoint : from;
+            }
+
+            @Override
+            public boolean dataLossAccepted() {
+                return plan.acceptDataLoss;
+            }
+
+            @Override
+            public Optional<Snapshot> setAside(String target) {
+                if (phase != Phase.RESTORE || asidePoint == null || from == asidePoint || "preview".equals(id)) {
+                    return Optional.empty();
+                }
+                return asidePoint.snapshot(target);
             }
 
             @Override

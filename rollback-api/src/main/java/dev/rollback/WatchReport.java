@@ -136,13 +136,21 @@ public record WatchReport(
     }
 
     /**
-     * The report as Markdown: the outcome, the trigger and why, the timings, the failed probes,
+     * The report as Markdown: when a trigger fired, first one line with the time to detect (and to
+     * recover and repair); then the outcome, the trigger and why, the timings, the failed probes,
      * then the rollback's incident report.
      */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
         line(md, "# Watch report: " + plan);
         line(md, "");
+        if (fired != null) {
+            // the line an incident channel wants first: how long the failure went unnoticed
+            line(md, "**Time to detect: " + Watchdog.human(timeToDetect) + "** (first failed probe " + firstFailureAt
+                    + ", trigger " + triggeredAt + ")" + (timeToRecover == null ? "" : "; time to recover "
+                    + Watchdog.human(timeToRecover) + ", time to repair " + Watchdog.human(mttr)) + ".");
+            line(md, "");
+        }
         line(md, "- **Watch:** " + watchId);
         line(md, "- **Outcome:** " + outcome);
         line(md, "- **Restore point:** " + pointLabel + " (" + pointId + ")");

@@ -77,6 +77,19 @@ public sealed interface HealthCheck extends Check permits HttpCheck, TcpCheck, C
     }
 
     /**
+     * A check that a line written to {@code file} since the check began matches {@code pattern}:
+     * the line a service logs once it is ready ("Listening on", "Booted"). Begun by a {@link
+     * dev.rollback.target.Service#readyWhen readiness wait} as the service's start begins, or by
+     * the engine as a rollback begins, it counts only lines written after that moment; run without
+     * beginning, it reads the whole file. Give it attempts and an interval to wait for the line.
+     *
+     * @throws IllegalArgumentException if the file or the pattern is null
+     */
+    static LogScan logLine(Path file, Pattern pattern) {
+        return LogScan.expecting(file, pattern);
+    }
+
+    /**
      * A check that no line written to {@code file} after the mark {@code since} matches {@code
      * pattern}; take the mark with {@link LogMark#take}.
      *

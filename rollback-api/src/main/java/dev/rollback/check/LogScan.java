@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * A health check that no line written to a log since a moment matches an error pattern: "no ERROR
- * since the rollback began".
+ * since the rollback began"; or, made by {@link HealthCheck#logLine}, that one does: "the service
+ * logged that it listens", a readiness check for {@link dev.rollback.target.Service#readyWhen}.
  *
  * <p><b>Since when.</b> The moment is a {@link LogMark}: where the file ended then. A scan made by
  * {@link HealthCheck#logScan(Path, Pattern)} takes its mark when the rollback begins: the engine calls
@@ -45,13 +46,15 @@ public final class LogScan implements HealthCheck {
     private final Pattern pattern;
     private final LogMark since;
     private final Retry retry;
+    private final boolean expect;
 
-    private LogScan(String name, Path file, Pattern pattern, LogMark since, Retry retry) {
+    private LogScan(String name, Path file, Pattern pattern, LogMark since, Retry retry, boolean expect) {
         this.name = name;
         this.file = file;
         this.pattern = pattern;
         this.since = since;
         this.retry = retry;
+        this.expect = expect;
     }
 
     static LogScan of(Path file, Pattern pattern, LogMark since) {
@@ -67,13 +70,25 @@ public final class LogScan implements HealthCheck {
             throw new IllegalArgumentException("log scan of " + file + ": expected a mark of that file, found a mark of "
                     + since.file() + "; take the mark with LogMark.take(host, " + file + ", clock)");
         }
-        return new LogScan(null, file, pattern, since, Retry.ONCE);
+        return new LogScan(null, file, pattern, since, Retry.ONCE, false);
+    }
+
+    /** A scan that passes when a line since the mark matches {@code pattern}: see {@link HealthCheck#logLine}. */
+    static LogScan expecting(Path file, Pattern pattern) {
+        LogScan scan = of(file, pattern, null);
+        return new LogScan(null, file, pattern, null, scan.retry, true);
+    }
+
+    /** Whether this scan passes when a line matches (a readiness line) rather than when none does. */
+    public boolean expectsLine() {
+        return expect;
     }
 
     /** The check's name: by default {@code log <file> has no /<pattern>/}. */
     @Override
     public String name() {
-        return name != null ? name : "log " + file + " has no /" + Texts.excerpt(pattern.pattern()) + "/";
+        return name != null ? name : "log " + file + (expect ? " shows /" : " has no /") + Texts.excerpt(pattern.pattern())
+                + "/";
     }
 
     @Override
@@ -95,27 +110,27 @@ public final class LogScan implements HealthCheck {
         if (since != null) {
             return this;
         }
-        return new LogScan(name, file, pattern, LogMark.take(ctx.host(), file, ctx.clock()), retry);
+        return new LogScan(name, file, pattern, LogMark.take(ctx.host(), file, ctx.clock()), retry, expect);
     }
 
     @Override
     public LogScan named(String newName) {
-        return new LogScan(Texts.requireName(newName), file, pattern, since, retry);
+        return new LogScan(Texts.requireName(newName), file, pattern, since, retry, expect);
     }
 
     @Override
     public LogScan attempts(int n) {
-        return new LogScan(name, file, pattern, since, retry.withAttempts(n));
+        return new LogScan(name, file, pattern, since, retry.withAttempts(n), expect);
     }
 
     @Override
     public LogScan every(Duration interval) {
-        return new LogScan(name, file, pattern, since, retry.withInterval(interval));
+        return new LogScan(name, file, pattern, since, retry.withInterval(interval), expect);
     }
 
     @Override
     public LogScan timeout(Duration timeout) {
-        return new LogScan(name, file, pattern, since, retry.withTimeout(timeout));
+        return new LogScan(name, file, pattern, since, retry.withTimeout(timeout), expect);
     }
 
     /** Reads what was written since the mark and looks for matching lines, recording each attempt. */
@@ -167,6 +182,12 @@ public final class LogScan implements HealthCheck {
             lineNumber++;
         }
         String where = file + " " + from;
+        if (expect) {
+            return count > 0 ? Attempts.Seen.pass(String.join("; ", matches.subList(0, 1)) + " of " + where
+                    + " matches /" + Texts.excerpt(pattern.pattern()) + "/")
+                    : Attempts.Seen.fail("no line matching /" + Texts.excerpt(pattern.pattern()) + "/ among " + lines
+                    + " line" + (lines == 1 ? "" : "s") + " of " + where + "; expected one");
+        }
         if (count == 0) {
             return Attempts.Seen.pass("no line matching /" + Texts.excerpt(pattern.pattern()) + "/ among " + lines
                     + " line" + (lines == 1 ? "" : "s") + " of " + where);

@@ -2,6 +2,7 @@ package dev.rollback.internal;
 
 import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
+import dev.rollback.Outcome;
 import dev.rollback.PhaseTiming;
 import dev.rollback.RollbackReport;
 import dev.rollback.SetAside;
@@ -23,13 +24,18 @@ public final class MarkdownReport {
     /** The report as Markdown. */
     public static String render(RollbackReport r) {
         StringBuilder md = new StringBuilder();
-        line(md, "# Rollback incident report: " + r.plan());
+        line(md, (r.isUndo() ? "# Undo report: " : "# Rollback incident report: ") + r.plan());
         line(md, "");
         line(md, "- **Rollback:** " + r.rollbackId());
         line(md, "- **Started:** " + r.startedAt());
         line(md, "- **Finished:** " + r.finishedAt());
         line(md, "- **Outcome:** " + r.outcome() + (r.isSuccessful() ? " (recovered)" : " (not recovered)"));
-        line(md, "- **Restored to:** " + r.pointLabel() + " (restore point " + r.pointId() + ")");
+        if (r.isUndo()) {
+            line(md, "- **Undoes:** rollback " + r.undoes());
+            line(md, "- **Restored to:** the failed state that rollback set aside (restore point " + r.pointId() + ")");
+        } else {
+            line(md, "- **Restored to:** " + r.pointLabel() + " (restore point " + r.pointId() + ")");
+        }
         line(md, "- **Scope:** " + (r.scope().isEmpty() ? "no targets" : String.join(", ", r.scope())));
         line(md, "- **Failure policy:** " + r.policy());
         String budget = r.recoveryBudget() == null ? ""
@@ -44,7 +50,8 @@ public final class MarkdownReport {
         line(md, "");
         long failed = r.steps().stream().filter(s -> s.status() == StepStatus.FAILED).count();
         long ran = r.steps().stream().filter(s -> s.status() != StepStatus.NOT_RUN).count();
-        line(md, "The plan '" + r.plan() + "' was rolled back to " + r.pointLabel() + ". " + ran + " of "
+        line(md, (r.isUndo() ? "Rollback " + r.undoes() + " of the plan '" + r.plan() + "' was undone. "
+                : "The plan '" + r.plan() + "' was rolled back to " + r.pointLabel() + ". ") + ran + " of "
                 + Plural.of(r.steps().size(), "step") + " ran, " + failed + " failed. " + summary(r));
         line(md, "");
 
@@ -68,8 +75,14 @@ public final class MarkdownReport {
         }
         line(md, "");
 
-        line(md, "## Validation results");
+        line(md, r.isUndo() ? "## Comparisons with the state set aside" : "## Validation results");
         line(md, "");
+        if (r.isUndo()) {
+            line(md, "Each target was compared with the failed state its rollback set aside; the plan's checks, which "
+                    + "describe the good state, " + (r.steps().stream().anyMatch(s -> s.name().startsWith("check "))
+                    ? "ran as information only." : "did not run."));
+            line(md, "");
+        }
         if (r.checks().isEmpty()) {
             line(md, "No check ran.");
         }
@@ -99,7 +112,9 @@ public final class MarkdownReport {
         if (r.setAsidePointId() == null) {
             line(md, "Nothing was set aside: no target was changed.");
         } else {
-            line(md, "The state before the rollback is kept as restore point " + r.setAsidePointId()
+            line(md, r.isUndo() ? "The state before the undo (the rolled-back state) is kept as restore point "
+                    + r.setAsidePointId() + "; plan.undo(report) brings it back."
+                    : "The state before the rollback is kept as restore point " + r.setAsidePointId()
                     + "; roll back to it (plan.undo(report)) to undo this rollback.");
             line(md, "");
             for (SetAside a : r.setAside()) {
@@ -116,6 +131,10 @@ public final class MarkdownReport {
     }
 
     private static String summary(RollbackReport r) {
+        if (r.isUndo() && r.outcome() == Outcome.PUT_BACK) {
+            return "The undo failed: every target it had changed was put back to the state it started from (that "
+                    + "of rollback " + r.undoes() + ") and compared with it; the failed state is not restored.";
+        }
         return switch (r.outcome()) {
             case SUCCEEDED -> "Every target was restored and every check passed.";
             case VERIFICATION_FAILED -> "Every target was restored, but checks failed: the system is not proved to "
@@ -126,6 +145,8 @@ public final class MarkdownReport {
             case FAILED -> "Putting the changed targets back failed too: the targets marked NEEDS_ATTENTION must be "
                     + "looked at by a person.";
             case ABANDONED -> "The rollback was abandoned by the operator; nothing more was changed.";
+            case FAILED_STATE_RESTORED -> "Failed state restored: every target holds again exactly the state set aside "
+                    + "by rollback " + r.undoes() + ", as its comparison below shows.";
         };
     }
 

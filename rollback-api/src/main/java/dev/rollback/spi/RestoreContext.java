@@ -27,6 +27,38 @@ public interface RestoreContext extends StepContext {
     Path artifactDir(Snapshot snapshot);
 
     /**
+     * Whether the snapshot being restored is a state set aside by a rollback (a put-back after a
+     * failure, or an undo with {@link dev.rollback.RollbackPlan#undo}): then the target must put back
+     * everything the snapshot recorded, whatever part it is configured to restore (some tables, the
+     * schema only, some paths, some services), and verify it all. A set-aside records the whole
+     * current state for this reason. True when {@link #point()} is a set-aside point.
+     */
+    default boolean restoresSetAside() {
+        return point().origin() == dev.rollback.RestorePoint.Origin.SET_ASIDE;
+    }
+
+    /**
+     * What this rollback set aside of {@code target} before restoring it, when the set-aside ran:
+     * a restore that fails after it changed the target (objects dropped, files half written) puts
+     * that snapshot back itself, so that the target ends where it started, never in between. Its
+     * artifacts are read through {@link #artifact} like the restore point's. Empty in preview and
+     * preflight, for a target not set aside, and in a put-back, whose snapshot is that state itself.
+     */
+    default java.util.Optional<Snapshot> setAside(String target) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether the plan accepts, for all its targets, that a rollback destroys data written after
+     * the restore point ({@link dev.rollback.RollbackPlanBuilder#acceptDataLoss()}): a target that
+     * refuses such a rollback unless told so goes ahead when either the plan or its own setting
+     * says so.
+     */
+    default boolean dataLossAccepted() {
+        return false;
+    }
+
+    /**
      * Gives an artifact of {@code snapshot} to a restore that moves it into place instead of copying
      * it (an O(1) rename), consuming the restore point: the engine first records beside it, durably,
      * that this rollback consumed it, then returns its file, which the target may move away (only

@@ -68,6 +68,17 @@ public interface Target {
         return List.of();
     }
 
+    /**
+     * The data a restore of {@code snapshot} would destroy that was written after it (rows inserted
+     * or changed, a new column's values), each marked accepted when the target or the plan ({@link
+     * RestoreContext#dataLossAccepted()}) accepts losing it; no changes. The preview gathers every
+     * target's into one list ({@link dev.rollback.RollbackPreview#dataAtRisk()}). By default none: a
+     * target that cannot tell says nothing.
+     */
+    default List<dev.rollback.DataAtRisk> dataAtRisk(Snapshot snapshot, RestoreContext ctx) throws Exception {
+        return List.of();
+    }
+
     /** The actions a restore of {@code snapshot} would take, as sentences a person can read; no changes. */
     List<String> plan(Snapshot snapshot, RestoreContext ctx) throws Exception;
 

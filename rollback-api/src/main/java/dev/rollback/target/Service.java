@@ -94,9 +94,10 @@ public final class Service {
     private final Path workDir;
     private final Duration timeout;
     private final Duration interval;
+    private final Check readiness;
 
     private Service(Kind kind, String name, List<String> stopArgv, List<String> startArgv, List<String> statusArgv,
-            Path pidFile, Path logFile, Path workDir, Duration timeout, Duration interval) {
+            Path pidFile, Path logFile, Path workDir, Duration timeout, Duration interval, Check readiness) {
         this.kind = kind;
         this.name = name;
         this.stopArgv = stopArgv;
@@ -107,6 +108,7 @@ public final class Service {
         this.workDir = workDir;
         this.timeout = timeout;
         this.interval = interval;
+        this.readiness = readiness;
     }
 
     /**
@@ -122,7 +124,7 @@ public final class Service {
                     + "; give the unit's name, such as 'rosey-bot'");
         }
         return new Service(Kind.SYSTEMD, unit, List.of("systemctl", "stop", unit), List.of("systemctl", "start", unit),
-                List.of("systemctl", "is-active", unit), null, null, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL);
+                List.of("systemctl", "is-active", unit), null, null, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL, null);
     }
 
     /**
@@ -143,7 +145,7 @@ public final class Service {
         List<String> start = argv(name, startArgv, "start");
         Objects.requireNonNull(pidFile, "pid file");
         Path log = pidFile.resolveSibling(name + ".log");
-        return new Service(Kind.PROCESS, name, null, start, null, pidFile, log, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL);
+        return new Service(Kind.PROCESS, name, null, start, null, pidFile, log, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL, null);
     }
 
     /**
@@ -159,7 +161,7 @@ public final class Service {
                     + "; give a short name such as 'blog-writing'");
         }
         return new Service(Kind.COMMANDS, name, argv(name, stopArgv, "stop"), argv(name, startArgv, "start"),
-                argv(name, statusArgv, "status"), null, null, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL);
+                argv(name, statusArgv, "status"), null, null, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL, null);
     }
 
     /**
@@ -168,13 +170,13 @@ public final class Service {
      */
     public Service timeout(Duration limit) {
         return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, workDir,
-                positive(limit, "timeout"), interval);
+                positive(limit, "timeout"), interval, readiness);
     }
 
     /** This service asking its status every {@code pause} while it waits; 500 ms unless set. */
     public Service every(Duration pause) {
         return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, workDir, timeout,
-                positive(pause, "interval"));
+                positive(pause, "interval"), readiness);
     }
 
     /**
@@ -189,7 +191,7 @@ public final class Service {
             throw new IllegalStateException("systemd service '" + name + "': expected no working folder, found "
                     + dir + "; set WorkingDirectory= in the unit file instead");
         }
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, dir, timeout, interval);
+        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, dir, timeout, interval, readiness);
     }
 
     /**
@@ -204,7 +206,31 @@ public final class Service {
                     + "library, found a " + kind.name().toLowerCase() + " service, whose output is not ours to "
                     + "redirect; remove .logTo(...)");
         }
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, file, workDir, timeout, interval);
+        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, file, workDir, timeout, interval, readiness);
+    }
+
+    /**
+     * This service started only once {@code check} passes: after its start command (and, for a
+     * process, once the process runs), {@link #starting()} runs the check, with the check's own
+     * attempts, interval and timeout on the plan's clock, and fails with the check's last
+     * observation if it never passes. A process that is up is not yet a service that answers: a
+     * web server binds its port, a worker connects to its queue. Use a {@link
+     * dev.rollback.check.HealthCheck}: an HTTP endpoint, a TCP port, a command, or a line in the
+     * service's log ({@link dev.rollback.check.HealthCheck#logLine}, counted from the moment the
+     * start step began), instead of a fixed sleep after the start.
+     *
+     * <pre>{@code
+     * Service api = Service.process("api", List.of("java", "-jar", "api.jar"), Path.of("/run/api.pid"))
+     *     .readyWhen(HealthCheck.http(URI.create("http://127.0.0.1:8080/health"))
+     *         .attempts(30).every(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(40)));
+     * }</pre>
+     *
+     * <p>A start of a service that is already running does not wait for it: it was ready before.
+     */
+    public Service readyWhen(Check check) {
+        Objects.requireNonNull(check, "readiness check");
+        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, workDir, timeout, interval,
+                check);
     }
 
     /** The service's name. */
@@ -395,6 +421,17 @@ public final class Service {
             ctx.progress(what() + " is already running: " + now.detail());
             return;
         }
+        Check ready = null;
+        if (readiness != null) {
+            try {
+                // a log line counts only once written after this moment
+                ready = readiness.begin(ctx);
+            } catch (Exception e) {
+                throw new RollbackException(what() + ": expected to prepare its readiness check '" + readiness.name()
+                        + "', found: " + e.getMessage() + "; nothing was started; fix the check", e);
+            }
+            ready = ready == null ? readiness : ready;
+        }
         if (kind == Kind.PROCESS) {
             launch(host);
         } else {
@@ -407,6 +444,30 @@ public final class Service {
                     + "; read its log, fix the cause and start it by hand");
         }
         ctx.progress(what() + " is running: " + after.detail());
+        if (ready != null) {
+            awaitReady(ctx, ready);
+        }
+    }
+
+    /** Runs the readiness check (its attempts on the plan's clock); throws with its last observation if it fails. */
+    private void awaitReady(StepContext ctx, Check ready) throws InterruptedException {
+        CheckResult r;
+        try {
+            r = ready.run(ctx);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            r = CheckResult.failed(ready.name(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (r == null || !r.passed()) {
+            String seen = r == null ? "no result" : r.detail();
+            throw new RollbackException(what() + ": expected it to be ready (" + ready.name() + ") after its start, found "
+                    + "after " + (r == null ? 0 : r.attempts()) + " attempt(s): " + seen + (kind == Kind.PROCESS
+                    ? logTail(ctx.host()) : "") + "; the service runs but does not answer: read its log, or give the "
+                    + "check more attempts or a longer timeout");
+        }
+        ctx.progress(what() + " is ready: " + r.detail() + " (" + r.attempts() + " attempt" + (r.attempts() == 1 ? ""
+                : "s") + ")");
     }
 
     /** Asks the status every interval until it says {@code running}, or the timeout passes; returns the last status. */
@@ -579,7 +640,7 @@ public final class Service {
     private List<String> describeStart() {
         String wait = "wait up to " + timeout.toSeconds() + " s";
         String in = workDir == null ? "" : " in " + workDir;
-        return switch (kind) {
+        List<String> steps = new ArrayList<>(switch (kind) {
             case SYSTEMD -> List.of("run: " + show(startArgv), wait + " until '" + show(statusArgv)
                     + "' exits 0 (active); nothing to do if it already does");
             case COMMANDS -> List.of("run: " + show(startArgv) + in, wait + " until '" + show(statusArgv)
@@ -587,7 +648,12 @@ public final class Service {
             case PROCESS -> List.of("start in the background, in its own session" + in + ": " + show(startArgv)
                     + " (output appended to " + logFile + "); nothing to do if it is running",
                     "write its pid to " + pidFile, wait + " until it is running");
-        };
+        });
+        if (readiness != null) {
+            steps.add("then wait until it is ready: " + readiness.name() + (readiness instanceof
+                    dev.rollback.check.HealthCheck h ? " (" + h.retry() + ")" : ""));
+        }
+        return steps;
     }
 
     private static String show(List<String> argv) {

@@ -214,7 +214,7 @@ class DirectoryBackupTest {
         clock.advance(Duration.ofMinutes(5));
         RollbackReport undo = plan.undo(rollback);
 
-        assertThat(undo.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(undo.outcome()).isEqualTo(Outcome.FAILED_STATE_RESTORED);
         assertThat(tree(app)).isEqualTo(bad);
     }
 

@@ -91,7 +91,7 @@ class DirectoryReleasesTest {
         RollbackReport rollback = plan.rollback(good);
         RollbackReport undo = plan.undo(rollback);
 
-        assertThat(undo.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(undo.outcome()).isEqualTo(Outcome.FAILED_STATE_RESTORED);
         assertThat(Files.readSymbolicLink(current)).isEqualTo(Path.of("releases/20240116"));
     }
 

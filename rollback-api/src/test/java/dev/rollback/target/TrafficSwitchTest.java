@@ -353,7 +353,7 @@ class TrafficSwitchTest {
         assertThat(aside.snapshot("traffic").orElseThrow().data()).containsEntry("link", "hotfix.conf")
                 .doesNotContainKey("side");
         RollbackReport undo = plan.undo(report);
-        assertThat(undo.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(undo.outcome()).isEqualTo(Outcome.FAILED_STATE_RESTORED);
         assertThat(Files.readSymbolicLink(active)).isEqualTo(Path.of("hotfix.conf"));
     }
 

@@ -122,7 +122,11 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     /**
      * This target rolling back even when it would destroy data written after the restore point.
-     * Without it, preflight refuses such a rollback and names the data.
+     * Without it, preflight refuses such a rollback and names the data. A plan with several targets
+     * that may destroy data (this database and its migrations) says it once for all of them with
+     * {@link dev.rollback.RollbackPlanBuilder#acceptDataLoss()} instead; either is enough. The
+     * preview lists what every target would destroy in one place ({@link
+     * dev.rollback.RollbackPreview#dataAtRisk()}).
      */
     public T acceptDataLoss() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt, true,
@@ -143,6 +147,13 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * This target proving each backup by restoring it into a scratch copy and comparing its tables
      * and row counts with those recorded: at capture (a capture with a bad backup fails and stores
      * nothing) and again in preflight, before anything changes.
+     *
+     * <p>The scratch copy is a database of its own, so the connecting account needs the right to
+     * create and drop one: on PostgreSQL the role's {@code CREATEDB} privilege ({@code ALTER ROLE …
+     * CREATEDB}; the copy is named {@code <database>_verify_<hex>}); on MariaDB and MySQL {@code
+     * CREATE} and {@code DROP} on databases named {@code rb_verify_%} ({@code GRANT ALL ON
+     * `rb\_verify\_%`.* TO …}). SQLite copies into a temp file and needs nothing. Without it the
+     * capture fails and names the privilege.
      */
     public T verifyBackups() {
         return with(new Settings(settings.name, settings.expectTables, settings.checks, settings.writtenAt,
@@ -306,6 +317,9 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     @Override
     public final List<Problem> preflight(Snapshot s, RestoreContext ctx) throws Exception {
+        if (scoped(ctx) != this) {
+            return scoped(ctx).preflight(s, ctx);
+        }
         List<Problem> problems = new ArrayList<>(enginePreflight(s, ctx));
         if (!problems.isEmpty()) {
             return problems;
@@ -318,14 +332,14 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                         String.join("; ", wrong), "do not trust this restore point: choose an older one"));
             }
         }
-        if (!settings.acceptDataLoss && liveExists(ctx.host()) && !ctx.point().origin().equals(
+        if (!accepted(ctx) && liveExists(ctx.host()) && !ctx.point().origin().equals(
                 dev.rollback.RestorePoint.Origin.SET_ASIDE)) {
             List<DataLoss> lost = dataLoss(s, ctx.host());
             if (!lost.isEmpty()) {
                 problems.add(Problem.of(name(), "no data written after the restore point " + ctx.point().id(),
                         lost.stream().map(DataLoss::describe).toList().toString(),
-                        "export those rows with exportDataLoss(ExportFormat.CSV) and roll back with acceptDataLoss(), "
-                                + "or fix forward"));
+                        "export those rows with exportDataLoss(ExportFormat.CSV) and roll back with acceptDataLoss() "
+                                + "on the plan (once for all its targets) or on this target, or fix forward"));
             }
         }
         return problems;
@@ -333,6 +347,12 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
 
     @Override
     public final List<String> plan(Snapshot s, RestoreContext ctx) throws Exception {
+        if (scoped(ctx) != this) {
+            List<String> lines = new ArrayList<>(List.of("restore the whole state set aside, whatever part of the "
+                    + "database the target is configured to restore"));
+            lines.addAll(scoped(ctx).plan(s, ctx));
+            return lines;
+        }
         List<String> lines = new ArrayList<>(enginePlan(s, ctx));
         if (liveExists(ctx.host())) {
             List<DataLoss> lost = dataLoss(s, ctx.host());
@@ -340,8 +360,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                 lines.add("no data written after the restore point was found");
             }
             for (DataLoss l : lost) {
-                lines.add("point of no return: " + l.describe() + (settings.acceptDataLoss ? " would be lost (accepted)"
-                        : " would be lost; refused without acceptDataLoss()"));
+                lines.add("point of no return: " + l.describe() + (accepted(ctx) ? " would be lost (accepted)"
+                        : " would be lost; refused without acceptDataLoss() on the plan or this target"));
             }
             if (!lost.isEmpty() && settings.export != null) {
                 lines.add("export those rows as " + settings.export + " into the set-aside restore point first");
@@ -353,19 +373,110 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         return lines;
     }
 
+    /**
+     * What a restore of {@code s} would destroy, for the preview's list of every target's losses;
+     * accepted when this target or the plan accepts data loss. Nothing for a set-aside state: its
+     * restore puts back what a rollback replaced.
+     */
+    @Override
+    public final List<dev.rollback.DataAtRisk> dataAtRisk(Snapshot s, RestoreContext ctx) throws Exception {
+        if (scoped(ctx) != this) {
+            return scoped(ctx).dataAtRisk(s, ctx);
+        }
+        if (ctx.restoresSetAside() || !liveExists(ctx.host())) {
+            return List.of();
+        }
+        boolean ok = accepted(ctx);
+        return dataLoss(s, ctx.host()).stream().map(l -> new dev.rollback.DataAtRisk(name(), l.describe(), ok)).toList();
+    }
+
+    /** Whether this target, or its plan for all its targets, accepts losing data written after the point. */
+    private boolean accepted(RestoreContext ctx) {
+        return settings.acceptDataLoss || ctx.dataLossAccepted();
+    }
+
     @Override
     public final void restore(Snapshot s, RestoreContext ctx) throws Exception {
-        engineRestore(s, ctx);
+        if (scoped(ctx) != this) {
+            scoped(ctx).restore(s, ctx);
+            return;
+        }
+        try {
+            engineRestore(s, ctx);
+        } catch (HalfRestored e) {
+            throw putBack(e, ctx);
+        }
+    }
+
+    /**
+     * After a restore that failed once it had dropped objects, loads the state this rollback set
+     * aside just before (the whole of it), so that the database ends where the restore found it;
+     * returns the exception to throw, which says which state the database is in.
+     */
+    private Exception putBack(HalfRestored failure, RestoreContext ctx) {
+        Optional<Snapshot> aside = ctx.setAside(name());
+        if (aside.isEmpty()) {
+            return new IllegalStateException(failure.getMessage() + "; no state of '" + name() + "' was set aside by "
+                    + "this run to put back: the database holds part of the dump; restore it by hand from the restore "
+                    + "point, or roll back again once the cause is fixed", failure.getCause());
+        }
+        ctx.progress("the restore failed after dropping objects: loading the state set aside just before it");
+        try {
+            whole().engineRestore(aside.get(), ctx);
+        } catch (Exception again) {
+            IllegalStateException both = new IllegalStateException(failure.getMessage() + "; putting back the state "
+                    + "set aside just before failed too: " + again.getMessage() + "; the database holds part of a "
+                    + "dump: restore it by hand from the set-aside restore point of rollback " + ctx.rollbackId(),
+                    failure.getCause());
+            both.addSuppressed(again);
+            return both;
+        }
+        return new IllegalStateException(failure.getMessage() + "; the state set aside just before the restore was "
+                + "loaded back, so target '" + name() + "' is as the rollback found it: fix the cause and roll back "
+                + "again", failure.getCause());
+    }
+
+    /**
+     * A restore that failed after it changed the database (dropped objects, loaded part of a dump):
+     * {@link #restore} puts the set-aside state back before reporting it.
+     */
+    static final class HalfRestored extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        HalfRestored(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * This target as it must act for {@code ctx}: the whole database when the snapshot is a state
+     * set aside ({@link RestoreContext#restoresSetAside}), whatever part it is configured to restore.
+     */
+    private DatabaseTarget<?> scoped(RestoreContext ctx) {
+        return ctx.restoresSetAside() ? whole() : this;
+    }
+
+    /** This target restoring and checking the whole database; itself when it restores nothing less. */
+    DatabaseTarget<?> whole() {
+        return this;
     }
 
     @Override
     public CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
-        String checkName = "integrity of " + name();
+        if (scoped(ctx) != this) {
+            return scoped(ctx).verify(s, ctx);
+        }
+        boolean exact = ctx.restoresSetAside();
+        String checkName = (exact ? "compare " : "integrity of ") + name() + (exact ? " with the state set aside" : "");
         List<String> wrong = new ArrayList<>();
         int[] counted = new int[2];
         withLive(ctx.host(), h -> {
             wrong.addAll(engineCheck(h));
-            wrong.addAll(compare(h, s, counted));
+            wrong.addAll(exact ? compareExactly(h, s, counted) : compare(h, s, counted));
+            if (exact) {
+                // the state set aside is compared as it was, orphans and all: the user's checks describe the good state
+                return null;
+            }
             for (String t : Catalog.tables(h, dialect())) {
                 for (Catalog.ForeignKey fk : Catalog.foreignKeys(h, dialect(), t)) {
                     long orphans = Catalog.orphans(h, dialect(), fk);
@@ -398,6 +509,12 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
         if (!wrong.isEmpty()) {
             return CheckResult.failed(checkName, String.join("; ", wrong));
         }
+        if (exact) {
+            return CheckResult.passed(checkName, counted[0] + (counted[0] == 1 ? " table" : " tables")
+                    + ", no more, each with the columns, the rows ("
+                    + counted[1] + " in all) and the largest key recorded when it was set aside, " + dialect().engine()
+                    + " check passed");
+        }
         return CheckResult.passed(checkName, counted[0] + " tables with the " + counted[1]
                 + " rows recorded at capture, no orphaned foreign keys, " + dialect().engine() + " check passed"
                 + (settings.checks.isEmpty() ? "" : ", " + settings.checks.size() + " SQL check(s) passed"));
@@ -428,6 +545,41 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             }
             counted[0]++;
             counted[1] += (int) Math.min(Integer.MAX_VALUE, n);
+        }
+        return wrong;
+    }
+
+    /**
+     * Differences between the live database and the whole state recorded in {@code s}: the same
+     * tables, no more, each with the same columns, row count and largest key.
+     */
+    List<String> compareExactly(Handle h, Snapshot s, int[] counted) {
+        List<String> wrong = new ArrayList<>();
+        Map<String, TableState> recorded = Catalog.read(s);
+        List<String> live = Catalog.tables(h, dialect());
+        for (String t : live) {
+            if (!recorded.containsKey(t)) {
+                wrong.add("table '" + t + "' is there, but was not when the state was recorded");
+            }
+        }
+        for (TableState r : recorded.values()) {
+            if (!live.contains(r.name())) {
+                wrong.add("table '" + r.name() + "' is missing");
+                continue;
+            }
+            TableState now = Catalog.state(h, dialect(), r.name());
+            if (now.rows() != r.rows()) {
+                wrong.add("table '" + r.name() + "' holds " + now.rows() + " rows, expected " + r.rows());
+            }
+            if (!now.columns().equals(r.columns())) {
+                wrong.add("table '" + r.name() + "' has the columns " + now.columns() + ", expected " + r.columns());
+            }
+            if (r.idColumn() != null && (!r.idColumn().equals(now.idColumn()) || !Objects.equals(r.maxId(), now.maxId()))) {
+                wrong.add("table '" + r.name() + "' has the largest " + now.idColumn() + " " + now.maxId() + ", expected "
+                        + r.idColumn() + " " + r.maxId());
+            }
+            counted[0]++;
+            counted[1] += (int) Math.min(Integer.MAX_VALUE, now.rows());
         }
         return wrong;
     }

@@ -80,7 +80,20 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
 
     /** Connection settings. */
     private record My(String host, int port, String database, String user, String password, Path passwordFile,
-            Path tools) {}
+            Path tools, boolean rewriteDefiners) {
+        My(String host, int port, String database, String user, String password, Path passwordFile, Path tools) {
+            this(host, port, database, user, password, passwordFile, tools, false);
+        }
+    }
+
+    /** A {@code DEFINER=`user`@`host`} clause as mysqldump writes it. */
+    private static final java.util.regex.Pattern DEFINER = java.util.regex.Pattern.compile(
+            "DEFINER=`((?:[^`]|``)*)`@`((?:[^`]|``)*)`");
+
+    /** The object a definer clause belongs to, on its line or the next (a view's). */
+    private static final java.util.regex.Pattern OBJECT = java.util.regex.Pattern.compile(
+            "\\b(TRIGGER|VIEW|PROCEDURE|FUNCTION|EVENT|PACKAGE BODY|PACKAGE)\\s+(?:IF NOT EXISTS\\s+)?"
+                    + "(?:(?:`(?:[^`]|``)*`|\\w+)\\.)?(?:`((?:[^`]|``)*)`|(\\w+))");
 
     private final My my;
 
@@ -117,25 +130,43 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
     /** This target connecting as {@code user} (default {@code root}). */
     public MariaDbDatabase user(String user) {
         return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, requireIdentifier(user, "user"),
-                my.password, my.passwordFile, my.tools));
+                my.password, my.passwordFile, my.tools, my.rewriteDefiners));
     }
 
     /** This target connecting with {@code password}; it is masked in every message of the plan. */
     public MariaDbDatabase password(String password) {
         return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user,
-                Objects.requireNonNull(password, "password"), null, my.tools));
+                Objects.requireNonNull(password, "password"), null, my.tools, my.rewriteDefiners));
     }
 
     /** This target reading its password from the first line of {@code file} on the plan's host, when it connects. */
     public MariaDbDatabase passwordFile(Path file) {
         return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user, null,
-                Objects.requireNonNull(file, "file"), my.tools));
+                Objects.requireNonNull(file, "file"), my.tools, my.rewriteDefiners));
     }
 
     /** This target running {@code mysqldump} and {@code mysql} from {@code binDir} on the plan's host, not the PATH. */
     public MariaDbDatabase tools(Path binDir) {
         return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user, my.password, my.passwordFile,
-                Objects.requireNonNull(binDir, "binDir")));
+                Objects.requireNonNull(binDir, "binDir"), my.rewriteDefiners));
+    }
+
+    /**
+     * This target loading views, triggers, stored routines and events whose {@code DEFINER} is
+     * another account as defined by the connecting account instead ({@code DEFINER=CURRENT_USER}),
+     * so that its dumps can always be loaded back by the account that captured them. Creating an
+     * object for another definer needs the {@code SET USER} privilege (MariaDB; {@code SUPER} on
+     * older servers and MySQL's {@code SET_USER_ID}), which an application's account rarely has;
+     * without it, the load stops at the first such object, after the database was emptied.
+     *
+     * <p>Without this option, a capture refuses a dump holding such objects, and preflight refuses
+     * a restore of one (or of a database holding one, which its set-aside would have to load back)
+     * before anything changes, naming the objects and their definers. The objects then run with
+     * the connecting account's privileges ({@code SQL SECURITY DEFINER}): grant it what they need.
+     */
+    public MariaDbDatabase rewriteDefiners() {
+        return new MariaDbDatabase(settings, new My(my.host, my.port, my.database, my.user, my.password, my.passwordFile,
+                my.tools, true));
     }
 
     @Override
@@ -250,6 +281,16 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
         requireSuccess(runTool(ctx.host(), "mysqldump", List.of("--single-transaction", "--no-tablespaces", "--routines",
                 "--triggers", "--events", "--hex-blob", "--complete-insert", "--result-file=" + out, "--", my.database)));
         ctx.host().setMode(out, 0600);
+        if (!my.rewriteDefiners && ctx.rollbackId().isEmpty()) {
+            List<String> foreign = foreignDefiners(ctx.host(), out);
+            if (!foreign.isEmpty()) {
+                throw new IllegalStateException("target '" + name() + "': expected a dump the account " + my.user
+                        + " can load back, found objects defined by other accounts: " + String.join("; ", foreign)
+                        + "; loading them needs the SET USER privilege, which this account lacks; no restore point was "
+                        + "stored: restore them as defined by this account with rewriteDefiners(), grant it SET USER, "
+                        + "or connect as one that has it");
+            }
+        }
         if (!ctx.host().sharesLocalFiles()) {
             return states;
         }
@@ -305,7 +346,111 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
             problems.add(Problem.of(name(), "the program " + tool("mysql"), "not installed on host " + host.name(),
                     "install the MariaDB client (mariadb-client) or point tools(...) at it"));
         }
+        if (problems.isEmpty() && !my.rewriteDefiners) {
+            List<String> inDump = foreignDefiners(host, ctx.artifact(s, ARTIFACT));
+            if (!inDump.isEmpty()) {
+                problems.add(Problem.of(name(), "a dump the account " + my.user + " can load back", "objects defined by "
+                        + "other accounts, which need the SET USER privilege it lacks: " + String.join("; ", inDump),
+                        "restore them as defined by this account with rewriteDefiners(), grant it SET USER, or connect "
+                        + "as one that has it"));
+            }
+            List<String> live = liveExists(host) ? withLive(host, this::foreignDefinersLive) : List.of();
+            if (!live.isEmpty()) {
+                problems.add(Problem.of(name(), "a database whose set-aside the account " + my.user + " can load back "
+                        + "should the restore fail", "objects defined by other accounts: " + String.join("; ", live),
+                        "use rewriteDefiners(), grant the account SET USER, or connect as one that has it"));
+            }
+        }
         return problems;
+    }
+
+    /**
+     * The objects of the dump defined by an account other than the connecting one, each with its
+     * definer; empty when the connecting account may create objects for any definer. Reads the
+     * dump on the plan's host with {@code grep}, so the dump stays there.
+     */
+    private List<String> foreignDefiners(Host host, Path dump) throws Exception {
+        CommandResult r = host.run(Command.of(List.of("grep", "-a", "-A1", "DEFINER=`", dump.toString()))
+                .env("LC_ALL", "C").timeout(Duration.ofHours(1)));
+        if (r.exitCode() == 1) {
+            return List.of();
+        }
+        if (!r.succeeded()) {
+            throw new IllegalStateException("target '" + name() + "': expected grep to read the dump " + dump
+                    + ", found " + r.describe() + "; check the dump and that grep is installed on host " + host.name());
+        }
+        Account me = withLive(host, this::account);
+        if (me.anyDefiner()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        List<String> lines = r.stdout().lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("INSERT ")) {
+                continue;
+            }
+            java.util.regex.Matcher d = DEFINER.matcher(line);
+            while (d.find()) {
+                String user = d.group(1).replace("``", "`");
+                String from = d.group(2).replace("``", "`");
+                if (me.is(user, from)) {
+                    continue;
+                }
+                java.util.regex.Matcher o = OBJECT.matcher(line.substring(d.end()));
+                boolean named = o.find();
+                if (!named && i + 1 < lines.size()) {
+                    o = OBJECT.matcher(lines.get(i + 1));
+                    named = o.find();
+                }
+                String tail = line.substring(d.end());
+                String what = named ? o.group(1).toLowerCase(java.util.Locale.ROOT) + " `" + (o.group(2) != null
+                        ? o.group(2).replace("``", "`") : o.group(3)) + "`"
+                        : "the object defined by \"" + tail.substring(0, Math.min(80, tail.length())) + "\"";
+                out.add(what + " (DEFINER `" + user + "`@`" + from + "`)");
+            }
+        }
+        return out;
+    }
+
+    /** The objects of the live database defined by another account, unless the account may use any definer. */
+    private List<String> foreignDefinersLive(Handle h) {
+        Account me = account(h);
+        if (me.anyDefiner()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        String sql = "SELECT 'trigger' AS k, trigger_name AS n, definer AS d FROM information_schema.triggers WHERE trigger_schema = :s "
+                + "UNION ALL SELECT 'view', table_name, definer FROM information_schema.views WHERE table_schema = :s "
+                + "UNION ALL SELECT lower(routine_type), routine_name, definer FROM information_schema.routines WHERE routine_schema = :s "
+                + "UNION ALL SELECT 'event', event_name, definer FROM information_schema.events WHERE event_schema = :s ORDER BY 1, 2";
+        for (Map<String, Object> row : h.createQuery(sql).bind("s", my.database).mapToMap().list()) {
+            String definer = String.valueOf(row.get("d"));
+            int at = definer.lastIndexOf('@');
+            if (at < 0 || !me.is(definer.substring(0, at), definer.substring(at + 1))) {
+                out.add(row.get("k") + " `" + row.get("n") + "` (DEFINER " + definer + ")");
+            }
+        }
+        return out;
+    }
+
+    /** The connecting account as the server knows it, and whether it may create objects for any definer. */
+    private record Account(String user, String host, boolean anyDefiner) {
+        boolean is(String u, String h) {
+            return user.equals(u) && host.equals(h);
+        }
+    }
+
+    private Account account(Handle h) {
+        String current = h.createQuery("SELECT CURRENT_USER()").mapTo(String.class).one();
+        int at = current.lastIndexOf('@');
+        String user = current.substring(0, at);
+        String from = current.substring(at + 1);
+        String grantee = "'" + user.replace("'", "''") + "'@'" + from.replace("'", "''") + "'";
+        boolean any = h.createQuery("SELECT count(*) FROM information_schema.user_privileges WHERE grantee = :g "
+                + "AND privilege_type IN ('SUPER', 'SET USER', 'SET_USER_ID')").bind("g", grantee).mapTo(Integer.class)
+                .one() > 0;
+        return new Account(user, from, any);
     }
 
     @Override
@@ -326,20 +471,50 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
             ctx.progress("dropping " + drops.size() + " object(s) of " + my.database);
             h.execute("SET FOREIGN_KEY_CHECKS = 0");
             try {
+                int dropped = 0;
                 for (String drop : drops) {
-                    h.execute(drop);
+                    try {
+                        h.execute(drop);
+                    } catch (RuntimeException e) {
+                        if (dropped == 0) {
+                            throw e; // nothing changed yet
+                        }
+                        throw new HalfRestored("target '" + name() + "': expected to drop every object of database '"
+                                + my.database + "', found '" + drop + "' failing after " + dropped + " were dropped: "
+                                + e.getMessage(), e);
+                    }
+                    dropped++;
                 }
             } finally {
                 h.execute("SET FOREIGN_KEY_CHECKS = 1");
             }
             return null;
         });
-        ctx.progress("loading the dump into " + my.database);
-        CommandResult r = load(host, my.database, dump);
+        ctx.progress("loading the dump into " + my.database + (my.rewriteDefiners ? ", every DEFINER as CURRENT_USER"
+                : ""));
+        CommandResult r = my.rewriteDefiners ? loadAsDefiner(host, my.database, dump) : load(host, my.database, dump);
         if (!loaded(r)) {
-            throw new IllegalStateException("target '" + name() + "': expected the mysql client to load the whole dump, "
-                    + "found " + r.describe() + "; the database holds part of the dump: fix the cause and roll back "
-                    + "again, or undo this rollback");
+            throw new HalfRestored("target '" + name() + "': expected the mysql client to load the whole dump, found "
+                    + r.describe() + " after every object of the database was dropped", null);
+        }
+    }
+
+    /**
+     * Loads a copy of the dump, made on the plan's host in a private temp folder, whose definer
+     * clauses (outside the rows) name {@code CURRENT_USER}; deletes the copy afterwards.
+     */
+    private CommandResult loadAsDefiner(Host host, String database, Path dump) {
+        Path dir = Tools.privateTempDir(host);
+        try {
+            Path copy = dir.resolve("definers.sql");
+            // GNU sed: rewrite each line that is not a row, and write every line to the copy
+            CommandResult sed = host.run(Command.of(List.of("sed", "-n", "-E", "-e",
+                    "/^INSERT /!s/DEFINER=`([^`]|``)*`@`([^`]|``)*`/DEFINER=CURRENT_USER/g", "-e", "w " + copy,
+                    dump.toString())).env("LC_ALL", "C").timeout(Duration.ofHours(1)));
+            requireSuccess(sed);
+            return load(host, database, copy);
+        } finally {
+            host.delete(dir);
         }
     }
 
@@ -416,14 +591,21 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
     List<String> verifyBackup(Snapshot s, Path artifactDir, Host host) throws Exception {
         String scratch = "rb_verify_" + Tools.randomHex(6);
         Dialect d = dialect();
-        with(host, null, h -> h.execute("CREATE DATABASE " + d.quote(scratch)));
         try {
-            CommandResult r = load(host, scratch, artifactDir.resolve(ARTIFACT));
+            with(host, null, h -> h.execute("CREATE DATABASE " + d.quote(scratch)));
+        } catch (Exception e) {
+            throw new IllegalStateException("target '" + name() + "': expected to create the scratch database '" + scratch
+                    + "' to verify the backup in, found: " + e.getMessage() + "; grant the account CREATE and DROP on "
+                    + "databases named rb_verify_% (GRANT ALL ON `rb\\_verify\\_%`.* TO ...), or do not use verifyBackups()", e);
+        }
+        try {
+            Path file = artifactDir.resolve(ARTIFACT);
+            CommandResult r = my.rewriteDefiners ? loadAsDefiner(host, scratch, file) : load(host, scratch, file);
             if (!loaded(r)) {
                 return List.of("loading the dump into a scratch database failed: " + r.describe());
             }
             MariaDbDatabase scratchTarget = new MariaDbDatabase(settings, new My(my.host, my.port, scratch, my.user,
-                    my.password, my.passwordFile, my.tools));
+                    my.password, my.passwordFile, my.tools, my.rewriteDefiners));
             return scratchTarget.withLive(host, h -> scratchTarget.compareBackup(h, s));
         } finally {
             with(host, null, h -> h.execute("DROP DATABASE IF EXISTS " + d.quote(scratch)));

@@ -86,9 +86,16 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
     /** Connection and strategy settings. */
     private record Pg(String host, int port, String database, String user, String password, Path passwordFile,
             String schema, int jobs, Path tools, List<String> only, boolean schemaOnly, boolean instant,
-            String maintenance, int compression) {
+            String maintenance, int compression, boolean noOwner) {
         Pg {
             only = List.copyOf(only);
+        }
+
+        Pg(String host, int port, String database, String user, String password, Path passwordFile, String schema,
+                int jobs, Path tools, List<String> only, boolean schemaOnly, boolean instant, String maintenance,
+                int compression) {
+            this(host, port, database, user, password, passwordFile, schema, jobs, tools, only, schemaOnly, instant,
+                    maintenance, compression, false);
         }
     }
 
@@ -131,25 +138,25 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
     /** This target connecting as {@code user}. */
     public PostgresDatabase user(String user) {
         return with(new Pg(pg.host, pg.port, pg.database, requireIdentifier(user, "user"), pg.password, pg.passwordFile,
-                pg.schema, pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
+                pg.schema, pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /** This target connecting with {@code password}; it is masked in every message of the plan. */
     public PostgresDatabase password(String password) {
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, Objects.requireNonNull(password, "password"), null,
-                pg.schema, pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
+                pg.schema, pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /** This target reading its password from the first line of {@code file} on the plan's host, when it connects. */
     public PostgresDatabase passwordFile(Path file) {
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, null, Objects.requireNonNull(file, "file"),
-                pg.schema, pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
+                pg.schema, pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /** This target counting and checking the tables of {@code schema} (default {@code public}). */
     public PostgresDatabase schema(String schema) {
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile,
-                requireIdentifier(schema, "schema"), pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
+                requireIdentifier(schema, "schema"), pg.jobs, pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /** This target restoring with {@code jobs} parallel {@code pg_restore} jobs (default 2). */
@@ -159,7 +166,7 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                     + "found " + jobs);
         }
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, jobs,
-                pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
+                pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /**
@@ -168,7 +175,7 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
      */
     public PostgresDatabase tools(Path binDir) {
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
-                Objects.requireNonNull(binDir, "binDir"), pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression));
+                Objects.requireNonNull(binDir, "binDir"), pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /**
@@ -190,14 +197,14 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         }
         requireBackupStrategy("onlyTables", pg.instant);
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
-                pg.tools, names, false, pg.instant, pg.maintenance, pg.compression));
+                pg.tools, names, false, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /** This target restoring the schema (tables, indexes, constraints, functions) without data. */
     public PostgresDatabase schemaOnly() {
         requireBackupStrategy("schemaOnly", pg.instant);
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
-                pg.tools, List.of(), true, pg.instant, pg.maintenance, pg.compression));
+                pg.tools, List.of(), true, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /**
@@ -213,14 +220,14 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                     + "the whole database; remove onlyTables/schemaOnly or use the backup strategy");
         }
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
-                pg.tools, pg.only, pg.schemaOnly, true, pg.maintenance, pg.compression));
+                pg.tools, pg.only, pg.schemaOnly, true, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     /** This target creating, renaming and dropping databases while connected to {@code database} (default {@code postgres}). */
     public PostgresDatabase maintenanceDatabase(String database) {
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
                 pg.tools, pg.only, pg.schemaOnly, pg.instant, requireIdentifier(database, "maintenance database"),
-                pg.compression));
+                pg.compression, pg.noOwner));
     }
 
     /**
@@ -237,7 +244,29 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                     + "0..9, found " + level);
         }
         return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
-                pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, level));
+                pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, level, pg.noOwner));
+    }
+
+    /**
+     * This target restoring objects whose owner the restoring role cannot become ({@code SET ROLE})
+     * as owned by the restoring role instead ({@code pg_restore --no-owner}), so that such a dump
+     * can always be loaded back. Without it, preflight refuses a restore of such a dump before
+     * anything changes and names the objects and their owners: {@code pg_restore} would stop at the
+     * first {@code ALTER … OWNER TO} it may not run, after the database's schemas were dropped.
+     */
+    public PostgresDatabase noOwner() {
+        return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
+                pg.tools, pg.only, pg.schemaOnly, pg.instant, pg.maintenance, pg.compression, true));
+    }
+
+    /** This target restoring the whole database, for a state set aside. */
+    @Override
+    PostgresDatabase whole() {
+        if (pg.only.isEmpty() && !pg.schemaOnly) {
+            return this;
+        }
+        return with(new Pg(pg.host, pg.port, pg.database, pg.user, pg.password, pg.passwordFile, pg.schema, pg.jobs,
+                pg.tools, List.of(), false, pg.instant, pg.maintenance, pg.compression, pg.noOwner));
     }
 
     private static void requireBackupStrategy(String what, boolean instant) {
@@ -580,6 +609,9 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                         "fix onlyTables(...)"));
             }
         }
+        if (pg.only.isEmpty() && !pg.noOwner && problems.isEmpty()) {
+            problems.addAll(ownerProblems(s, ctx));
+        }
         if (!pg.only.isEmpty() && liveExists(host)) {
             List<String> foreign = withLive(host, this::notOwned);
             if (!foreign.isEmpty()) {
@@ -589,6 +621,69 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                         + "make role '" + pg.user + "' a member of the owning role"));
             }
         }
+        return problems;
+    }
+
+    /**
+     * The objects of the dump, and of the live database a restore drops (and its set-aside would
+     * load back), whose owner the restoring role cannot become: {@code pg_restore} would stop at the
+     * first of them after every schema was dropped.
+     */
+    private List<Problem> ownerProblems(Snapshot s, RestoreContext ctx) throws Exception {
+        Host host = ctx.host();
+        CommandResult toc = host.run(command(host, List.of(tool("pg_restore"), "--schema-only", "-f", "-",
+                ctx.artifact(s, ARTIFACT).toString())));
+        if (!toc.succeeded()) {
+            // verifyBackups() restores the dump next and names what is wrong with it
+            return settings.verifyBackups() ? List.of() : List.of(Problem.of(name(), "pg_restore to read the dump's "
+                    + "definitions", toc.describe(), "do not trust this restore point: choose an older one"));
+        }
+        java.util.Map<String, List<String>> byOwner = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ALTER (.+) OWNER TO (.+);$").matcher(toc.stdout());
+        while (m.find()) {
+            String owner = m.group(2).startsWith("\"") ? m.group(2).substring(1, m.group(2).length() - 1)
+                    .replace("\"\"", "\"") : m.group(2);
+            byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(m.group(1));
+        }
+        List<Problem> problems = new ArrayList<>();
+        withMaintenance(host, h -> {
+            List<String> foreign = new ArrayList<>();
+            for (java.util.Map.Entry<String, List<String>> e : byOwner.entrySet()) {
+                boolean exists = h.createQuery("SELECT count(*) FROM pg_roles WHERE rolname = :r").bind("r", e.getKey())
+                        .mapTo(Integer.class).one() > 0;
+                boolean may = exists && h.createQuery("SELECT pg_has_role(current_user, :r, 'MEMBER')")
+                        .bind("r", e.getKey()).mapTo(Boolean.class).one();
+                if (!may) {
+                    List<String> objects = e.getValue();
+                    foreign.add((objects.size() > 5 ? objects.subList(0, 5) + " and " + (objects.size() - 5) + " more"
+                            : objects.toString()) + " owned by " + (exists ? "role '" : "the missing role '")
+                            + e.getKey() + "'");
+                }
+            }
+            if (!foreign.isEmpty()) {
+                problems.add(Problem.of(name(), "a dump role '" + pg.user + "' can load back: every object owned by a "
+                        + "role it may become (SET ROLE)", "objects " + String.join("; ", foreign), "restore them "
+                        + "owned by '" + pg.user + "' with noOwner(), make '" + pg.user + "' a member of those roles, "
+                        + "or connect as one that is"));
+            }
+            return null;
+        });
+        if (!liveExists(host)) {
+            return problems;
+        }
+        withLive(host, h -> {
+            List<String> live = h.createQuery("SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c "
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT LIKE 'pg\\_%' "
+                    + "AND n.nspname <> 'information_schema' AND NOT pg_has_role(current_user, c.relowner, 'MEMBER') "
+                    + "ORDER BY 1").mapTo(String.class).list();
+            if (!live.isEmpty()) {
+                problems.add(Problem.of(name(), "role '" + pg.user + "' to own, or be a member of the owners of, every "
+                        + "relation of '" + pg.database + "' (the restore drops them, and loads back the state set aside "
+                        + "should it fail)", "relations owned by " + live, "restore them owned by '" + pg.user
+                        + "' with noOwner(), make '" + pg.user + "' a member of those roles, or connect as one that is"));
+            }
+            return null;
+        });
         return problems;
     }
 
@@ -697,9 +792,16 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
         if (pg.schemaOnly) {
             argv.add("--schema-only");
         }
+        if (pg.noOwner) {
+            argv.add("--no-owner");
+        }
         argv.addAll(List.of("-d", conninfo(pg.database), dump.toString()));
         ctx.progress(String.join(" ", argv.subList(0, argv.size() - 3)) + " into " + pg.database);
-        run(host, argv);
+        CommandResult r = host.run(command(host, argv));
+        if (!r.succeeded()) {
+            throw new HalfRestored("target '" + name() + "': expected pg_restore to load the whole dump into '"
+                    + pg.database + "', found " + r.describe() + " after the database's schemas were dropped", null);
+        }
     }
 
     /** Which of {@code names} are databases now (empty names are left out). */

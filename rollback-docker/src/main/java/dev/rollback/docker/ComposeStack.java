@@ -38,8 +38,9 @@ import java.util.Optional;
  *       kept); for each service, the id of the image its container runs (never only the tag), the
  *       tag, and a pin {@code <repo>:rollback-<point>-<image>} so no prune or re-tag takes the image
  *       away.
- *   <li><b>Set aside</b>: the same for the running (bad) state; its images are tagged {@code
- *       <repo>:failed-<point>-<image>}, so the rollback can be undone.
+ *   <li><b>Set aside</b>: the same for the running (bad) state, of every service of the stack
+ *       whatever {@link #services} says; its images are tagged {@code <repo>:failed-<point>-<image>},
+ *       so the rollback can be undone, and the undo puts back every service as it was.
  *   <li><b>Preflight</b>: the engine answers, compose is installed, every captured image is on the
  *       host, and the captured compose files validate ({@code compose config}).
  *   <li><b>Restore</b>: the compose files and the env file first, then each captured image is tagged
@@ -210,8 +211,9 @@ public final class ComposeStack implements Target {
         Docker docker = new Docker(ctx.host(), name);
         docker.requireEngine();
         Compose compose = Compose.detect(docker, name);
-        List<String> chosen = services.isEmpty() ? listServices(compose, failed ? ctx.previousSnapshot() : Optional.empty())
-                : services;
+        // a set-aside records every service: its put-back or undo brings the whole stack back as it was
+        List<String> chosen = services.isEmpty() || failed
+                ? listServices(compose, failed ? ctx.previousSnapshot() : Optional.empty()) : services;
         Map<String, String> data = new LinkedHashMap<>();
         List<Images> pinned = new ArrayList<>();
         for (int i = 0; i < chosen.size(); i++) {
@@ -319,6 +321,11 @@ public final class ComposeStack implements Target {
         }
         for (Service s : saved) {
             if (s.image() == null) {
+                continue;
+            }
+            if (!services.isEmpty() && !services.contains(s.name()) && runs(compose, s)) {
+                // a service of the set-aside beyond this target's: recreated only if it changed since
+                ctx.progress("service '" + s.name() + "' already runs " + Docker.shortId(s.image().id()) + ": left as it is");
                 continue;
             }
             ctx.progress("recreating service '" + s.name() + "' from " + s.image().tag());
@@ -429,6 +436,13 @@ public final class ComposeStack implements Target {
             Optional<String> id = r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
             return id.isEmpty() ? Optional.empty() : compose.docker().container(id.get());
         }
+    }
+
+    /** Whether the service's container runs the image {@code s} recorded. */
+    private boolean runs(Compose compose, Service s) {
+        Optional<JsonNode> c = containerEvenIfBroken(compose, s.name());
+        return c.isPresent() && s.image().id().equals(c.get().path("Image").asText())
+                && c.get().path("State").path("Running").asBoolean(false);
     }
 
     private Optional<JsonNode> container(Compose compose, String service) {

@@ -11,6 +11,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.Scope;
 import dev.rollback.check.HealthCheck;
+import dev.rollback.docker.internal.Docker;
 import dev.rollback.host.Hosts;
 import dev.rollback.testing.Requirements;
 import java.io.IOException;
@@ -176,6 +177,39 @@ class ComposeStackTest {
                 .as("the frontend was not recreated").isEqualTo(frontendContainer);
         assertThat(Engine.page(frontendPort)).isEqualTo("frontend v2 " + project);
         assertThat(engine.idOf(frontend())).isEqualTo(frontendV2);
+    }
+
+    @Test
+    void shouldBringEveryServiceBackAsSetAsideWhenUndoingAOneServiceRollback() throws IOException {
+        RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
+                .target(stackTarget().services("backend").named("backend"))
+                .verify(HealthCheck.http(URI.create("http://127.0.0.1:" + backendPort + "/"))
+                        .bodyContains("backend v1").attempts(40).every(Duration.ofMillis(250)))
+                .onFailure(FailurePolicy.HALT).build();
+        RestorePoint before = plan.capture("v1");
+        deployV2();
+        String composeV2 = Files.readString(composeFile);
+        String envV2 = Files.readString(envFile);
+        RollbackReport rollback = plan.rollback(before);
+        assertThat(rollback.isSuccessful()).as(rollback.toString()).isTrue();
+        assertThat(engine.imageOf(project + "_backend_1")).isEqualTo(backendV1);
+        // after the rollback the frontend is changed too, by hand: the undo brings back the stack as set aside
+        String frontendV3 = engine.image(frontend(), "frontend v3 " + project, frontendPort);
+        engine.ok("docker-compose", "--file", composeFile.toString(), "--project-name", project, "up", "--detach",
+                "--no-deps", "frontend");
+        assertThat(engine.imageOf(project + "_frontend_1")).isEqualTo(frontendV3);
+
+        RollbackReport undo = plan.undo(rollback);
+
+        assertThat(undo.outcome()).as(undo.toMarkdown()).isEqualTo(dev.rollback.Outcome.FAILED_STATE_RESTORED);
+        assertThat(engine.imageOf(project + "_backend_1")).isEqualTo(backendV2);
+        assertThat(engine.imageOf(project + "_frontend_1")).isEqualTo(frontendV2);
+        assertThat(Engine.page(backendPort)).isEqualTo("backend v2 " + project);
+        assertThat(Engine.page(frontendPort)).isEqualTo("frontend v2 " + project);
+        assertThat(Files.readString(composeFile)).isEqualTo(composeV2);
+        assertThat(Files.readString(envFile)).isEqualTo(envV2);
+        assertThat(undo.checks()).singleElement().satisfies(c -> assertThat(c.detail())
+                .contains("backend runs " + Docker.shortId(backendV2), "frontend runs " + Docker.shortId(frontendV2)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rollback.examples;
 
+import dev.rollback.check.HealthCheck;
 import dev.rollback.target.Service;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,14 +23,26 @@ public final class Demo {
 
     private Demo() {}
 
-    /** A {@link DemoService} on {@code port} serving {@code release}, healthy by {@code config}, as a service. */
+    /**
+     * A {@link DemoService} on {@code port} serving {@code release}, healthy by {@code config}, as a
+     * service that is started once its port accepts connections.
+     */
     public static Service service(String name, int port, Path release, Path config, Path pidFile, Path log)
             throws URISyntaxException {
         return Service.process(name, List.of(javaProgram(), "-cp", classesOf(DemoService.class),
                         DemoService.class.getName(), Integer.toString(port), release.toString(), config.toString()),
                         pidFile)
                 .logTo(log)
-                .timeout(Duration.ofSeconds(30));
+                .timeout(Duration.ofSeconds(30))
+                // started means answering: a JVM takes a moment to bind its port after its process exists
+                .readyWhen(HealthCheck.tcp("127.0.0.1", port).attempts(120).every(Duration.ofMillis(250))
+                        .timeout(Duration.ofSeconds(30)));
+    }
+
+    /** Requires {@code uri} to answer {@code status} now: the services the examples start are ready when started. */
+    public static void expectStatus(URI uri, int status) throws Exception {
+        int found = get(uri).statusCode();
+        require(found == status, "expected " + uri + " to answer " + status + ", found " + found);
     }
 
     /** A free TCP port on 127.0.0.1. */
@@ -44,7 +57,10 @@ public final class Demo {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    /** Waits up to 30 s for {@code uri} to answer {@code status}: the deploy tool's own wait. */
+    /**
+     * Waits up to 30 s for {@code uri} to answer {@code status}: the deploy tool's own wait, for what
+     * the examples start without a {@link Service} (a compose stack).
+     */
     public static void awaitStatus(URI uri, int status) throws Exception {
         Instant end = Instant.now().plusSeconds(30);
         int last = -1;

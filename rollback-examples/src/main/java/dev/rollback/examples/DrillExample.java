@@ -57,7 +57,7 @@ public final class DrillExample {
                 release.resolve("logs/bot.log"));
         bot.start(host);
         try {
-            Demo.awaitStatus(health, 200);
+            Demo.expectStatus(health, 200);
 
             // tag::tour[]
             RollbackPlan plan = Rollback.plan("rosey-bot")
@@ -78,7 +78,7 @@ public final class DrillExample {
             // end::tour[]
 
             deployBadRelease(host, bot, release, config);
-            Demo.awaitStatus(health, 500);
+            Demo.expectStatus(health, 500);
             String logsBefore = Files.readString(release.resolve("logs/bot.log"));
 
             // tag::rollback[]

@@ -433,6 +433,9 @@ public final class GitCode implements Target {
 
     @Override
     public List<Problem> preflight(Snapshot snapshot, RestoreContext ctx) {
+        if (scoped(ctx) != this) {
+            return scoped(ctx).preflight(snapshot, ctx);
+        }
         List<Problem> problems = new ArrayList<>();
         Optional<String> unusable = unusable(ctx.host());
         if (unusable.isPresent()) {
@@ -495,6 +498,12 @@ public final class GitCode implements Target {
 
     @Override
     public List<String> plan(Snapshot snapshot, RestoreContext ctx) {
+        if (scoped(ctx) != this) {
+            List<String> out = new ArrayList<>(List.of("put back the whole work tree as set aside, not only "
+                    + String.join(", ", paths)));
+            out.addAll(scoped(ctx).plan(snapshot, ctx));
+            return out;
+        }
         try (GitRepo repo = open(ctx.host())) {
             requireUsable(repo);
             String commit = snapshot.require(COMMIT);
@@ -560,8 +569,25 @@ public final class GitCode implements Target {
 
     // ---- restore ---------------------------------------------------------------------------------
 
+    /**
+     * This target as it must act for {@code ctx}: a state set aside (a put-back, an undo) is put
+     * back whole, every file of the tree, so a paths-only target resets to the set-aside commit and
+     * puts back every uncommitted change it saved; the other strategies already act on the whole
+     * tree.
+     */
+    private GitCode scoped(RestoreContext ctx) {
+        if (strategy != Strategy.PATHS || !ctx.restoresSetAside()) {
+            return this;
+        }
+        return new GitCode(name, dir, Strategy.RESET, List.of(), allowDirty, tagDeploys, verifyCommands, driver, revision);
+    }
+
     @Override
     public void restore(Snapshot snapshot, RestoreContext ctx) {
+        if (scoped(ctx) != this) {
+            scoped(ctx).restore(snapshot, ctx);
+            return;
+        }
         Host host = ctx.host();
         try (GitRepo repo = open(host)) {
             Head head = requireHead(repo);
@@ -634,6 +660,9 @@ public final class GitCode implements Target {
 
     @Override
     public CheckResult verify(Snapshot snapshot, RestoreContext ctx) {
+        if (scoped(ctx) != this) {
+            return scoped(ctx).verify(snapshot, ctx);
+        }
         Instant started = ctx.clock().instant();
         List<CheckAttempt> attempts = new ArrayList<>();
         String commit = snapshot.require(COMMIT);

@@ -306,6 +306,28 @@ abstract class GitCodeBehaviour {
     }
 
     @Test
+    void shouldPutEveryFileOfTheTreeBackWhenUndoingARollbackOfSomePaths() throws Exception {
+        RollbackPlan plan = plan(code().onlyPaths("app/", "alembic/"));
+        RestorePoint point = plan.capture("v2.0.0");
+        repo.deployBadRelease();
+        repo.write("app/main.py", "print('edited on the server')\n");       // uncommitted, in the paths
+        repo.write("frontend/index.html", "<h1>v3 edited</h1>\n");           // uncommitted, outside them
+        repo.write("scratch.txt", "an untracked note\n");
+        Map<String, String> bad = Repos.contents(dir);
+        RollbackReport rollback = plan.rollback(point);
+        assertThat(rollback.isSuccessful()).as(rollback.toString()).isTrue();
+        assertThat(Repos.contents(dir)).isNotEqualTo(bad);
+        repo.write("docs/new file.txt", "changed after the rollback, outside its paths\n");
+
+        RollbackReport undo = plan.undo(rollback);
+
+        assertThat(undo.outcome()).as(undo.toString()).isEqualTo(Outcome.FAILED_STATE_RESTORED);
+        assertThat(Repos.contents(dir)).isEqualTo(bad);
+        assertThat(repo.head()).isEqualTo(repo.hotfix);
+        assertThat(undo.checks()).singleElement().satisfies(c -> assertThat(c.passed()).isTrue());
+    }
+
+    @Test
     void shouldRefuseAPathTheRevisionDoesNotHave() throws Exception {
         RollbackPlan plan = plan(code().onlyPaths("app", "migrations"));
         RestorePoint point = plan.capture("v2.0.0");

@@ -86,7 +86,7 @@ public final class BlogExample {
                 // end::blog[]
 
                 deployBadRelease(pg, host, blogService, auth, blog);
-                Demo.awaitStatus(Demo.local(blogPort, "/health"), 500);
+                Demo.expectStatus(Demo.local(blogPort, "/health"), 500);
 
                 RollbackReport report = plan.rollback(before,
                         only("posts", "auth-env", "auth-deps", "blog-env", "blog-deps"));
