@@ -820,7 +820,15 @@ final class RollbackRun {
 
             @Override
             public Path artifactDir(Snapshot snapshot) {
-                return plan.artifacts.dirOf(from, snapshot);
+                boolean aside = asidePoint != null && from != asidePoint && !from.snapshots().contains(snapshot)
+                        && asidePoint.snapshots().contains(snapshot);
+                return plan.artifacts.dirOf(aside ? asidePoint : from, snapshot);
+            }
+
+            @Override
+            public Optional<Snapshot> setAside(String target) {
+                return "preview".equals(id) || phase == Phase.PREFLIGHT || asidePoint == null ? Optional.empty()
+                        : asidePoint.snapshot(target);
             }
 
             @Override

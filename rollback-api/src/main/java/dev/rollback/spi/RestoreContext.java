@@ -3,6 +3,7 @@ package dev.rollback.spi;
 import dev.rollback.Snapshot;
 import dev.rollback.StepContext;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What the engine gives a {@link Target} while it plans, checks, restores and verifies: everything
@@ -45,4 +46,16 @@ public interface RestoreContext extends StepContext {
      *     if another rollback consumed the artifact
      */
     Path consume(Snapshot snapshot, String path);
+
+    /**
+     * The snapshot this very rollback set aside for target {@code target} before any restore ran
+     * (its {@link Target#setAside}), once the set-aside point is written: in restore, put back and
+     * verify, also after a resume; empty in preview and preflight, and for a target not in scope.
+     * Its artifacts are read through {@link #artifact} and {@link #artifactDir} of this context, as
+     * read-only files. A target uses it to restore with what it kept of the state it replaces, such
+     * as the migration scripts of the release being rolled back.
+     */
+    default Optional<Snapshot> setAside(String target) {
+        return Optional.empty();
+    }
 }
