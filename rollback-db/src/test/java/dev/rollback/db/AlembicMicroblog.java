@@ -67,7 +67,7 @@ final class AlembicMicroblog {
                         String m = event.message();
                         if (m.startsWith("/usr/bin/alembic downgrade")) {
                             String ini = m.substring(m.indexOf('(') + 1, m.lastIndexOf(')'));
-                            Hosts.local().run(Command.of("/usr/bin/alembic", "-c", ini, "downgrade", E).in(project)
+                            Hosts.local().run(Command.of("/usr/bin/alembic", "-c", ini, "downgrade", "2b017edaa91f").in(project)
                                     .env("PYTHONDONTWRITEBYTECODE", "1")).requireSuccess();
                             Runtime.getRuntime().halt(137);
                         }

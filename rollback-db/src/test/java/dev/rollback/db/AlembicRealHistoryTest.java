@@ -398,4 +398,54 @@ class AlembicRealHistoryTest {
                 .isIn(Outcome.PUT_BACK, Outcome.SUCCEEDED);
         assertBackAsBefore(before, schema(reference(F)));
     }
+
+    // ---- a crash in the middle of the downgrade -------------------------------------------------
+
+    /** Rolls back in a child JVM that dies once Alembic has downgraded F of the three revisions. */
+    void crashMidDowngrade(RestorePoint v1) throws Exception {
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"),
+                AlembicMicroblog.class.getName(), dir.toString(), project.toString(), v1.id(), "code,migrations")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
+        assertThat(revision()).isEqualTo("2b017edaa91f");
+    }
+
+    @Test
+    void shouldFinishADowngradeAChildJvmDiedInTheMiddleOfOnResume() throws Exception {
+        v1(C);
+        RollbackPlan plan = plan(List.of("code", "migrations"), FailurePolicy.HALT);
+        RestorePoint v1 = plan.capture("v1.1");
+        v2();
+        Map<String, List<Map<String, Object>>> before = rows(db);
+        crashMidDowngrade(v1);
+
+        RollbackReport report = plan.resume();
+
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(report.resumed()).isEqualTo(1);
+        assertThat(revision()).isEqualTo(C);
+        assertThat(schema(db)).isEqualTo(schema(reference(C)));
+        assertThat(rows(db)).isEqualTo(project(before, columns(reference(C))));
+        // what the downgrade dropped was exported before it began
+        Snapshot aside = plan.store().get(report.setAsidePointId()).snapshot("migrations").orElseThrow();
+        assertThat(Codec.decode(aside.require("lost.files"))).hasSize(5);
+    }
+
+    @Test
+    void shouldPutBackADowngradeAChildJvmDiedInTheMiddleOfRowForRow() throws Exception {
+        v1(C);
+        RollbackPlan plan = plan(List.of("code", "migrations"), FailurePolicy.HALT);
+        RestorePoint v1 = plan.capture("v1.1");
+        v2();
+        Map<String, List<Map<String, Object>>> before = rows(db);
+        Map<String, String> schemaBefore = schema(db);
+        crashMidDowngrade(v1);
+
+        RollbackReport report = plan.resume(Resume.undoing());
+
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.PUT_BACK);
+        assertBackAsBefore(before, schemaBefore);
+    }
 }
