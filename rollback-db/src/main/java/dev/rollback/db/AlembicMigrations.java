@@ -7,9 +7,8 @@ import dev.rollback.TargetKind;
 import dev.rollback.db.internal.AlembicScripts;
 import dev.rollback.db.internal.AlembicScripts.Script;
 import dev.rollback.db.internal.Catalog;
-import dev.rollback.db.internal.Codec;
 import dev.rollback.db.internal.Dialect;
-import dev.rollback.db.internal.Exporter;
+import dev.rollback.db.DroppedData.Drop;
 import dev.rollback.db.internal.HostTrees;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
@@ -76,21 +75,9 @@ public final class AlembicMigrations implements Target {
     private static final Pattern REVISION_LINE = Pattern.compile("^([0-9A-Za-z_]+)(\\s+\\(.*\\))*\\s*$");
     private static final Pattern SCRIPT_LOCATION = Pattern.compile("(?m)^script_location\\s*=\\s*(.+?)\\s*$");
     private static final Pattern VERSION_LOCATIONS = Pattern.compile("(?m)^version_locations\\s*=.*$");
-    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
-    private static final Pattern QUOTED = Pattern.compile("'((?:[^']|'')*)'");
 
     /** The scripts a command runs with: the live folder, or a copy kept in a restore point. */
     private record Scripts(String where, Path versions, List<String> before, List<String> after, boolean kept) {}
-
-    /** Data a downgrade drops: a table, or a column of it, and the rows that hold it. */
-    private record Drop(String revision, String table, String column, String condition, long rows) {
-
-        String describe() {
-            return column == null ? "migration " + revision + " drops table '" + table + "', which holds " + rows + " row(s)"
-                    : "migration " + revision + " drops column '" + column + "' of table '" + table
-                            + "', which holds values in " + rows + " row(s)";
-        }
-    }
 
     private final String name;
     private final Path projectDir;
@@ -432,43 +419,12 @@ public final class AlembicMigrations implements Target {
                 List<Script> path = AlembicScripts.path(AlembicScripts.read(ctx.host(), liveVersions(ctx.host())),
                         data.get("revision"), to.get());
                 if (path != null) {
-                    data.putAll(exportDrops(ctx, drops(ctx.host(), path)));
+                    data.putAll(DroppedData.export(database, ctx, drops(ctx.host(), path), export));
                 }
             }
             data.putAll(MigrationBackup.take(database, ctx));
         }
         return Snapshot.of(data);
-    }
-
-    private Map<String, String> exportDrops(CaptureContext ctx, List<Drop> drops) throws Exception {
-        Map<String, String> data = new TreeMap<>();
-        if (drops.isEmpty()) {
-            return data;
-        }
-        Host host = ctx.host();
-        Path dir = ctx.artifactDir().resolve("lost");
-        host.createDirectories(dir);
-        host.setMode(dir, 0700);
-        boolean sql = export == ExportFormat.SQL;
-        Dialect d = database.dialect();
-        List<String> files = new ArrayList<>();
-        List<String> what = new ArrayList<>();
-        database.withLive(host, h -> {
-            int i = 0;
-            for (Drop x : drops) {
-                i++;
-                String file = Exporter.fileName(i, x.table(), x.column() == null ? "table"
-                        : "column-" + x.column().replaceAll("[^A-Za-z0-9_-]", "_"), sql);
-                long n = Exporter.export(h, d, x.table(), x.condition(), List.of(), sql, host, dir.resolve(file));
-                files.add("lost/" + file);
-                what.add(x.describe() + ": " + n + " row(s) exported to lost/" + file);
-                ctx.progress("exported " + n + " row(s) of '" + x.table() + "' to lost/" + file);
-            }
-            return null;
-        });
-        data.put("lost.files", Codec.encode(files));
-        data.put("lost", what.toString());
-        return data;
     }
 
     /**
@@ -483,53 +439,23 @@ public final class AlembicMigrations implements Target {
         Dialect d = database.dialect();
         return database.withLive(host, h -> {
             List<Drop> out = new ArrayList<>();
-            List<String> tables = Catalog.tables(h, d);
             for (Script s : path) {
+                String cause = "migration " + s.revision();
                 for (String t : s.dropsTables()) {
-                    if (tables.contains(t)) {
-                        long n = Catalog.count(h, d, t);
-                        if (n > 0) {
-                            out.add(new Drop(s.revision(), t, null, null, n));
-                        }
+                    Drop x = DroppedData.table(h, d, cause, t);
+                    if (x != null) {
+                        out.add(x);
                     }
                 }
                 for (String[] c : s.dropsColumns()) {
-                    if (tables.contains(c[0]) && Catalog.columns(h, d, c[0]).contains(c[1])) {
-                        String condition = d.quote(c[1]) + " IS NOT NULL" + notDefault(h, d, c[0], c[1]);
-                        long n = h.createQuery("SELECT count(*) FROM " + d.table(c[0]) + " WHERE " + condition)
-                                .mapTo(Long.class).one();
-                        if (n > 0) {
-                            out.add(new Drop(s.revision(), c[0], c[1], condition, n));
-                        }
+                    Drop x = DroppedData.column(h, d, cause, c[0], c[1]);
+                    if (x != null) {
+                        out.add(x);
                     }
                 }
             }
             return out;
         });
-    }
-
-    /** {@code " AND col <> default"} when the column has a literal default, else empty. */
-    private static String notDefault(org.jdbi.v3.core.Handle h, Dialect d, String table, String column) throws Exception {
-        String def = null;
-        try (java.sql.ResultSet rs = h.getConnection().getMetaData().getColumns(d.catalog(), d.schema(), table, column)) {
-            while (rs.next()) {
-                if (table.equals(rs.getString("TABLE_NAME")) && column.equals(rs.getString("COLUMN_NAME"))) {
-                    def = rs.getString("COLUMN_DEF");
-                }
-            }
-        }
-        if (def == null) {
-            return "";
-        }
-        String v = def.strip();
-        while (v.startsWith("(") && v.endsWith(")")) {
-            v = v.substring(1, v.length() - 1).strip();
-        }
-        v = v.replaceFirst("::[A-Za-z ]+$", "");
-        if (NUMBER.matcher(v).matches() || QUOTED.matcher(v).matches()) {
-            return " AND " + d.quote(column) + " <> " + v;
-        }
-        return "";
     }
 
     /** The stub downgrades on {@code path}, as sentences. */

@@ -11,11 +11,16 @@ public final class HostTrees {
 
     /**
      * Copies the regular files under {@code from} into {@code to} (created, mode 0700 folders and
-     * 0600 files), leaving out Python's byte-code caches; returns the number of files copied.
+     * 0600 files), leaving out Python's byte-code caches and the folder that holds {@code to} (a
+     * store kept inside the copied folder); returns the number of files copied.
      *
      * @throws IllegalStateException if {@code from} is not a folder
      */
     public static int copy(Host host, Path from, Path to) {
+        return copy(host, from, to, to);
+    }
+
+    private static int copy(Host host, Path from, Path to, Path root) {
         if (!host.stat(from).map(FileStat::isDirectory).orElse(false)) {
             throw new IllegalStateException("expected a folder of migration scripts at " + from + " on host " + host.name()
                     + ", found " + (host.exists(from) ? "something else" : "nothing") + "; check the project folder");
@@ -25,7 +30,7 @@ public final class HostTrees {
         int n = 0;
         for (Path p : host.list(from)) {
             String name = p.getFileName().toString();
-            if (name.equals("__pycache__") || name.endsWith(".pyc")) {
+            if (name.equals("__pycache__") || name.endsWith(".pyc") || root.startsWith(p)) {
                 continue;
             }
             FileStat st = host.stat(p).orElse(null);
@@ -33,7 +38,7 @@ public final class HostTrees {
                 continue;
             }
             if (st.isDirectory()) {
-                n += copy(host, p, to.resolve(name));
+                n += copy(host, p, to.resolve(name), root);
             } else if (st.isFile()) {
                 host.write(to.resolve(name), host.read(p), 0600);
                 n++;
