@@ -29,15 +29,22 @@ final class AlembicMicroblog {
 
     private AlembicMicroblog() {}
 
-    static AlembicMigrations migrations(Path project) {
-        return AlembicMigrations.alembic(project).command(List.of("/usr/bin/alembic"))
+    /** The command a test runs the tool with: Debian's alembic, or Flask-Migrate's {@code flask db}. */
+    static List<String> tool(boolean flask) {
+        return flask ? List.of("/usr/bin/python3", "-m", "flask", "db") : List.of("/usr/bin/alembic");
+    }
+
+    static AlembicMigrations migrations(Path project, boolean flask) {
+        AlembicMigrations m = flask ? AlembicMigrations.flaskMigrate(project).env("FLASK_APP", "app.py")
+                : AlembicMigrations.alembic(project);
+        return m.command(tool(flask))
                 .database(SqliteDatabase.at(project.resolve("microblog.db")).named("db"))
                 .acceptDataLoss().exportDataLoss(ExportFormat.CSV);
     }
 
     /** The plan with the targets in {@code order} ({@code code}, {@code migrations}, {@code db}). */
     static RollbackPlan plan(Path root, Path project, List<String> order, FailurePolicy policy,
-            RollbackListener listener) {
+            RollbackListener listener, boolean flask) {
         RollbackPlanBuilder b = Rollback.plan("microblog").store(root.resolve("store")).onFailure(policy);
         if (listener != null) {
             b = b.listener(listener);
@@ -45,7 +52,7 @@ final class AlembicMicroblog {
         for (String t : order) {
             switch (t) {
                 case "code" -> b = b.target(Directory.backup(project.resolve("migrations").resolve("versions")).named("code"));
-                case "migrations" -> b = b.target(migrations(project));
+                case "migrations" -> b = b.target(migrations(project, flask));
                 case "db" -> b = b.target(SqliteDatabase.at(project.resolve("microblog.db")).named("db").acceptDataLoss());
                 default -> throw new IllegalArgumentException(t);
             }
@@ -60,19 +67,23 @@ final class AlembicMicroblog {
      */
     public static void main(String[] args) {
         Path project = Path.of(args[1]);
+        boolean flask = args[4].equals("flask");
+        String downgrade = String.join(" ", tool(flask)) + " downgrade";
         RollbackPlan plan = plan(Path.of(args[0]), project, List.of(args[3].split(",")), FailurePolicy.HALT,
                 new RollbackListener() {
                     @Override
                     public void onProgress(RollbackEvent event) {
                         String m = event.message();
-                        if (m.startsWith("/usr/bin/alembic downgrade")) {
-                            String ini = m.substring(m.indexOf('(') + 1, m.lastIndexOf(')'));
-                            Hosts.local().run(Command.of("/usr/bin/alembic", "-c", ini, "downgrade", "2b017edaa91f").in(project)
+                        if (m.startsWith(downgrade)) {
+                            String kept = m.substring(m.indexOf('(') + 1, m.lastIndexOf(')'));
+                            List<String> argv = new java.util.ArrayList<>(tool(flask));
+                            argv.addAll(flask ? List.of("downgrade", "-d", kept, E) : List.of("-c", kept, "downgrade", E));
+                            Hosts.local().run(Command.of(argv).in(project).env("FLASK_APP", "app.py")
                                     .env("PYTHONDONTWRITEBYTECODE", "1")).requireSuccess();
                             Runtime.getRuntime().halt(137);
                         }
                     }
-                });
+                }, flask);
         plan.rollback(plan.store().get(args[2]));
         System.exit(0);
     }

@@ -45,6 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * parent table, plain drop_column, file names and dates out of chain order) rolled back with the
  * real Alembic through every plan order and failure policy; schemas compared by meaning (columns,
  * indexes, foreign keys) with databases migrated from nothing, and rows compared one by one.
+ * {@link FlaskMigrateRealHistoryTest} runs the same through Flask-Migrate.
  */
 class AlembicRealHistoryTest {
 
@@ -56,11 +57,28 @@ class AlembicRealHistoryTest {
     Path all;
     Path db;
 
+    /** Whether the project is run through Flask-Migrate ({@code flask db}) instead of Alembic's own command. */
+    boolean flask() {
+        return false;
+    }
+
+    String tool() {
+        return String.join(" ", AlembicMicroblog.tool(flask()));
+    }
+
     @BeforeEach
     void copyProject() throws Exception {
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/alembic")), "Debian's alembic (.ci/setup-db.sh)");
         project = dir.resolve("microblog");
-        copyTree(Path.of(getClass().getResource("/alembic-microblog").toURI()), project);
+        if (flask()) {
+            Requirements.require(Hosts.local().run(Command.of("/usr/bin/python3", "-c", "import flask_migrate, "
+                    + "flask_sqlalchemy")).succeeded(), "Debian's python3-flask-migrate (.ci/setup-db.sh)");
+            copyTree(Path.of(getClass().getResource("/flask-microblog").toURI()), project);
+            copyTree(Path.of(getClass().getResource("/alembic-microblog/migrations/versions").toURI()),
+                    project.resolve("migrations").resolve("versions"));
+        } else {
+            copyTree(Path.of(getClass().getResource("/alembic-microblog").toURI()), project);
+        }
         versions = project.resolve("migrations").resolve("versions");
         all = dir.resolve("all-scripts");
         copyTree(versions, all);
@@ -98,9 +116,10 @@ class AlembicRealHistoryTest {
     }
 
     void alembic(Path in, String... args) {
-        List<String> argv = new ArrayList<>(List.of("/usr/bin/alembic"));
+        List<String> argv = new ArrayList<>(AlembicMicroblog.tool(flask()));
         argv.addAll(List.of(args));
-        Hosts.local().run(Command.of(argv).in(in).env("PYTHONDONTWRITEBYTECODE", "1")).requireSuccess();
+        Hosts.local().run(Command.of(argv).in(in).env("PYTHONDONTWRITEBYTECODE", "1").env("FLASK_APP", "app.py"))
+                .requireSuccess();
     }
 
     String revision() {
@@ -218,7 +237,11 @@ class AlembicRealHistoryTest {
         Path ref = dir.resolve("reference-" + head);
         if (!Files.exists(ref)) {
             copyTree(project.resolve("migrations"), ref.resolve("migrations"));
-            Files.copy(project.resolve("alembic.ini"), ref.resolve("alembic.ini"));
+            for (String f : List.of("alembic.ini", "app.py")) {
+                if (Files.exists(project.resolve(f))) {
+                    Files.copy(project.resolve(f), ref.resolve(f));
+                }
+            }
             release(ref.resolve("migrations").resolve("versions"), head);
             alembic(ref, "upgrade", "head");
         }
@@ -226,7 +249,7 @@ class AlembicRealHistoryTest {
     }
 
     RollbackPlan plan(List<String> order, FailurePolicy policy) {
-        return AlembicMicroblog.plan(dir, project, order, policy, null);
+        return AlembicMicroblog.plan(dir, project, order, policy, null, flask());
     }
 
     static List<String> actions(RollbackPreview p, String target) {
@@ -266,7 +289,7 @@ class AlembicRealHistoryTest {
             // the rows written after the deploy stay; only what the downgrade drops goes, and it is exported
             assertThat(rows(db)).isEqualTo(project(beforeRollback, columns(reference(C))));
             List<String> plan1 = actions(preview, "migrations");
-            assertThat(plan1).anySatisfy(a -> assertThat(a).startsWith("/usr/bin/alembic downgrade " + C + " (from " + F
+            assertThat(plan1).anySatisfy(a -> assertThat(a).startsWith(tool() + " downgrade " + C + " (from " + F
                     + ") through [" + F + ", 2b017edaa91f, " + D + "] with a copy of the scripts of the live folder"));
             assertThat(plan1).contains(
                     "point of no return: migration " + F + " drops table 'notification', which holds 2 row(s) (accepted)",
@@ -405,7 +428,8 @@ class AlembicRealHistoryTest {
     void crashMidDowngrade(RestorePoint v1) throws Exception {
         String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"),
-                AlembicMicroblog.class.getName(), dir.toString(), project.toString(), v1.id(), "code,migrations")
+                AlembicMicroblog.class.getName(), dir.toString(), project.toString(), v1.id(), "code,migrations",
+                flask() ? "flask" : "alembic")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM ended").isTrue();
         assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
