@@ -365,31 +365,32 @@ public final class AlembicMigrations implements Target {
     }
 
     /**
-     * The current revision as the live scripts read it; when they do not know it (a set-aside after
-     * a code rollback removed the newer scripts), as the database's {@code alembic_version} table
-     * holds it, read through {@link #database}.
+     * The current revision: with {@link #database}, as its {@code alembic_version} table holds it
+     * (what {@code alembic current} reads, without starting Python; it also answers when no scripts
+     * know the revision, such as after a code rollback removed the newer ones); otherwise as {@code
+     * current} prints it with the first of {@code sources} that knows it.
      */
-    private String recorded(Host host) throws Exception {
-        try {
-            return current(host, live(host));
-        } catch (IllegalStateException e) {
-            if (database == null) {
-                throw e;
-            }
-            Dialect d = database.dialect();
-            return database.withLive(host, h -> {
-                if (!Catalog.tables(h, d).contains("alembic_version")) {
-                    return "base";
-                }
-                List<String> heads = h.createQuery("SELECT version_num FROM " + d.table("alembic_version")
-                        + " ORDER BY 1").mapTo(String.class).list();
-                if (heads.size() > 1) {
-                    throw new IllegalStateException("migrations '" + name + "': expected one revision in alembic_version, "
-                            + "found " + heads + "; merge the heads first");
-                }
-                return heads.isEmpty() ? "base" : heads.get(0);
-            });
+    private String revisionNow(Host host, List<Scripts> sources) throws Exception {
+        if (database == null) {
+            return current(host, sources);
         }
+        Dialect d = database.dialect();
+        return database.withLive(host, h -> {
+            if (!Catalog.tables(h, d).contains("alembic_version")) {
+                return "base";
+            }
+            List<String> heads = h.createQuery("SELECT version_num FROM " + d.table("alembic_version") + " ORDER BY 1")
+                    .mapTo(String.class).list();
+            if (heads.size() > 1) {
+                throw new IllegalStateException("migrations '" + name + "': expected one revision in alembic_version, "
+                        + "found " + heads + "; merge the heads first");
+            }
+            return heads.isEmpty() ? "base" : heads.get(0);
+        });
+    }
+
+    private String recorded(Host host) throws Exception {
+        return revisionNow(host, List.of(live(host)));
     }
 
     // ---- the Target ----------------------------------------------------------------------------------------
@@ -520,7 +521,7 @@ public final class AlembicMigrations implements Target {
         List<Scripts> sources = plannedSources(snapshot, ctx);
         String current;
         try {
-            current = current(host, sources);
+            current = revisionNow(host, sources);
         } catch (IllegalStateException e) {
             problems.add(Problem.of(name, "the current revision", e.getMessage(), "fix the project or its database"));
             return problems;
@@ -564,7 +565,7 @@ public final class AlembicMigrations implements Target {
                     "check that the tables, their row counts and revision " + target + " equal the state set aside");
         }
         List<Scripts> sources = plannedSources(snapshot, ctx);
-        String current = current(host, sources);
+        String current = revisionNow(host, sources);
         if (current.equals(target)) {
             return List.of("already at revision " + target + "; nothing to do");
         }
@@ -606,7 +607,7 @@ public final class AlembicMigrations implements Target {
      * state with a backup, and either this same rollback is being put back, or the database is not at
      * the revision that rollback was going to (its downgrade stopped part way).
      */
-    private boolean isPutBack(Snapshot s, RestoreContext ctx) {
+    private boolean isPutBack(Snapshot s, RestoreContext ctx) throws Exception {
         String of = s.data().get("asideOf");
         if (of == null || of.isEmpty() || database == null || !MigrationBackup.present(s)) {
             return false;
@@ -616,8 +617,8 @@ public final class AlembicMigrations implements Target {
         }
         String to = s.data().get("downgradeTo");
         try {
-            return to == null || !to.equals(current(ctx.host(), sources(s, ctx)));
-        } catch (IllegalStateException e) {
+            return to == null || !to.equals(revisionNow(ctx.host(), sources(s, ctx)));
+        } catch (Exception e) {
             return true;
         }
     }
@@ -631,7 +632,7 @@ public final class AlembicMigrations implements Target {
             return;
         }
         List<Scripts> sources = sources(snapshot, ctx);
-        String current = current(host, sources);
+        String current = revisionNow(host, sources);
         if (current.equals(target)) {
             return;
         }
@@ -654,8 +655,8 @@ public final class AlembicMigrations implements Target {
                 + ", found " + r.describe());
         String now;
         try {
-            now = current(host, w.scripts());
-        } catch (IllegalStateException e) {
+            now = revisionNow(host, List.of(w.scripts()));
+        } catch (Exception e) {
             now = "unknown (" + e.getMessage() + ")";
         }
         List<String> ran = new ArrayList<>();
@@ -697,8 +698,8 @@ public final class AlembicMigrations implements Target {
         String want = s.require("revision");
         String now;
         try {
-            now = current(host, sources(s, ctx));
-        } catch (IllegalStateException e) {
+            now = revisionNow(host, sources(s, ctx));
+        } catch (Exception e) {
             now = "unknown (" + e.getMessage() + ")";
         }
         if (!now.equals(want)) {
@@ -715,9 +716,9 @@ public final class AlembicMigrations implements Target {
     }
 
     @Override
-    public CheckResult verify(Snapshot snapshot, RestoreContext ctx) {
+    public CheckResult verify(Snapshot snapshot, RestoreContext ctx) throws Exception {
         String target = snapshot.require("revision");
-        String current = current(ctx.host(), sources(snapshot, ctx));
+        String current = revisionNow(ctx.host(), sources(snapshot, ctx));
         return current.equals(target) ? CheckResult.passed("revision of " + name, "at revision " + target)
                 : CheckResult.failed("revision of " + name, "at revision " + current + ", expected " + target);
     }
