@@ -603,9 +603,12 @@ public final class AlembicMigrations implements Target {
     }
 
     /**
-     * Whether restoring {@code s} puts back what a downgrade left unfinished: {@code s} is a set-aside
-     * state with a backup, and either this same rollback is being put back, or the database is not at
-     * the revision that rollback was going to (its downgrade stopped part way).
+     * Whether restoring {@code s} puts back what a downgrade left unfinished, from the backup kept in
+     * {@code s}: {@code s} is a set-aside state with a backup, and either this same rollback is being
+     * put back, or the database stands where that rollback's downgrade stopped (a revision strictly
+     * between the one set aside and the one it was going to, or Alembic's half-built {@code
+     * _alembic_tmp_*} tables are left). A database anywhere else is upgraded, so that no row written
+     * since is lost.
      */
     private boolean isPutBack(Snapshot s, RestoreContext ctx) throws Exception {
         String of = s.data().get("asideOf");
@@ -615,12 +618,23 @@ public final class AlembicMigrations implements Target {
         if (of.equals(ctx.rollbackId())) {
             return true;
         }
+        boolean halfBuilt = database.withLive(ctx.host(), h -> Catalog.tables(h, database.dialect()).stream()
+                .anyMatch(t -> t.startsWith("_alembic_tmp_")));
         String to = s.data().get("downgradeTo");
-        try {
-            return to == null || !to.equals(revisionNow(ctx.host(), sources(s, ctx)));
-        } catch (Exception e) {
+        if (halfBuilt || to == null) {
             return true;
         }
+        String now = revisionNow(ctx.host(), sources(s, ctx));
+        for (Scripts src : sources(s, ctx)) {
+            if (!ctx.host().exists(src.versions())) {
+                continue;
+            }
+            List<Script> path = AlembicScripts.path(AlembicScripts.read(ctx.host(), src.versions()), s.require("revision"), to);
+            if (path != null) {
+                return path.stream().skip(1).anyMatch(x -> x.revision().equals(now));
+            }
+        }
+        return false;
     }
 
     @Override

@@ -548,7 +548,12 @@ public final class LiquibaseMigrations implements Target {
         });
     }
 
-    /** Whether restoring {@code s} puts back a rollback that did not finish, from its backup. */
+    /**
+     * Whether restoring {@code s} puts back a rollback that did not finish, from the backup kept in
+     * {@code s}: this same rollback is being put back, or the change sets applied now are a prefix of
+     * those set aside, longer than the one that rollback was going to (it stopped part way). A
+     * database anywhere else gets the change sets applied again, so that no row written since is lost.
+     */
     private boolean isPutBack(Snapshot s, RestoreContext ctx) throws Exception {
         String of = s.data().get("asideOf");
         if (of == null || of.isEmpty() || database == null || !MigrationBackup.present(s)) {
@@ -558,11 +563,10 @@ public final class LiquibaseMigrations implements Target {
             return true;
         }
         String to = s.data().getOrDefault("rollingBackTo", "");
-        String now = withLiquibase(changelogDir, (lb, c) -> {
-            List<Ran> ran = ran(c);
-            return (ran.isEmpty() ? "" : ran.get(ran.size() - 1).id()) + "|" + ran.size();
-        });
-        return !to.equals(now);
+        int toApplied = to.contains("|") ? Integer.parseInt(to.substring(to.lastIndexOf('|') + 1)) : -1;
+        int asideApplied = Integer.parseInt(s.require("applied"));
+        int now = withLiquibase(changelogDir, (lb, c) -> ran(c).size());
+        return toApplied >= 0 && now > toApplied && now < asideApplied;
     }
 
     @Override
