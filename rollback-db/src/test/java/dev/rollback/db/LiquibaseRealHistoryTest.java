@@ -346,4 +346,56 @@ class LiquibaseRealHistoryTest {
         assertThat(rows("shop")).isEqualTo(before);
         assertThat(schema("shop")).isEqualTo(schemaBefore);
     }
+
+    // ---- a crash in the middle of the rollback ------------------------------------------------
+
+    /** Release 2 deployed over release 1; a child JVM rolls back to release 1 and dies after one change set. */
+    RestorePoint crash(RollbackPlan plan, Map<String, List<String>> before, Map<String, Map<String, String>> schemas)
+            throws Exception {
+        release1("db.changelog-master.xml");
+        schemas.put("v1", schema("shop"));
+        RestorePoint v1 = plan.capture("v1");
+        release2("db.changelog-master.xml", 5);
+        schemas.put("v2", schema("shop"));
+        before.putAll(rows("shop"));
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"), LiquibaseShop.class.getName(),
+                dir.resolve("store").toString(), live.toString(), Integer.toString(server.port()), v1.id())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
+        assertThat(rows("shop").get("databasechangelog")).hasSize(before.get("databasechangelog").size() - 1);
+        return v1;
+    }
+
+    @Test
+    void shouldFinishARollbackAChildJvmDiedInTheMiddleOfOnResume() throws Exception {
+        RollbackPlan plan = LiquibaseShop.plan(dir.resolve("store"), live, server.port(), null);
+        Map<String, List<String>> before = new TreeMap<>();
+        Map<String, Map<String, String>> schemas = new TreeMap<>();
+        crash(plan, before, schemas);
+        Map<String, String> schema1 = schemas.get("v1");
+
+        RollbackReport report = plan.resume();
+
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(schema("shop")).isEqualTo(schema1);
+        assertThat(rows("shop").get("customer")).hasSize(3);
+        assertThat(rows("shop").get("orders")).isEqualTo(before.get("orders"));
+    }
+
+    @Test
+    void shouldPutBackARollbackAChildJvmDiedInTheMiddleOfRowForRow() throws Exception {
+        RollbackPlan plan = LiquibaseShop.plan(dir.resolve("store"), live, server.port(), null);
+        Map<String, List<String>> before = new TreeMap<>();
+        Map<String, Map<String, String>> schemas = new TreeMap<>();
+        crash(plan, before, schemas);
+        Map<String, String> schema2 = schemas.get("v2");
+
+        RollbackReport report = plan.resume(Resume.undoing());
+
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.PUT_BACK);
+        assertThat(rows("shop")).isEqualTo(before);
+        assertThat(schema("shop")).isEqualTo(schema2);
+    }
 }
