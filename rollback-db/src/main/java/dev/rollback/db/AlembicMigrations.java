@@ -7,6 +7,7 @@ import dev.rollback.TargetKind;
 import dev.rollback.db.internal.AlembicScripts;
 import dev.rollback.db.internal.AlembicScripts.Script;
 import dev.rollback.db.internal.Catalog;
+import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Dialect;
 import dev.rollback.db.DroppedData.Drop;
 import dev.rollback.db.internal.HostTrees;
@@ -401,6 +402,9 @@ public final class AlembicMigrations implements Target {
         data.put("revision", recorded(ctx.host()));
         data.put("tool", tool());
         keepScripts(ctx, data);
+        if (database != null) {
+            DroppedData.recordCatalog(database, ctx.host(), data);
+        }
         return Snapshot.of(data);
     }
 
@@ -420,7 +424,8 @@ public final class AlembicMigrations implements Target {
                 List<Script> path = AlembicScripts.path(AlembicScripts.read(ctx.host(), liveVersions(ctx.host())),
                         data.get("revision"), to.get());
                 if (path != null) {
-                    data.putAll(DroppedData.export(database, ctx, drops(ctx.host(), path), export));
+                    List<Drop> drops = drops(ctx.host(), path, ctx.previousSnapshot().orElse(null));
+                    data.putAll(DroppedData.export(database, ctx, drops, export));
                 }
             }
             data.putAll(MigrationBackup.take(database, ctx));
@@ -433,12 +438,23 @@ public final class AlembicMigrations implements Target {
      * dropped table's rows, a dropped column's values other than NULL and other than the column's
      * literal default (a default fills rows no one wrote). One query counts and exports each.
      */
-    private List<Drop> drops(Host host, List<Script> path) throws Exception {
+    private List<Drop> drops(Host host, List<Script> path, Snapshot target) throws Exception {
         if (database == null) {
             return List.of();
         }
         Dialect d = database.dialect();
-        return database.withLive(host, h -> {
+        Map<String, TableState> before = DroppedData.catalogOf(target);
+        Map<String, String> renamed = new LinkedHashMap<>();
+        for (Script s : path) {
+            s.renames().forEach((from, to) -> {
+                String key = renamed.entrySet().stream().filter(e -> (e.getKey().contains(".") == from.contains("."))
+                        && (from.contains(".") ? e.getKey().substring(0, e.getKey().indexOf('.') + 1) + e.getValue()
+                        : e.getValue()).equals(from)).map(Map.Entry::getKey).findFirst().orElse(from);
+                renamed.put(key, to.contains(".") ? to.substring(to.indexOf('.') + 1) : to);
+            });
+        }
+        String target0 = target == null ? "" : target.data().getOrDefault("revision", "");
+        List<Drop> scripted = database.withLive(host, h -> {
             List<Drop> out = new ArrayList<>();
             for (Script s : path) {
                 String cause = "migration " + s.revision();
@@ -457,6 +473,14 @@ public final class AlembicMigrations implements Target {
             }
             return out;
         });
+        if (before == null) {
+            return scripted;
+        }
+        // what the scripts drop in ways they do not spell out (op.execute, a rebuilt table), from the catalog
+        List<Drop> cataloged = database.withLive(host, h -> DroppedData.fromCatalog(h, d, "rolling back to revision "
+                + target0, before, renamed));
+        cataloged.removeIf(x -> x.table().equals("alembic_version") || x.table().startsWith("_alembic_tmp_"));
+        return DroppedData.merge(scripted, cataloged);
     }
 
     /** The stub downgrades on {@code path}, as sentences. */
@@ -545,7 +569,7 @@ public final class AlembicMigrations implements Target {
                         + "database back from a backup instead (a database target before this one in the plan), or accept "
                         + "that their changes stay with acceptStubDowngrades()"));
             }
-            List<Drop> drops = drops(host, way.get().path());
+            List<Drop> drops = drops(host, way.get().path(), snapshot);
             if (!drops.isEmpty() && !acceptDataLoss) {
                 problems.add(Problem.of(name, "a downgrade from " + current + " to " + target + " that drops no data",
                         drops.stream().map(Drop::describe).toList().toString(), "export those values with exportDataLoss("
@@ -585,7 +609,7 @@ public final class AlembicMigrations implements Target {
                 lines.add("stub downgrade: " + stub + (acceptStubs ? " (accepted)" : "; refused without "
                         + "acceptStubDowngrades()"));
             }
-            List<Drop> drops = drops(host, w.path());
+            List<Drop> drops = drops(host, w.path(), snapshot);
             for (Drop x : drops) {
                 lines.add("point of no return: " + x.describe() + (acceptDataLoss ? " (accepted)"
                         : "; refused without acceptDataLoss()"));

@@ -40,6 +40,40 @@ final class DroppedData {
 
     private DroppedData() {}
 
+    /** Records the live tables, their columns and row counts under {@code catalog.} of {@code data}. */
+    static void recordCatalog(DatabaseTarget<?> db, Host host, Map<String, String> data) throws Exception {
+        Map<String, String> catalog = new TreeMap<>();
+        Catalog.write(db.withLive(host, h -> Catalog.states(h, db.dialect())), catalog);
+        catalog.forEach((k, v) -> data.put("catalog." + k, v));
+    }
+
+    /** The tables recorded by {@link #recordCatalog} in {@code s}, or null when it holds none. */
+    static Map<String, TableState> catalogOf(dev.rollback.Snapshot s) {
+        if (s == null || !s.data().containsKey("catalog.tables")) {
+            return null;
+        }
+        Map<String, String> data = new TreeMap<>();
+        s.data().forEach((k, v) -> {
+            if (k.startsWith("catalog.")) {
+                data.put(k.substring("catalog.".length()), v);
+            }
+        });
+        return Catalog.read(dev.rollback.Snapshot.of(data));
+    }
+
+    /** {@code found}, then those of {@code more} that drop a table or column {@code found} does not name. */
+    static List<Drop> merge(List<Drop> found, List<Drop> more) {
+        List<Drop> out = new ArrayList<>(found);
+        for (Drop m : more) {
+            boolean known = found.stream().anyMatch(f -> f.table().equals(m.table())
+                    && (f.column() == null || f.column().equals(m.column())));
+            if (!known) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
     /** The drop of {@code table} by {@code cause}, if it exists and holds rows. */
     static Drop table(Handle h, Dialect d, String cause, String table) {
         if (!Catalog.tables(h, d).contains(table)) {

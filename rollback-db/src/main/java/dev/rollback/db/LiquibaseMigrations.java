@@ -304,16 +304,10 @@ public final class LiquibaseMigrations implements Target {
 
     /** What the rollback to {@code s} drops, from the catalog recorded at capture and the live one. */
     private List<Drop> drops(liquibase.Liquibase lb, Snapshot s, List<Step> steps, RestoreContext ctx) throws Exception {
-        if (database == null || !s.data().containsKey("catalog.tables")) {
+        Map<String, TableState> before = DroppedData.catalogOf(s);
+        if (database == null || before == null) {
             return List.of();
         }
-        Map<String, String> data = new TreeMap<>();
-        s.data().forEach((k, v) -> {
-            if (k.startsWith("catalog.")) {
-                data.put(k.substring("catalog.".length()), v);
-            }
-        });
-        Map<String, TableState> before = Catalog.read(Snapshot.of(data));
         Map<String, String> renamed = renames(lb, steps);
         String cause = "rolling back " + steps.size() + " change set(s)";
         return database.withLive(ctx.host(), h -> {
@@ -346,9 +340,7 @@ public final class LiquibaseMigrations implements Target {
         HostTrees.copy(ctx.host(), changelogDir, ctx.artifactDir().resolve(CHANGELOG));
         data.put("changelog", "kept");
         if (database != null) {
-            Map<String, String> catalog = new TreeMap<>();
-            Catalog.write(database.withLive(ctx.host(), h -> Catalog.states(h, database.dialect())), catalog);
-            catalog.forEach((k, v) -> data.put("catalog." + k, v));
+            DroppedData.recordCatalog(database, ctx.host(), data);
         }
         return Snapshot.of(data);
     }
