@@ -63,7 +63,7 @@ public final class LiquibaseMigrations implements Target {
     private static final String CHANGELOG = "changelog";
 
     /** One row of DATABASECHANGELOG. */
-    private record Ran(String id, String author, String file, int order) {
+    private record Ran(String id, String author, String file, int order, String tag) {
 
         String describe() {
             return id + " (" + author + ", " + file + ")";
@@ -212,10 +212,10 @@ public final class LiquibaseMigrations implements Target {
     /** The change sets applied, in the order Liquibase applied them. */
     private static List<Ran> ran(Connection c) throws Exception {
         List<Ran> out = new ArrayList<>();
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT id, author, filename, orderexecuted FROM "
-                + "databasechangelog ORDER BY dateexecuted, orderexecuted")) {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT id, author, filename, orderexecuted, tag "
+                + "FROM databasechangelog ORDER BY dateexecuted, orderexecuted")) {
             while (rs.next()) {
-                out.add(new Ran(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
+                out.add(new Ran(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5)));
             }
         } catch (java.sql.SQLException e) {
             return List.of();
@@ -225,6 +225,19 @@ public final class LiquibaseMigrations implements Target {
 
     /** The recorded position in {@code ran}: its index, -1 for "none applied", null when it is not there. */
     private static Integer indexOf(List<Ran> ran, Snapshot s) {
+        if (!s.data().containsKey("position.id")) {
+            // a point captured by an earlier version, which tagged the last row: its tag is the position
+            String tag = s.data().getOrDefault("tag", "");
+            if (tag.isEmpty()) {
+                return "0".equals(s.data().get("applied")) ? -1 : null;
+            }
+            for (int i = ran.size() - 1; i >= 0; i--) {
+                if (tag.equals(ran.get(i).tag())) {
+                    return i;
+                }
+            }
+            return null;
+        }
         String id = s.data().getOrDefault("position.id", "");
         if (id.isEmpty()) {
             return -1;
@@ -240,6 +253,9 @@ public final class LiquibaseMigrations implements Target {
     }
 
     private static String position(Snapshot s) {
+        if (!s.data().containsKey("position.id") && !s.data().getOrDefault("tag", "").isEmpty()) {
+            return "the change set tagged " + s.require("tag");
+        }
         String id = s.data().getOrDefault("position.id", "");
         return id.isEmpty() ? "no change set applied" : "change set " + id + " (" + s.require("position.author") + ", "
                 + s.require("position.file") + ", order " + s.require("position.order") + ")";
