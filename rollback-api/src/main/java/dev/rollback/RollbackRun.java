@@ -1110,7 +1110,7 @@ final class RollbackRun {
 
             @Override
             public Optional<Snapshot> setAside(String target) {
-                if (phase != Phase.RESTORE || asidePoint == null || from == asidePoint || "preview".equals(id)) {
+                if ("preview".equals(id) || phase == Phase.PREFLIGHT || asidePoint == null || from == asidePoint) {
                     return Optional.empty();
                 }
                 return asidePoint.snapshot(target);

@@ -3,6 +3,7 @@ package dev.rollback.spi;
 import dev.rollback.Snapshot;
 import dev.rollback.StepContext;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What the engine gives a {@link Target} while it plans, checks, restores and verifies: everything
@@ -38,14 +39,16 @@ public interface RestoreContext extends StepContext {
     }
 
     /**
-     * What this rollback set aside of {@code target} before restoring it, when the set-aside ran:
-     * a restore that fails after it changed the target (objects dropped, files half written) puts
-     * that snapshot back itself, so that the target ends where it started, never in between. Its
-     * artifacts are read through {@link #artifact} like the restore point's. Empty in preview and
-     * preflight, for a target not set aside, and in a put-back, whose snapshot is that state itself.
+     * What this rollback set aside of {@code target} (its {@link Target#setAside}) before any restore ran, once the
+     * set-aside point is written: in restore and verify, also after a resume. A restore that fails after it changed
+     * the target (objects dropped, files half written) puts that snapshot back itself, so that the target ends where
+     * it started, never in between; a target may also restore with what it kept of the state it replaces (the
+     * migration scripts of the release being rolled back). Its artifacts are read through {@link #artifact} and
+     * {@link #artifactDir} of this context, as read-only files. Empty in preview and preflight, for a target not set
+     * aside, and in a put-back or undo, whose snapshot is that state itself.
      */
-    default java.util.Optional<Snapshot> setAside(String target) {
-        return java.util.Optional.empty();
+    default Optional<Snapshot> setAside(String target) {
+        return Optional.empty();
     }
 
     /**

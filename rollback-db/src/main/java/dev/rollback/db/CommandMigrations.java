@@ -6,6 +6,7 @@ import dev.rollback.Snapshot;
 import dev.rollback.TargetKind;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
+import dev.rollback.db.internal.HostTrees;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
@@ -17,12 +18,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Any migration tool with a command line as a rollback target: one argv command prints the current
  * revision (its last non-blank line of standard output), another moves the schema to a revision,
  * with {@value #REVISION} in its arguments replaced by the revision recorded at capture. No shell is
  * involved: the revision is passed as one argument, whatever it holds.
+ *
+ * <p>With {@link #scripts(Path)} the target owns the tool's migration scripts: capture and set-aside
+ * keep a copy of that folder, and {@value #SCRIPTS} in either command is replaced by a kept copy
+ * (during a rollback, the copy this rollback set aside, which holds the newer release's down
+ * migrations; when undoing a rollback, the copy kept with the state set aside), so the plan's order
+ * and a code target restored first do not matter. With {@link #database} the set-aside also keeps
+ * a backup of the database: when the move fails part way, putting back restores it and checks that
+ * the tables, their row counts and the revision equal the state before the rollback.
  *
  * <p>Immutable and thread-safe.
  *
@@ -38,18 +49,26 @@ public final class CommandMigrations implements Target {
     /** The placeholder for the revision in the downgrade command. */
     public static final String REVISION = "{revision}";
 
+    /** The placeholder for the folder of migration scripts, a copy kept in a restore point ({@link #scripts(Path)}). */
+    public static final String SCRIPTS = "{scripts}";
+
     private final String name;
     private final List<String> current;
     private final List<String> migrate;
     private final Path dir;
     private final Map<String, String> env;
+    private final Path scripts;
+    private final DatabaseTarget<?> database;
 
-    private CommandMigrations(String name, List<String> current, List<String> migrate, Path dir, Map<String, String> env) {
+    private CommandMigrations(String name, List<String> current, List<String> migrate, Path dir, Map<String, String> env,
+            Path scripts, DatabaseTarget<?> database) {
         this.name = name;
         this.current = List.copyOf(current);
         this.migrate = List.copyOf(migrate);
         this.dir = dir;
         this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        this.scripts = scripts;
+        this.database = database;
     }
 
     /**
@@ -62,23 +81,50 @@ public final class CommandMigrations implements Target {
         DatabaseTarget.requireName(name);
         Command.of(currentArgv);
         Command.of(migrateArgv);
+        if (currentArgv.get(0).contains(SCRIPTS) || migrateArgv.get(0).contains(SCRIPTS)) {
+            throw new IllegalArgumentException("migrations '" + name + "': expected a program, found " + SCRIPTS
+                    + " as the program of a command; put the placeholder in an argument");
+        }
         if (migrateArgv.stream().noneMatch(a -> a.contains(REVISION))) {
             throw new IllegalArgumentException("migrations '" + name + "': expected " + REVISION + " in the migrate "
                     + "command " + migrateArgv + ", found none; write where the revision goes");
         }
-        return new CommandMigrations(name, currentArgv, migrateArgv, null, Map.of());
+        return new CommandMigrations(name, currentArgv, migrateArgv, null, Map.of(), null, null);
     }
 
     /** This target running its commands in {@code workDir}. */
     public CommandMigrations in(Path workDir) {
-        return new CommandMigrations(name, current, migrate, Objects.requireNonNull(workDir, "workDir"), env);
+        return new CommandMigrations(name, current, migrate, Objects.requireNonNull(workDir, "workDir"), env, scripts,
+                database);
     }
 
     /** This target running its commands with one more environment variable (its value is never logged). */
     public CommandMigrations env(String variable, String value) {
         Map<String, String> more = new LinkedHashMap<>(env);
         more.put(Objects.requireNonNull(variable, "variable"), Objects.requireNonNull(value, "value"));
-        return new CommandMigrations(name, current, migrate, dir, more);
+        return new CommandMigrations(name, current, migrate, dir, more, scripts, database);
+    }
+
+    /**
+     * This target keeping a copy of the tool's migration scripts in {@code folder} (absolute) with
+     * each capture and set-aside, and giving the commands a kept copy where they say {@value
+     * #SCRIPTS}.
+     */
+    public CommandMigrations scripts(Path folder) {
+        Objects.requireNonNull(folder, "folder");
+        if (!folder.isAbsolute()) {
+            throw new IllegalArgumentException("migrations '" + name + "': expected an absolute scripts folder, found '"
+                    + folder + "'; give folder.toAbsolutePath()");
+        }
+        return new CommandMigrations(name, current, migrate, dir, env, folder.normalize(), database);
+    }
+
+    /**
+     * This target keeping a backup of {@code db} with its set-aside state, so that a move that fails
+     * part way is put back without losing a row.
+     */
+    public CommandMigrations database(DatabaseTarget<?> db) {
+        return new CommandMigrations(name, current, migrate, dir, env, scripts, Objects.requireNonNull(db, "db"));
     }
 
     @Override
@@ -102,8 +148,33 @@ public final class CommandMigrations implements Target {
         return host.run(c);
     }
 
+    /** The argv with {@value #SCRIPTS} replaced by {@code folder}. */
+    private static List<String> with(List<String> argv, Path folder) {
+        return folder == null ? argv : argv.stream().map(a -> a.replace(SCRIPTS, folder.toString())).toList();
+    }
+
+    /** The scripts folder for commands restoring {@code s}: a kept copy, else the live folder. */
+    private Path scriptsFor(Snapshot s, RestoreContext ctx) {
+        if (scripts == null) {
+            return null;
+        }
+        boolean undo = s != null && !s.data().getOrDefault("asideOf", "").isEmpty();
+        Optional<Snapshot> aside = ctx.setAside(name).filter(a -> a != s && "kept".equals(a.data().get("scripts")));
+        if (!undo && aside.isPresent()) {
+            return ctx.artifactDir(aside.get()).resolve("scripts");
+        }
+        if (s != null && "kept".equals(s.data().get("scripts"))) {
+            return ctx.artifactDir(s).resolve("scripts");
+        }
+        return scripts;
+    }
+
     private String revision(Host host) {
-        CommandResult r = run(host, current);
+        return revision(host, scripts);
+    }
+
+    private String revision(Host host, Path folder) {
+        CommandResult r = run(host, with(current, folder));
         if (!r.succeeded()) {
             throw new IllegalStateException("migrations '" + name + "': expected the current revision from "
                     + r.describe() + "; check the command and the database");
@@ -119,7 +190,41 @@ public final class CommandMigrations implements Target {
 
     @Override
     public Snapshot capture(CaptureContext ctx) {
-        return Snapshot.of(Map.of("revision", revision(ctx.host())));
+        Map<String, String> data = new TreeMap<>();
+        data.put("revision", revision(ctx.host()));
+        if (scripts != null) {
+            HostTrees.copy(ctx.host(), scripts, ctx.artifactDir().resolve("scripts"));
+            data.put("scripts", "kept");
+        }
+        return Snapshot.of(data);
+    }
+
+    /** Records the revision and keeps the scripts like a capture; with {@link #database} also a backup of it. */
+    @Override
+    public Snapshot setAside(CaptureContext ctx) throws Exception {
+        Map<String, String> data = new TreeMap<>(capture(ctx).data());
+        data.put("asideOf", ctx.rollbackId().orElse(""));
+        ctx.previousSnapshot().flatMap(p -> p.get("revision")).ifPresent(r -> data.put("movingTo", r));
+        if (database != null) {
+            data.putAll(MigrationBackup.take(database, ctx));
+        }
+        return Snapshot.of(data);
+    }
+
+    /** Whether restoring {@code s} puts back a move that did not finish, from the backup kept in {@code s}. */
+    private boolean isPutBack(Snapshot s, RestoreContext ctx) {
+        String of = s.data().getOrDefault("asideOf", "");
+        if (of.isEmpty() || database == null || !MigrationBackup.present(s)) {
+            return false;
+        }
+        if (of.equals(ctx.rollbackId())) {
+            return true;
+        }
+        try {
+            return !s.data().getOrDefault("movingTo", "").equals(revision(ctx.host(), scriptsFor(s, ctx)));
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     @Override
@@ -141,28 +246,80 @@ public final class CommandMigrations implements Target {
     @Override
     public List<String> plan(Snapshot s, RestoreContext ctx) {
         String target = s.require("revision");
-        String now = revision(ctx.host());
-        return now.equals(target) ? List.of("already at revision " + target + "; nothing to do")
-                : List.of(Command.of(migrateArgv(target)).display() + " (from " + now + ")");
+        if (isPutBack(s, ctx)) {
+            return List.of("restore the backup of '" + database.name() + "' kept in restore point " + ctx.point().id()
+                    + " (the move of rollback " + s.data().get("asideOf") + " did not finish), then check its tables, "
+                    + "row counts and revision " + target);
+        }
+        Path folder = scriptsFor(s, ctx);
+        String now = revision(ctx.host(), folder);
+        if (now.equals(target)) {
+            return List.of("already at revision " + target + "; nothing to do");
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(Command.of(with(migrateArgv(target), folder)).display() + " (from " + now + ")");
+        if (scripts != null) {
+            lines.add(folder.equals(scripts) && ctx.setAside(name).isEmpty() && !"kept".equals(s.data().get("scripts"))
+                    ? "with the scripts of the live folder " + scripts
+                    : "with the scripts of " + scripts + " as kept in a restore point; during the rollback, the copy "
+                            + "set aside before anything changes");
+        }
+        lines.add(database != null ? "keep a backup of '" + database.name() + "' in the set-aside point: if the move "
+                + "fails part way, putting back restores it" : "no database(...) named: if the move fails part way, "
+                        + "putting back runs the move to the revision set aside");
+        return lines;
     }
 
     @Override
-    public void restore(Snapshot s, RestoreContext ctx) {
+    public void restore(Snapshot s, RestoreContext ctx) throws Exception {
         String target = s.require("revision");
-        if (revision(ctx.host()).equals(target)) {
+        if (isPutBack(s, ctx)) {
+            List<String> wrong = new ArrayList<>(MigrationBackup.restore(database, s, ctx));
+            String now = revision(ctx.host(), scriptsFor(s, ctx));
+            if (!now.equals(target)) {
+                wrong.add("the revision is " + now + ", expected " + target);
+            }
+            if (!wrong.isEmpty()) {
+                throw new IllegalStateException("migrations '" + name + "': expected the restored backup of '"
+                        + database.name() + "' to equal the state set aside (tables, row counts, revision " + target
+                        + "), found " + String.join("; ", wrong) + "; restore it by hand from "
+                        + ctx.artifactDir(s).resolve(MigrationBackup.DIR));
+            }
             return;
         }
-        CommandResult r = run(ctx.host(), migrateArgv(target));
+        Path folder = scriptsFor(s, ctx);
+        String from = revision(ctx.host(), folder);
+        if (from.equals(target)) {
+            return;
+        }
+        CommandResult r = run(ctx.host(), with(migrateArgv(target), folder));
         if (!r.succeeded()) {
-            throw new IllegalStateException("migrations '" + name + "': expected the move to revision " + target
-                    + ", found " + r.describe() + "; fix the migration and try again");
+            StringBuilder m = new StringBuilder("migrations '" + name + "': expected the move from revision " + from
+                    + " to " + target + ", found " + r.describe());
+            try {
+                m.append("; the revision is now ").append(revision(ctx.host(), folder));
+            } catch (IllegalStateException e) {
+                m.append("; the revision cannot be read now: ").append(e.getMessage());
+            }
+            Optional<Snapshot> aside = ctx.setAside(name);
+            if (database != null && aside.isPresent() && MigrationBackup.present(aside.get())) {
+                List<String> lacking = MigrationBackup.lacking(database, aside.get(), ctx.host());
+                m.append(lacking.isEmpty() ? "; no table lacks rows of the state before the rollback"
+                        : "; compared with the state before the rollback: " + String.join("; ", lacking));
+                m.append("; no row is lost: the database as it was before the rollback is kept in the set-aside point "
+                        + "of rollback ").append(ctx.rollbackId()).append("; put it back with plan.resume(Resume.undoing())"
+                                + " after a halt, or plan.undo(report) after the rollback ended");
+            } else {
+                m.append("; fix the migration and try again");
+            }
+            throw new IllegalStateException(m.toString());
         }
     }
 
     @Override
     public CheckResult verify(Snapshot s, RestoreContext ctx) {
         String target = s.require("revision");
-        String now = revision(ctx.host());
+        String now = revision(ctx.host(), scriptsFor(s, ctx));
         return now.equals(target) ? CheckResult.passed("revision of " + name, "at revision " + target)
                 : CheckResult.failed("revision of " + name, "at revision " + now + ", expected " + target);
     }

@@ -4,40 +4,74 @@ import dev.rollback.CheckResult;
 import dev.rollback.Problem;
 import dev.rollback.Snapshot;
 import dev.rollback.TargetKind;
-import dev.rollback.db.internal.Tools;
+import dev.rollback.db.DroppedData.Drop;
+import dev.rollback.db.internal.Catalog;
+import dev.rollback.db.internal.Catalog.TableState;
+import dev.rollback.db.internal.HostTrees;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A Liquibase change log as a rollback target, through Liquibase's Java API: capture tags the
- * database ({@code tag}) with a new tag and records how many change sets are applied; the rollback
- * rolls back to that tag; putting back a state set aside applies the change sets again.
+ * A Liquibase change log as a rollback target, through Liquibase's Java API. Capture records the
+ * position: the last change set applied (its id, author, file and order in {@code
+ * DATABASECHANGELOG}) and how many are applied; it writes nothing into the database, so the
+ * operator's own tags stay and any number of restore points at one head stay valid. The rollback
+ * rolls back the change sets applied after that position; putting back a state set aside applies
+ * them again.
  *
- * <p>Preview and preflight ask Liquibase for the rollback SQL without running it: a change set with
- * neither an automatic inverse nor a {@code <rollback>} block is reported, and preflight refuses it
- * unless {@link #acceptDataLoss()} is set. The change log is read from a folder on the machine
- * running the plan, and the database is reached through its JDBC URL (the user brings Liquibase,
- * {@code org.liquibase:liquibase-core}, and the driver). Immutable and thread-safe.
+ * <p><b>The target owns its change log.</b> Capture and set-aside keep a copy of the change log's
+ * folder in the restore point; a rollback reads the change sets from the copy set aside (the
+ * release being rolled back), an upgrade from the copy kept with its point. So a code target
+ * restored first cannot take the newer change sets away.
+ *
+ * <p>Preview lists, by id, author and file, every change set between here and the restore point
+ * and whether Liquibase can reverse it; preflight refuses a change set it cannot reverse (no
+ * automatic inverse and no {@code <rollback>}: roll the database back from a backup instead). With
+ * {@link #database} named, the check for dropped data compares the tables and columns recorded at
+ * capture with the live ones (renames by {@code renameTable}/{@code renameColumn} are renames, not
+ * losses; values equal to a column's default are not counted); preflight refuses such a loss
+ * unless {@link #acceptDataLoss()}, and {@link #exportDataLoss} exports it first. With {@link
+ * #database} the set-aside also keeps a backup of the database, which putting back restores and
+ * checks (tables, row counts and the position) when the rollback fails part way.
+ *
+ * <p>The change log is read from a folder on the machine running the plan, and the database is
+ * reached through its JDBC URL (the user brings Liquibase, {@code org.liquibase:liquibase-core},
+ * and the driver). Immutable and thread-safe.
  *
  * <pre>{@code
  * Target schema = LiquibaseMigrations.of(Path.of("db"), "changelog.xml", "jdbc:postgresql://127.0.0.1/blog")
- *     .user("blog").password(secret);
+ *     .user("blog").password(secret)
+ *     .database(PostgresDatabase.at("127.0.0.1", 5432, "blog").user("blog").password(secret));
  * }</pre>
  */
 public final class LiquibaseMigrations implements Target {
+
+    private static final String CHANGELOG = "changelog";
+
+    /** One row of DATABASECHANGELOG. */
+    private record Ran(String id, String author, String file, int order, String tag) {
+
+        String describe() {
+            return id + " (" + author + ", " + file + ")";
+        }
+    }
+
+    /** A change set to roll back, and why Liquibase cannot, if it cannot. */
+    private record Step(Ran ran, String impossible) {}
 
     private final String name;
     private final Path changelogDir;
@@ -47,9 +81,11 @@ public final class LiquibaseMigrations implements Target {
     private final String password;
     private final String contexts;
     private final boolean acceptDataLoss;
+    private final DatabaseTarget<?> database;
+    private final ExportFormat export;
 
     private LiquibaseMigrations(String name, Path changelogDir, String changelogFile, String url, String user,
-            String password, String contexts, boolean acceptDataLoss) {
+            String password, String contexts, boolean acceptDataLoss, DatabaseTarget<?> database, ExportFormat export) {
         this.name = name;
         this.changelogDir = changelogDir;
         this.changelogFile = changelogFile;
@@ -58,6 +94,8 @@ public final class LiquibaseMigrations implements Target {
         this.password = password;
         this.contexts = contexts;
         this.acceptDataLoss = acceptDataLoss;
+        this.database = database;
+        this.export = export;
     }
 
     /**
@@ -73,36 +111,62 @@ public final class LiquibaseMigrations implements Target {
                     + jdbcUrl + "'");
         }
         return new LiquibaseMigrations("schema", changelogDir.toAbsolutePath().normalize(), changelogFile, jdbcUrl, null,
-                null, "", false);
+                null, "", false, null, null);
     }
 
     /** This target under another name. */
     public LiquibaseMigrations named(String newName) {
         return new LiquibaseMigrations(DatabaseTarget.requireName(newName), changelogDir, changelogFile, url, user,
-                password, contexts, acceptDataLoss);
+                password, contexts, acceptDataLoss, database, export);
     }
 
     /** This target connecting as {@code user}. */
     public LiquibaseMigrations user(String newUser) {
         return new LiquibaseMigrations(name, changelogDir, changelogFile, url, Objects.requireNonNull(newUser, "user"),
-                password, contexts, acceptDataLoss);
+                password, contexts, acceptDataLoss, database, export);
     }
 
     /** This target connecting with {@code password}; it is masked in every message of the plan. */
     public LiquibaseMigrations password(String newPassword) {
         return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user,
-                Objects.requireNonNull(newPassword, "password"), contexts, acceptDataLoss);
+                Objects.requireNonNull(newPassword, "password"), contexts, acceptDataLoss, database, export);
     }
 
     /** This target running the change sets of these Liquibase contexts only (comma-separated, as Liquibase writes them). */
     public LiquibaseMigrations contexts(String newContexts) {
         return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password,
-                Objects.requireNonNull(newContexts, "contexts"), acceptDataLoss);
+                Objects.requireNonNull(newContexts, "contexts"), acceptDataLoss, database, export);
     }
 
-    /** This target rolling back even through change sets that have no rollback. */
+    /**
+     * This target rolling back even when the change sets rolled back drop tables or columns that
+     * hold data (found with {@link #database}): the values are gone from the live database (export
+     * them first with {@link #exportDataLoss}; the set-aside backup keeps them too). It does not let
+     * a change set through that Liquibase cannot reverse: that one is refused whatever the options.
+     */
     public LiquibaseMigrations acceptDataLoss() {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, true);
+        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, true, database,
+                export);
+    }
+
+    /**
+     * This target reading in {@code db} which tables and columns hold data (recorded at capture,
+     * compared before a rollback) and keeping a backup of {@code db} with its set-aside state, so
+     * that a rollback that fails part way is put back without losing a row.
+     */
+    public LiquibaseMigrations database(DatabaseTarget<?> db) {
+        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, acceptDataLoss,
+                Objects.requireNonNull(db, "db"), export);
+    }
+
+    /**
+     * This target exporting, before a rollback, the rows whose values it drops into the set-aside
+     * restore point, one file per table or column ({@code lost.files} of the set-aside snapshot).
+     * Needs {@link #database}.
+     */
+    public LiquibaseMigrations exportDataLoss(ExportFormat format) {
+        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, acceptDataLoss,
+                database, Objects.requireNonNull(format, "format"));
     }
 
     @Override
@@ -120,13 +184,15 @@ public final class LiquibaseMigrations implements Target {
         return password == null ? Set.of() : Set.of(password);
     }
 
+    // ---- Liquibase ---------------------------------------------------------------------------------------
+
     /** Work done with an open Liquibase. */
     @FunctionalInterface
     private interface Work<R> {
         R run(liquibase.Liquibase lb, Connection c) throws Exception;
     }
 
-    private <R> R withLiquibase(Work<R> work) throws Exception {
+    private <R> R withLiquibase(Path dir, Work<R> work) throws Exception {
         Properties p = new Properties();
         if (user != null) {
             p.setProperty("user", user);
@@ -138,125 +204,490 @@ public final class LiquibaseMigrations implements Target {
         liquibase.database.Database db = liquibase.database.DatabaseFactory.getInstance()
                 .findCorrectDatabaseImplementation(new liquibase.database.jvm.JdbcConnection(c));
         try (liquibase.Liquibase lb = new liquibase.Liquibase(changelogFile,
-                new liquibase.resource.DirectoryResourceAccessor(changelogDir), db)) {
+                new liquibase.resource.DirectoryResourceAccessor(dir), db)) {
             return work.run(lb, c);
         }
     }
 
-    private static int applied(Connection c) throws Exception {
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM databasechangelog")) {
-            rs.next();
-            return rs.getInt(1);
+    /** The change sets applied, in the order Liquibase applied them. */
+    private static List<Ran> ran(Connection c) throws Exception {
+        List<Ran> out = new ArrayList<>();
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT id, author, filename, orderexecuted, tag "
+                + "FROM databasechangelog ORDER BY dateexecuted, orderexecuted")) {
+            while (rs.next()) {
+                out.add(new Ran(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5)));
+            }
         } catch (java.sql.SQLException e) {
-            return 0;
+            return List.of();
         }
+        return out;
     }
 
-    @Override
-    public Snapshot capture(CaptureContext ctx) throws Exception {
-        String tag = "rollback-" + ctx.label().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + Tools.randomHex(4);
-        return withLiquibase((lb, c) -> {
-            int n = applied(c);
-            Map<String, String> data = new TreeMap<>();
-            data.put("applied", Integer.toString(n));
-            if (n > 0) {
-                lb.tag(tag);
-                data.put("tag", tag);
-            } else {
-                data.put("tag", "");
+    /** The recorded position in {@code ran}: its index, -1 for "none applied", null when it is not there. */
+    private static Integer indexOf(List<Ran> ran, Snapshot s) {
+        if (!s.data().containsKey("position.id")) {
+            // a point captured by an earlier version, which tagged the last row: its tag is the position
+            String tag = s.data().getOrDefault("tag", "");
+            if (tag.isEmpty()) {
+                return "0".equals(s.data().get("applied")) ? -1 : null;
             }
-            return Snapshot.of(data);
+            for (int i = ran.size() - 1; i >= 0; i--) {
+                if (tag.equals(ran.get(i).tag())) {
+                    return i;
+                }
+            }
+            return null;
+        }
+        String id = s.data().getOrDefault("position.id", "");
+        if (id.isEmpty()) {
+            return -1;
+        }
+        for (int i = 0; i < ran.size(); i++) {
+            Ran r = ran.get(i);
+            if (r.id().equals(id) && r.author().equals(s.require("position.author")) && r.file().equals(
+                    s.require("position.file"))) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    private static String position(Snapshot s) {
+        if (!s.data().containsKey("position.id") && !s.data().getOrDefault("tag", "").isEmpty()) {
+            return "the change set tagged " + s.require("tag");
+        }
+        String id = s.data().getOrDefault("position.id", "");
+        return id.isEmpty() ? "no change set applied" : "change set " + id + " (" + s.require("position.author") + ", "
+                + s.require("position.file") + ", order " + s.require("position.order") + ")";
+    }
+
+    /** The change log folder to read: the copy kept with {@code s} if there is one, else the live folder. */
+    private Path changelogOf(Snapshot s, RestoreContext ctx) {
+        return s != null && "kept".equals(s.data().get("changelog")) ? ctx.artifactDir(s).resolve(CHANGELOG) : changelogDir;
+    }
+
+    /** The change sets after the position in {@code s}, newest first, each with why Liquibase cannot reverse it. */
+    private static List<Step> steps(liquibase.Liquibase lb, List<Ran> ran, int from) throws Exception {
+        liquibase.changelog.DatabaseChangeLog log = lb.getDatabaseChangeLog();
+        List<Step> out = new ArrayList<>();
+        for (int i = ran.size() - 1; i > from; i--) {
+            Ran r = ran.get(i);
+            liquibase.changelog.ChangeSet cs = log.getChangeSets().stream().filter(x -> x.getId().equals(r.id())
+                    && x.getAuthor().equals(r.author()) && x.getFilePath().equals(r.file())).findFirst().orElse(null);
+            String why = null;
+            if (cs == null) {
+                why = "it is not in the change log";
+            } else if (!cs.supportsRollback(lb.getDatabase())) {
+                List<String> kinds = new ArrayList<>();
+                for (liquibase.change.Change change : cs.getChanges()) {
+                    if (!change.supportsRollback(lb.getDatabase())) {
+                        kinds.add(change.getSerializedObjectName());
+                    }
+                }
+                why = "no <rollback> and no automatic inverse of " + kinds;
+            }
+            out.add(new Step(r, why));
+        }
+        return out;
+    }
+
+    /** Renames the change sets reverse: the name now to the name then ({@code table} or {@code table.column}). */
+    private static Map<String, String> renames(liquibase.Liquibase lb, List<Step> steps) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        liquibase.changelog.DatabaseChangeLog log = lb.getDatabaseChangeLog();
+        // oldest first, so that a chain of renames maps the newest name to the oldest
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Ran r = steps.get(i).ran();
+            for (liquibase.changelog.ChangeSet cs : log.getChangeSets()) {
+                if (!(cs.getId().equals(r.id()) && cs.getAuthor().equals(r.author()) && cs.getFilePath().equals(r.file()))) {
+                    continue;
+                }
+                for (liquibase.change.Change change : cs.getChanges()) {
+                    if (change instanceof liquibase.change.core.RenameColumnChange rc) {
+                        String then = out.getOrDefault(rc.getTableName() + "." + rc.getOldColumnName(), rc.getOldColumnName());
+                        out.remove(rc.getTableName() + "." + rc.getOldColumnName());
+                        out.put(rc.getTableName() + "." + rc.getNewColumnName(), then);
+                    } else if (change instanceof liquibase.change.core.RenameTableChange rt) {
+                        String then = out.getOrDefault(rt.getOldTableName(), rt.getOldTableName());
+                        out.remove(rt.getOldTableName());
+                        out.put(rt.getNewTableName(), then);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What the rollback to {@code s} drops, from the catalog recorded at capture and the live one. */
+    private List<Drop> drops(liquibase.Liquibase lb, Snapshot s, List<Step> steps, RestoreContext ctx) throws Exception {
+        Map<String, TableState> before = DroppedData.catalogOf(s);
+        if (database == null || before == null) {
+            return List.of();
+        }
+        Map<String, String> renamed = renames(lb, steps);
+        String cause = "rolling back " + steps.size() + " change set(s)";
+        return database.withLive(ctx.host(), h -> {
+            List<Drop> all = DroppedData.fromCatalog(h, database.dialect(), cause, before, renamed);
+            all.removeIf(x -> x.table().equalsIgnoreCase("databasechangelog") || x.table().equalsIgnoreCase(
+                    "databasechangeloglock"));
+            return all;
         });
     }
 
-    /** The rollback SQL Liquibase would run, or the reason it cannot roll back. */
-    private String rollbackSql(liquibase.Liquibase lb, String tag) throws Exception {
-        StringWriter out = new StringWriter();
-        lb.rollback(tag, new liquibase.Contexts(contexts), new liquibase.LabelExpression(), out);
-        return out.toString();
+    // ---- the Target --------------------------------------------------------------------------------------
+
+    @Override
+    public Snapshot capture(CaptureContext ctx) throws Exception {
+        Map<String, String> data = new TreeMap<>();
+        withLiquibase(changelogDir, (lb, c) -> {
+            List<Ran> ran = ran(c);
+            data.put("applied", Integer.toString(ran.size()));
+            if (ran.isEmpty()) {
+                data.put("position.id", "");
+            } else {
+                Ran last = ran.get(ran.size() - 1);
+                data.put("position.id", last.id());
+                data.put("position.author", last.author());
+                data.put("position.file", last.file());
+                data.put("position.order", Integer.toString(last.order()));
+            }
+            return null;
+        });
+        HostTrees.copy(ctx.host(), changelogDir, ctx.artifactDir().resolve(CHANGELOG));
+        data.put("changelog", "kept");
+        if (database != null) {
+            DroppedData.recordCatalog(database, ctx.host(), data);
+        }
+        return Snapshot.of(data);
     }
 
-    private String impossible(liquibase.Liquibase lb, Snapshot s, Connection c) throws Exception {
-        String tag = s.require("tag");
-        if (tag.isEmpty() || !lb.tagExists(tag)) {
-            return null;
-        }
-        try {
-            rollbackSql(lb, tag);
-            return null;
-        } catch (liquibase.exception.LiquibaseException e) {
-            Throwable t = e;
-            while (t.getCause() != null && !(t instanceof liquibase.exception.RollbackImpossibleException)) {
-                t = t.getCause();
+    /**
+     * Records the position and keeps the change log like a capture; with {@link #database} also a
+     * backup of the database and, with {@link #exportDataLoss}, the rows the rollback to the point
+     * being rolled back to would drop.
+     */
+    @Override
+    public Snapshot setAside(CaptureContext ctx) throws Exception {
+        Map<String, String> data = new TreeMap<>(capture(ctx).data());
+        data.put("asideOf", ctx.rollbackId().orElse(""));
+        Optional<Snapshot> to = ctx.previousSnapshot();
+        to.ifPresent(p -> data.put("rollingBackTo", p.data().getOrDefault("position.id", "") + "|"
+                + p.data().getOrDefault("applied", "0")));
+        if (database != null) {
+            if (export != null && to.isPresent() && to.get().data().containsKey("catalog.tables")) {
+                List<Drop> drops = withLiquibase(changelogDir, (lb, c) -> {
+                    List<Ran> ran = ran(c);
+                    Integer from = indexOf(ran, to.get());
+                    if (from == null) {
+                        return List.<Drop>of();
+                    }
+                    return drops(lb, to.get(), steps(lb, ran, from), exportContext(ctx));
+                });
+                data.putAll(DroppedData.export(database, ctx, drops, export));
             }
-            return t.getMessage() == null ? e.getMessage() : t.getMessage();
+            data.putAll(MigrationBackup.take(database, ctx));
         }
+        return Snapshot.of(data);
+    }
+
+    /** A restore context whose only use is the host, for the data-loss check of a set-aside. */
+    private static RestoreContext exportContext(CaptureContext ctx) {
+        return new RestoreContext() {
+            @Override
+            public Path artifact(Snapshot snapshot, String path) {
+                throw new IllegalStateException("no artifacts while setting aside");
+            }
+
+            @Override
+            public Path artifactDir(Snapshot snapshot) {
+                throw new IllegalStateException("no artifacts while setting aside");
+            }
+
+            @Override
+            public Path consume(Snapshot snapshot, String path) {
+                throw new IllegalStateException("no artifacts while setting aside");
+            }
+
+            @Override
+            public String plan() {
+                return ctx.plan();
+            }
+
+            @Override
+            public String rollbackId() {
+                return ctx.rollbackId().orElse("");
+            }
+
+            @Override
+            public dev.rollback.RestorePoint point() {
+                throw new IllegalStateException("no point while setting aside");
+            }
+
+            @Override
+            public dev.rollback.Phase phase() {
+                return dev.rollback.Phase.SET_ASIDE;
+            }
+
+            @Override
+            public dev.rollback.host.Host host() {
+                return ctx.host();
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return ctx.clock();
+            }
+
+            @Override
+            public void sleep(java.time.Duration duration) throws InterruptedException {
+                Thread.sleep(duration.toMillis());
+            }
+
+            @Override
+            public void progress(String message) {
+                ctx.progress(message);
+            }
+        };
+    }
+
+    /** The change log folder for a rollback to {@code s}: the copy this rollback set aside, else the live one. */
+    private Path rollbackChangelog(Snapshot s, RestoreContext ctx) {
+        Optional<Snapshot> aside = ctx.setAside(name).filter(a -> a != s && "kept".equals(a.data().get("changelog")));
+        return aside.isPresent() ? changelogOf(aside.get(), ctx) : changelogDir;
+    }
+
+    /** Whether this target, or its plan for all its targets, accepts the data a downgrade drops. */
+    private boolean dataLossAccepted(RestoreContext ctx) {
+        return acceptDataLoss || ctx.dataLossAccepted();
     }
 
     @Override
     public List<Problem> preflight(Snapshot s, RestoreContext ctx) throws Exception {
         List<Problem> problems = new ArrayList<>();
-        if (!Files.isRegularFile(changelogDir.resolve(changelogFile))) {
-            problems.add(Problem.of(name, "the change log " + changelogDir.resolve(changelogFile), "no such file",
-                    "restore the code with the change log first, or fix the path"));
+        Path dir = changelogDir;
+        if (!Files.isRegularFile(dir.resolve(changelogFile))) {
+            problems.add(Problem.of(name, "the change log " + dir.resolve(changelogFile), "no such file",
+                    "fix the path, or put the release's change log back"));
             return problems;
         }
-        String why = withLiquibase((lb, c) -> impossible(lb, s, c));
-        if (why != null && !acceptDataLoss) {
-            problems.add(Problem.of(name, "change sets that Liquibase can roll back to tag " + s.require("tag"), why,
-                    "add a <rollback> to the change set, or accept it with acceptDataLoss() and reverse it by hand"));
+        if (export != null && database == null) {
+            problems.add(Problem.of(name, "a database(...) to export the dropped rows from", "exportDataLoss(" + export
+                    + ") without one", "name the database with database(PostgresDatabase.at(...)) or similar"));
         }
+        withLiquibase(dir, (lb, c) -> {
+            List<Ran> ran = ran(c);
+            Integer from = indexOf(ran, s);
+            if (from == null && ran.size() < Integer.parseInt(s.require("applied"))
+                    && "kept".equals(s.data().get("changelog"))) {
+                return null; // applied again from the change log kept with the point
+            }
+            if (from == null) {
+                problems.add(Problem.of(name, "the position recorded at capture, " + position(s) + ", in DATABASECHANGELOG",
+                        "no such row among the " + ran.size() + " applied", "the change log table was changed by hand or "
+                                + "rebuilt; choose another restore point, or roll the database back from a backup"));
+                return null;
+            }
+            if (from < ran.size() - 1) {
+                List<Step> steps = steps(lb, ran, from);
+                List<String> impossible = steps.stream().filter(x -> x.impossible() != null)
+                        .map(x -> x.ran().describe() + ": " + x.impossible()).toList();
+                if (!impossible.isEmpty()) {
+                    problems.add(Problem.of(name, "change sets that Liquibase can roll back to " + position(s),
+                            impossible.toString(), "add a <rollback> block to those change sets, or roll the database back "
+                                    + "from a backup instead (a database target before this one in the plan)"));
+                }
+                List<Drop> drops = drops(lb, s, steps, ctx);
+                if (!drops.isEmpty() && !dataLossAccepted(ctx)) {
+                    problems.add(Problem.of(name, "a rollback to " + position(s) + " that drops no data",
+                            drops.stream().map(Drop::describe).toList().toString(), "export those values with "
+                                    + "exportDataLoss(ExportFormat.CSV) and accept the loss with acceptDataLoss(), or fix "
+                                    + "forward"));
+                }
+            } else if (ran.size() - 1 == from && Integer.parseInt(s.require("applied")) != ran.size()) {
+                problems.add(Problem.of(name, s.require("applied") + " change set(s) applied up to " + position(s),
+                        ran.size() + " applied", "choose another restore point"));
+            }
+            return null;
+        });
         return problems;
     }
 
     @Override
     public List<String> plan(Snapshot s, RestoreContext ctx) throws Exception {
-        String tag = s.require("tag");
+        if (isPutBack(s, ctx)) {
+            return List.of("restore the backup of '" + database.name() + "' kept in restore point " + ctx.point().id()
+                    + " (the rollback " + s.data().get("asideOf") + " did not finish)",
+                    "check that the tables, their row counts and the change log position equal the state set aside");
+        }
         int want = Integer.parseInt(s.require("applied"));
-        return withLiquibase((lb, c) -> {
-            int now = applied(c);
+        return withLiquibase(changelogDir, (lb, c) -> {
+            List<Ran> ran = ran(c);
+            Integer from = indexOf(ran, s);
             List<String> lines = new ArrayList<>();
-            if (now == want && (tag.isEmpty() || lb.tagExists(tag))) {
-                lines.add("already at " + (tag.isEmpty() ? "no change set" : "tag " + tag) + "; nothing to do");
-            } else if (now < want) {
-                lines.add("apply " + (want - now) + " change set(s) of " + changelogFile + " again");
-            } else {
-                lines.add("roll back " + (now - want) + " change set(s) to " + (tag.isEmpty() ? "an empty schema" : "tag " + tag));
-                String why = impossible(lb, s, c);
-                if (why != null) {
-                    lines.add("point of no return: " + why + (acceptDataLoss ? " (accepted)"
-                            : "; refused without acceptDataLoss()"));
+            if (from == null) {
+                if (ran.size() < want && "kept".equals(s.data().get("changelog"))) {
+                    lines.add("apply " + (want - ran.size()) + " change set(s) of " + changelogFile + " again, from the "
+                            + "copy kept in restore point " + ctx.point().id() + ", up to " + position(s));
+                } else {
+                    lines.add("(the position " + position(s) + " is not in DATABASECHANGELOG)");
                 }
+                return lines;
             }
+            if (from == ran.size() - 1) {
+                lines.add("already at " + position(s) + "; nothing to do");
+                return lines;
+            }
+            List<Step> steps = steps(lb, ran, from);
+            lines.add("roll back " + steps.size() + " change set(s) to " + position(s) + ", reading them from a copy of "
+                    + changelogDir + " kept in the set-aside point before anything changes:");
+            for (Step x : steps) {
+                lines.add("roll back " + x.ran().describe() + (x.impossible() == null ? ": reversible"
+                        : ": NOT reversible, " + x.impossible()));
+            }
+            List<Drop> drops = drops(lb, s, steps, ctx);
+            for (Drop x : drops) {
+                lines.add("point of no return: " + x.describe() + (dataLossAccepted(ctx) ? " (accepted)"
+                        : "; refused without acceptDataLoss()"));
+            }
+            if (!drops.isEmpty() && export != null) {
+                lines.add("export those " + drops.stream().mapToLong(Drop::rows).sum() + " row(s) as " + export
+                        + " into the set-aside restore point first");
+            }
+            lines.add(database != null ? "keep a backup of '" + database.name() + "' in the set-aside point: if the "
+                    + "rollback fails part way, putting back restores it"
+                    : "no database(...) named: if the rollback fails part way, putting back applies the change sets again, "
+                            + "which recreates dropped tables and columns empty");
             return lines;
         });
     }
 
+    /**
+     * Whether restoring {@code s} puts back a rollback that did not finish, from the backup kept in
+     * {@code s}: this same rollback is being put back, or the change sets applied now are a prefix of
+     * those set aside, longer than the one that rollback was going to (it stopped part way). A
+     * database anywhere else gets the change sets applied again, so that no row written since is lost.
+     */
+    private boolean isPutBack(Snapshot s, RestoreContext ctx) throws Exception {
+        String of = s.data().get("asideOf");
+        if (of == null || of.isEmpty() || database == null || !MigrationBackup.present(s)) {
+            return false;
+        }
+        if (of.equals(ctx.rollbackId())) {
+            return true;
+        }
+        String to = s.data().getOrDefault("rollingBackTo", "");
+        int toApplied = to.contains("|") ? Integer.parseInt(to.substring(to.lastIndexOf('|') + 1)) : -1;
+        int asideApplied = Integer.parseInt(s.require("applied"));
+        int now = withLiquibase(changelogDir, (lb, c) -> ran(c).size());
+        return toApplied >= 0 && now > toApplied && now < asideApplied;
+    }
+
     @Override
     public void restore(Snapshot s, RestoreContext ctx) throws Exception {
-        String tag = s.require("tag");
+        if (isPutBack(s, ctx)) {
+            putBack(s, ctx);
+            return;
+        }
         int want = Integer.parseInt(s.require("applied"));
-        withLiquibase((lb, c) -> {
-            int now = applied(c);
-            if (now < want) {
-                lb.update(want - now, contexts);
-            } else if (now > want) {
-                if (tag.isEmpty()) {
-                    lb.rollback(now, contexts);
-                } else {
-                    lb.rollback(tag, contexts);
+        List<Ran> before = withLiquibase(changelogDir, (lb, c) -> ran(c));
+        Integer from = indexOf(before, s);
+        if (from != null && from == before.size() - 1) {
+            return;
+        }
+        if (from == null) {
+            if (before.size() >= want) {
+                throw new IllegalStateException("Liquibase '" + name + "': expected " + position(s)
+                        + " in DATABASECHANGELOG, found it missing among " + before.size() + " applied change sets; choose "
+                        + "another restore point");
+            }
+            Path dir = changelogOf(s, ctx);
+            ctx.progress("apply " + (want - before.size()) + " change set(s) from " + dir);
+            withLiquibase(dir, (lb, c) -> {
+                lb.update(want - before.size(), contexts);
+                return null;
+            });
+            return;
+        }
+        Path dir = rollbackChangelog(s, ctx);
+        int count = before.size() - 1 - from;
+        ctx.progress("roll back " + count + " change set(s) to " + position(s) + " with the change log " + dir);
+        try {
+            withLiquibase(dir, (lb, c) -> {
+                lb.rollback(count, contexts);
+                return null;
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(failure(ctx, s, before, from, e), e);
+        }
+    }
+
+    /** What a failed rollback did, what the database lacks now, and how to put it back. */
+    private String failure(RestoreContext ctx, Snapshot s, List<Ran> before, int from, Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        StringBuilder m = new StringBuilder("Liquibase '" + name + "': expected a rollback of " + (before.size() - 1 - from)
+                + " change set(s) to " + position(s) + ", found " + root.getClass().getSimpleName() + ": " + root.getMessage());
+        try {
+            List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
+            List<String> done = new ArrayList<>();
+            for (int i = before.size() - 1; i > from; i--) {
+                if (!now.contains(before.get(i))) {
+                    done.add(before.get(i).describe());
                 }
             }
-            return null;
-        });
+            m.append(done.isEmpty() ? "; no change set was rolled back" : "; change sets rolled back before the failure: "
+                    + done);
+        } catch (Exception again) {
+            m.append("; DATABASECHANGELOG could not be read: ").append(again.getMessage());
+        }
+        Optional<Snapshot> aside = ctx.setAside(name);
+        if (database != null && aside.isPresent() && MigrationBackup.present(aside.get())) {
+            try {
+                List<String> lacking = MigrationBackup.lacking(database, aside.get(), ctx.host());
+                m.append(lacking.isEmpty() ? "; no table lacks rows of the state before the rollback"
+                        : "; compared with the state before the rollback: " + String.join("; ", lacking));
+            } catch (Exception again) {
+                m.append("; the live database could not be compared with the backup: ").append(again.getMessage());
+            }
+            m.append("; no row is lost: the database as it was before the rollback is kept in the set-aside point of "
+                    + "rollback ").append(ctx.rollbackId()).append("; put it back with plan.resume(Resume.undoing()) "
+                            + "after a halt, or plan.undo(report) after the rollback ended");
+        } else {
+            m.append("; no backup of the database was kept (name it with database(...)); fix the change set and roll back "
+                    + "again");
+        }
+        return m.toString();
+    }
+
+    private void putBack(Snapshot s, RestoreContext ctx) throws Exception {
+        List<String> wrong = new ArrayList<>(MigrationBackup.restore(database, s, ctx));
+        List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
+        Integer at = indexOf(now, s);
+        if (at == null || at != now.size() - 1 || now.size() != Integer.parseInt(s.require("applied"))) {
+            wrong.add("DATABASECHANGELOG holds " + now.size() + " change set(s), the last " + (now.isEmpty() ? "none"
+                    : now.get(now.size() - 1).describe()) + ", expected " + s.require("applied") + " up to " + position(s));
+        }
+        if (!wrong.isEmpty()) {
+            throw new IllegalStateException("Liquibase '" + name + "': expected the restored backup of '" + database.name()
+                    + "' to equal the state set aside (tables, row counts, " + position(s) + "), found "
+                    + String.join("; ", wrong) + "; restore it by hand from " + ctx.artifactDir(s).resolve(MigrationBackup.DIR));
+        }
+        ctx.progress("restored the backup of '" + database.name() + "': tables, row counts and " + position(s)
+                + " equal the state set aside");
     }
 
     @Override
     public CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
         int want = Integer.parseInt(s.require("applied"));
-        int now = withLiquibase((lb, c) -> applied(c));
-        return now == want ? CheckResult.passed("change sets of " + name, want + " change set(s) applied, as at capture")
-                : CheckResult.failed("change sets of " + name, now + " change set(s) applied, expected " + want);
+        List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
+        Integer at = indexOf(now, s);
+        boolean ok = now.size() == want && at != null && at == now.size() - 1;
+        return ok ? CheckResult.passed("change sets of " + name, want + " change set(s) applied, up to " + position(s))
+                : CheckResult.failed("change sets of " + name, now.size() + " change set(s) applied, the last "
+                        + (now.isEmpty() ? "none" : now.get(now.size() - 1).describe()) + "; expected " + want + " up to "
+                        + position(s));
     }
 
     @Override

@@ -101,8 +101,9 @@ class AlembicMigrationsTest {
         RollbackPreview preview = plan.preview(before);
         RollbackReport report = plan.rollback(before);
 
-        assertThat(preview.stepsOf("migrations").stream().flatMap(s -> s.actions().stream()))
-                .contains("/usr/bin/alembic downgrade bb002 (from cc003) through [cc003]");
+        assertThat(preview.stepsOf("migrations").stream().flatMap(s -> s.actions().stream())).anySatisfy(a -> assertThat(a)
+                .startsWith("/usr/bin/alembic downgrade bb002 (from cc003) through [cc003] with a copy of the scripts of "
+                        + "the live folder"));
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(migrations().current(Hosts.local())).isEqualTo("bb002");
         assertThat(tables()).containsExactly("parts");
@@ -124,9 +125,13 @@ class AlembicMigrationsTest {
         assertThat(preview.stepsOf("migrations").stream().flatMap(s -> s.actions().stream())).anySatisfy(a -> assertThat(a)
                 .contains("migration dd004 (dd004_file_id.py) has a stub downgrade()"));
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("stub downgrade").hasMessageContaining("acceptDataLoss()");
+                .hasMessageContaining("stub downgrade").hasMessageContaining("acceptStubDowngrades()")
+                .hasMessageNotContaining("acceptDataLoss()");
         assertThat(Files.readAllBytes(db)).isEqualTo(live);
-        RollbackReport accepted = plan(migrations().acceptDataLoss()).rollback(before);
+        // accepting data loss is another matter: it does not let a stub through
+        assertThatThrownBy(() -> plan(migrations().acceptDataLoss()).rollback(before))
+                .isInstanceOf(PreflightFailedException.class).hasMessageContaining("stub downgrade");
+        RollbackReport accepted = plan(migrations().acceptStubDowngrades()).rollback(before);
         assertThat(accepted.outcome()).as(accepted.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(migrations().current(Hosts.local())).isEqualTo("cc003");
     }
@@ -181,5 +186,41 @@ class AlembicMigrationsTest {
 
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(flask.current(Hosts.local())).isEqualTo("bb002");
+    }
+
+    @Test
+    void shouldFindDataDroppedByRawSqlFromTheCatalogAndTakeARenameForARename() throws Exception {
+        Path versions = project.resolve("alembic").resolve("versions");
+        Files.writeString(versions.resolve("ee005_raw_notes.py"), script("ee005", "dd004",
+                "    op.execute('CREATE TABLE raw_notes (id INTEGER PRIMARY KEY, body TEXT)')",
+                "    op.execute('DROP TABLE raw_notes')"));
+        Files.writeString(versions.resolve("ff006_rename_name.py"), script("ff006", "ee005",
+                "    with op.batch_alter_table('parts') as batch_op:\n"
+                        + "        batch_op.alter_column('name', new_column_name='title', existing_type=sa.String(50))",
+                "    with op.batch_alter_table('parts') as batch_op:\n"
+                        + "        batch_op.alter_column('title', new_column_name='name', existing_type=sa.String(50))"));
+        alembic("upgrade", "dd004");
+        Jdbi.create("jdbc:sqlite:" + db).useHandle(h -> h.execute("INSERT INTO parts (name) VALUES ('bolt'), ('nut')"));
+        AlembicMigrations m = migrations().database(SqliteDatabase.at(db));
+        RollbackPlan plan = plan(m);
+        RestorePoint before = plan.capture("v1");
+        alembic("upgrade", "ff006");
+        Jdbi.create("jdbc:sqlite:" + db).useHandle(h -> h.execute("INSERT INTO raw_notes (body) VALUES ('a'), ('b')"));
+
+        RollbackPreview preview = plan.preview(before);
+
+        List<String> actions = preview.stepsOf("migrations").stream().flatMap(s -> s.actions().stream()).toList();
+        assertThat(actions).contains("point of no return: rolling back to revision dd004 drops table 'raw_notes', which "
+                + "holds 2 row(s); refused without acceptDataLoss()");
+        // the renamed column goes back to its old name with its values: no loss
+        assertThat(actions).noneMatch(a -> a.contains("title"));
+        assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
+                .hasMessageContaining("drops table 'raw_notes', which holds 2 row(s)");
+        RollbackReport report = plan(m.acceptDataLoss().exportDataLoss(ExportFormat.SQL)).rollback(before);
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(tables()).doesNotContain("raw_notes");
+        List<String> names = Jdbi.create("jdbc:sqlite:" + db).withHandle(h -> h.createQuery("SELECT name FROM parts "
+                + "ORDER BY 1").mapTo(String.class).list());
+        assertThat(names).containsExactly("bolt", "nut");
     }
 }

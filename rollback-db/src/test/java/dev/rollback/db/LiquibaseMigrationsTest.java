@@ -84,7 +84,7 @@ class LiquibaseMigrationsTest {
     }
 
     @Test
-    void shouldRollBackToTheTagItCreatedAtCaptureAndApplyAgainWhenPuttingBack() throws Exception {
+    void shouldRollBackToThePositionRecordedAtCaptureAndApplyAgainWhenPuttingBack() throws Exception {
         update(2);
         RollbackPlan plan = plan(schema());
         RestorePoint before = plan.capture("v1");
@@ -110,10 +110,31 @@ class LiquibaseMigrationsTest {
 
         assertThat(preview.isReady()).isFalse();
         assertThat(preview.stepsOf("schema").stream().flatMap(s -> s.actions().stream()))
-                .anySatisfy(a -> assertThat(a).startsWith("point of no return:"));
+                .anySatisfy(a -> assertThat(a).isEqualTo("roll back 4 (blog, changelog.xml): NOT reversible, no <rollback> "
+                        + "and no automatic inverse of [sql]"));
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
                 .hasMessageContaining("change sets that Liquibase can roll back");
         assertThat(PostgresDatabaseTest.one(server.jdbi("lb"), "SELECT count(*) FROM databasechangelog", Integer.class))
                 .isEqualTo(4);
+    }
+
+    @Test
+    void shouldRollBackToAPointCapturedByTheEarlierVersionThroughItsTag() throws Exception {
+        update(2);
+        RollbackPlan plan = plan(schema());
+        String id = plan.capture("v1").id();
+        // the point as the earlier version wrote it: a tag on the last row and the count, no position
+        try (Connection c = DriverManager.getConnection(url(), "blog", "pw"); var st = c.createStatement()) {
+            st.execute("UPDATE databasechangelog SET tag = 'rollback-v1-0a1b' WHERE id = '2'");
+        }
+        Path manifest = dir.resolve("store").resolve("points").resolve(id).resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"position.", "\"earlier.")
+                .replace("\"applied\" : \"2\",", "\"applied\" : \"2\",\n      \"tag\" : \"rollback-v1-0a1b\","));
+        update(1);
+
+        RollbackReport report = plan.rollback(plan.store().get(id));
+
+        assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(tables()).containsExactly("post");
     }
 }

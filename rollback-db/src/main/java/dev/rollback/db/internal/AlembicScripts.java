@@ -26,9 +26,21 @@ public final class AlembicScripts {
     private static final Pattern BATCH = Pattern.compile("batch_alter_table\\(\\s*['\"]([^'\"]+)['\"]");
     private static final Pattern BATCH_DROP_COLUMN = Pattern.compile("batch_op\\.drop_column\\(\\s*['\"]([^'\"]+)['\"]");
 
-    /** One migration script. */
+    private static final Pattern RENAME_TABLE = Pattern.compile(
+            "op\\.rename_table\\(\\s*['\"]([^'\"]+)['\"]\\s*,\\s*['\"]([^'\"]+)['\"]");
+    private static final Pattern ALTER_RENAME = Pattern.compile(
+            "op\\.alter_column\\(\\s*['\"]([^'\"]+)['\"]\\s*,\\s*['\"]([^'\"]+)['\"](?:[^()]|\\([^()]*\\))*?new_column_name\\s*=\\s*['\"]([^'\"]+)['\"]",
+            Pattern.DOTALL);
+    private static final Pattern BATCH_RENAME = Pattern.compile(
+            "batch_op\\.alter_column\\(\\s*['\"]([^'\"]+)['\"](?:[^()]|\\([^()]*\\))*?new_column_name\\s*=\\s*['\"]([^'\"]+)['\"]",
+            Pattern.DOTALL);
+
+    /**
+     * One migration script; {@code renames} maps what its {@code downgrade()} renames, from the name
+     * before the downgrade ({@code table} or {@code table.column}) to the name after it.
+     */
     public record Script(String revision, List<String> parents, String file, boolean stubDowngrade,
-            List<String> dropsTables, List<String[]> dropsColumns) {}
+            List<String> dropsTables, List<String[]> dropsColumns, Map<String, String> renames) {}
 
     private AlembicScripts() {}
 
@@ -71,8 +83,25 @@ public final class AlembicScripts {
                     columns.add(new String[] {batch.group(1), bc.group(1)});
                 }
             }
+            Map<String, String> renames = new LinkedHashMap<>();
+            Matcher rt = RENAME_TABLE.matcher(body);
+            while (rt.find()) {
+                renames.put(rt.group(1), rt.group(2));
+            }
+            Matcher ar = ALTER_RENAME.matcher(body);
+            while (ar.find()) {
+                renames.put(ar.group(1) + "." + ar.group(2), ar.group(3));
+            }
+            Matcher bt = BATCH.matcher(body);
+            while (bt.find()) {
+                int end = body.indexOf("batch_alter_table(", bt.end());
+                Matcher br = BATCH_RENAME.matcher(body.substring(bt.end(), end < 0 ? body.length() : end));
+                while (br.find()) {
+                    renames.put(bt.group(1) + "." + br.group(1), br.group(2));
+                }
+            }
             out.put(rev.group(1), new Script(rev.group(1), parents, f.getFileName().toString(), isStub(body), tables,
-                    columns));
+                    columns, renames));
         }
         return out;
     }

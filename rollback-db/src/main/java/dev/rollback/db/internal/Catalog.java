@@ -107,16 +107,33 @@ public final class Catalog {
         }
     }
 
-    /** The foreign keys whose child is {@code table}. */
+    /**
+     * The foreign keys whose child is {@code table}, one per constraint: two single-column keys to
+     * the same parent are two keys, a composite key is one key with its columns in key order. On
+     * SQLite, whose driver names no constraint, the keys are read from {@code PRAGMA
+     * foreign_key_list} and grouped by its constraint {@code id}; elsewhere from JDBC metadata,
+     * grouped by the constraint's name.
+     */
     public static List<ForeignKey> foreignKeys(Handle h, Dialect d, String table) {
+        if ("SQLite".equals(d.engine())) {
+            return sqliteForeignKeys(h, d, table);
+        }
         Map<String, List<String[]>> byName = new LinkedHashMap<>();
         Map<String, String> parents = new LinkedHashMap<>();
         try (ResultSet rs = h.getConnection().getMetaData().getImportedKeys(d.catalog(), d.schema(), table)) {
+            int unnamed = 0;
             while (rs.next()) {
                 String parent = rs.getString("PKTABLE_NAME");
                 String name = rs.getString("FK_NAME");
-                String key = (name == null || name.isEmpty() ? parent : name) + "|" + parent;
                 int seq = rs.getInt("KEY_SEQ");
+                if (name == null || name.isEmpty()) {
+                    // no name to group by: a new key starts at each first column
+                    if (seq <= 1) {
+                        unnamed++;
+                    }
+                    name = "#" + unnamed;
+                }
+                String key = name + "|" + parent;
                 byName.computeIfAbsent(key, k -> new ArrayList<>()).add(new String[] {String.valueOf(seq),
                         rs.getString("FKCOLUMN_NAME"), rs.getString("PKCOLUMN_NAME")});
                 parents.put(key, parent);
@@ -128,10 +145,51 @@ public final class Catalog {
         List<ForeignKey> out = new ArrayList<>();
         byName.forEach((key, cols) -> {
             cols.sort((a, b) -> Integer.compare(Integer.parseInt(a[0]), Integer.parseInt(b[0])));
-            out.add(new ForeignKey(key.substring(0, key.lastIndexOf('|')), table,
-                    cols.stream().map(c -> c[1]).toList(), parents.get(key), cols.stream().map(c -> c[2]).toList()));
+            String name = key.substring(0, key.lastIndexOf('|'));
+            out.add(new ForeignKey(name.startsWith("#") ? "" : name, table, cols.stream().map(c -> c[1]).toList(),
+                    parents.get(key), cols.stream().map(c -> c[2]).toList()));
         });
         return out;
+    }
+
+    private static List<ForeignKey> sqliteForeignKeys(Handle h, Dialect d, String table) {
+        // id, seq, table, from, to, on_update, on_delete, match
+        List<Map<String, Object>> rows = h.createQuery("SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq")
+                .bind(0, table).mapToMap().list();
+        Map<Integer, List<Map<String, Object>>> byId = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            byId.computeIfAbsent(((Number) r.get("id")).intValue(), k -> new ArrayList<>()).add(r);
+        }
+        List<ForeignKey> out = new ArrayList<>();
+        for (List<Map<String, Object>> cols : byId.values()) {
+            String parent = String.valueOf(cols.get(0).get("table"));
+            List<String> from = cols.stream().map(c -> String.valueOf(c.get("from"))).toList();
+            List<String> to = new ArrayList<>();
+            for (Map<String, Object> c : cols) {
+                Object t = c.get("to");
+                to.add(t == null ? null : String.valueOf(t));
+            }
+            if (to.contains(null)) {
+                // REFERENCES parent without columns: the parent's primary key, in key order
+                to = primaryKey(h, d, parent);
+            }
+            out.add(new ForeignKey("", table, from, parent, to));
+        }
+        return out;
+    }
+
+    private static List<String> primaryKey(Handle h, Dialect d, String table) {
+        List<String[]> keys = new ArrayList<>();
+        try (ResultSet rs = h.getConnection().getMetaData().getPrimaryKeys(d.catalog(), d.schema(), table)) {
+            while (rs.next()) {
+                keys.add(new String[] {String.valueOf(rs.getInt("KEY_SEQ")), rs.getString("COLUMN_NAME")});
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(d.engine() + ": cannot read the primary key of '" + table + "': "
+                    + e.getMessage(), e);
+        }
+        keys.sort((a, b) -> Integer.compare(Integer.parseInt(a[0]), Integer.parseInt(b[0])));
+        return keys.stream().map(k -> k[1]).toList();
     }
 
     /** How many child rows refer to a parent row that does not exist. */

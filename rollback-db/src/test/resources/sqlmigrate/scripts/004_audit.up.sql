@@ -1,0 +1,1 @@
+CREATE TABLE audit (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customer(id), what TEXT)
