@@ -16,6 +16,7 @@ import dev.rollback.host.CommandResult;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.charset.StandardCharsets;
@@ -620,7 +621,7 @@ public final class AlembicMigrations implements Target {
                         : "; refused without acceptDataLoss()"));
             }
             if (!drops.isEmpty() && export != null) {
-                lines.add("export those " + drops.stream().mapToLong(Drop::rows).sum() + " row(s) as " + export
+                lines.add("export those " + Plural.of(drops.stream().mapToLong(Drop::rows).sum(), "row") + " as " + export
                         + " into the set-aside restore point first");
             }
             lines.add(database != null ? "keep a backup of '" + database.name() + "' in the set-aside point: if the "

@@ -1,5 +1,6 @@
 package dev.rollback.db;
 
+import dev.rollback.spi.Plural;
 import java.util.Objects;
 
 /**
@@ -42,13 +43,13 @@ public record DataLoss(String table, String column, Kind kind, long rows) {
     /** The loss as a sentence for previews and reports. */
     public String describe() {
         return switch (kind) {
-            case NEW_ROWS -> rows + " row(s) of table '" + table + "' inserted after the restore point";
-            case WRITTEN_AFTER -> rows + " row(s) of table '" + table + "' written after the restore point (by "
+            case NEW_ROWS -> Plural.of(rows, "row") + " of table '" + table + "' inserted after the restore point";
+            case WRITTEN_AFTER -> Plural.of(rows, "row") + " of table '" + table + "' written after the restore point (by "
                     + column + ")";
-            case NEW_TABLE -> "table '" + table + "', created after the restore point, holds " + rows + " row(s)";
+            case NEW_TABLE -> "table '" + table + "', created after the restore point, holds " + Plural.of(rows, "row");
             case NEW_COLUMN -> "column '" + column + "' of table '" + table + "', added after the restore point, holds "
-                    + "values in " + rows + " row(s)";
-            case ALL_ROWS -> rows + " row(s) of table '" + table + "' that a schema-only restore empties";
+                    + "values in " + Plural.of(rows, "row");
+            case ALL_ROWS -> Plural.of(rows, "row") + " of table '" + table + "' that a schema-only restore empties";
         };
     }
 

@@ -12,6 +12,7 @@ import dev.rollback.db.internal.Exporter;
 import dev.rollback.db.internal.FlywayHistory;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
@@ -368,8 +369,8 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             }
         }
         lines.add("check integrity: tables and row counts recorded at capture, no orphaned foreign keys, "
-                + dialect().engine() + "'s own check" + (settings.checks.isEmpty() ? "" : ", " + settings.checks.size()
-                + " SQL check(s)") + (settings.flywayTable != null ? ", " + settings.flywayTable : ""));
+                + dialect().engine() + "'s own check" + (settings.checks.isEmpty() ? "" : ", "
+                + Plural.of(settings.checks.size(), "SQL check")) + (settings.flywayTable != null ? ", " + settings.flywayTable : ""));
         return lines;
     }
 
@@ -481,7 +482,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                 for (Catalog.ForeignKey fk : Catalog.foreignKeys(h, dialect(), t)) {
                     long orphans = Catalog.orphans(h, dialect(), fk);
                     if (orphans > 0) {
-                        wrong.add(orphans + " row(s) of '" + t + "' refer through " + fk.childColumns() + " to rows of '"
+                        wrong.add(Plural.of(orphans, "row") + " of '" + t + "' refer through " + fk.childColumns() + " to rows of '"
                                 + fk.parent() + "' that do not exist");
                     }
                 }
@@ -515,9 +516,9 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                     + counted[1] + " in all) and the largest key recorded when it was set aside, " + dialect().engine()
                     + " check passed");
         }
-        return CheckResult.passed(checkName, counted[0] + " tables with the " + counted[1]
-                + " rows recorded at capture, no orphaned foreign keys, " + dialect().engine() + " check passed"
-                + (settings.checks.isEmpty() ? "" : ", " + settings.checks.size() + " SQL check(s) passed"));
+        return CheckResult.passed(checkName, Plural.of(counted[0], "table") + " with the " + Plural.of(counted[1], "row")
+                + " recorded at capture, no orphaned foreign keys, " + dialect().engine() + " check passed"
+                + (settings.checks.isEmpty() ? "" : ", " + Plural.of(settings.checks.size(), "SQL check") + " passed"));
     }
 
     /** Differences between the live tables and those recorded in {@code s}, in the restored scope. */
@@ -719,7 +720,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                 String file = Exporter.fileName(i, l.table(), suffix, sql);
                 long n = Exporter.export(h, d, l.table(), condition, params, sql, ctx.host(), dir.resolve(file));
                 files.add("lost/" + file);
-                ctx.progress("exported " + n + " row(s) of '" + l.table() + "' to " + file);
+                ctx.progress("exported " + Plural.of(n, "row") + " of '" + l.table() + "' to " + file);
             }
             return null;
         });

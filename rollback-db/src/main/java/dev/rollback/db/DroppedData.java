@@ -7,6 +7,7 @@ import dev.rollback.db.internal.Dialect;
 import dev.rollback.db.internal.Exporter;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -32,9 +33,9 @@ final class DroppedData {
     record Drop(String cause, String table, String column, String condition, long rows) {
 
         String describe() {
-            return column == null ? cause + " drops table '" + table + "', which holds " + rows + " row(s)"
-                    : cause + " drops column '" + column + "' of table '" + table + "', which holds values in " + rows
-                            + " row(s)";
+            return column == null ? cause + " drops table '" + table + "', which holds " + Plural.of(rows, "row")
+                    : cause + " drops column '" + column + "' of table '" + table + "', which holds values in "
+                            + Plural.of(rows, "row");
         }
     }
 
@@ -176,8 +177,8 @@ final class DroppedData {
                         : "column-" + x.column().replaceAll("[^A-Za-z0-9_-]", "_"), sql);
                 long n = Exporter.export(h, d, x.table(), x.condition(), List.of(), sql, host, dir.resolve(file));
                 files.add("lost/" + file);
-                what.add(x.describe() + ": " + n + " row(s) exported to lost/" + file);
-                ctx.progress("exported " + n + " row(s) of '" + x.table() + "' to lost/" + file);
+                what.add(x.describe() + ": " + Plural.of(n, "row") + " exported to lost/" + file);
+                ctx.progress("exported " + Plural.of(n, "row") + " of '" + x.table() + "' to lost/" + file);
             }
             return null;
         });

@@ -9,6 +9,7 @@ import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.HostTrees;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Files;
@@ -325,7 +326,7 @@ public final class LiquibaseMigrations implements Target {
             return List.of();
         }
         Map<String, String> renamed = renames(lb, steps);
-        String cause = "rolling back " + steps.size() + " change set(s)";
+        String cause = "rolling back " + Plural.of(steps.size(), "change set");
         return database.withLive(ctx.host(), h -> {
             List<Drop> all = DroppedData.fromCatalog(h, database.dialect(), cause, before, renamed);
             all.removeIf(x -> x.table().equalsIgnoreCase("databasechangelog") || x.table().equalsIgnoreCase(
@@ -504,7 +505,7 @@ public final class LiquibaseMigrations implements Target {
                                     + "forward"));
                 }
             } else if (ran.size() - 1 == from && Integer.parseInt(s.require("applied")) != ran.size()) {
-                problems.add(Problem.of(name, s.require("applied") + " change set(s) applied up to " + position(s),
+                problems.add(Problem.of(name, Plural.of(Long.parseLong(s.require("applied")), "change set") + " applied up to " + position(s),
                         ran.size() + " applied", "choose another restore point"));
             }
             return null;
@@ -526,7 +527,7 @@ public final class LiquibaseMigrations implements Target {
             List<String> lines = new ArrayList<>();
             if (from == null) {
                 if (ran.size() < want && "kept".equals(s.data().get("changelog"))) {
-                    lines.add("apply " + (want - ran.size()) + " change set(s) of " + changelogFile + " again, from the "
+                    lines.add("apply " + Plural.of(want - ran.size(), "change set") + " of " + changelogFile + " again, from the "
                             + "copy kept in restore point " + ctx.point().id() + ", up to " + position(s));
                 } else {
                     lines.add("(the position " + position(s) + " is not in DATABASECHANGELOG)");
@@ -538,7 +539,7 @@ public final class LiquibaseMigrations implements Target {
                 return lines;
             }
             List<Step> steps = steps(lb, ran, from);
-            lines.add("roll back " + steps.size() + " change set(s) to " + position(s) + ", reading them from a copy of "
+            lines.add("roll back " + Plural.of(steps.size(), "change set") + " to " + position(s) + ", reading them from a copy of "
                     + changelogDir + " kept in the set-aside point before anything changes:");
             for (Step x : steps) {
                 lines.add("roll back " + x.ran().describe() + (x.impossible() == null ? ": reversible"
@@ -550,7 +551,7 @@ public final class LiquibaseMigrations implements Target {
                         : "; refused without acceptDataLoss()"));
             }
             if (!drops.isEmpty() && export != null) {
-                lines.add("export those " + drops.stream().mapToLong(Drop::rows).sum() + " row(s) as " + export
+                lines.add("export those " + Plural.of(drops.stream().mapToLong(Drop::rows).sum(), "row") + " as " + export
                         + " into the set-aside restore point first");
             }
             lines.add(database != null ? "keep a backup of '" + database.name() + "' in the set-aside point: if the "
@@ -601,7 +602,7 @@ public final class LiquibaseMigrations implements Target {
                         + "another restore point");
             }
             Path dir = changelogOf(s, ctx);
-            ctx.progress("apply " + (want - before.size()) + " change set(s) from " + dir);
+            ctx.progress("apply " + Plural.of(want - before.size(), "change set") + " from " + dir);
             withLiquibase(dir, (lb, c) -> {
                 lb.update(want - before.size(), contexts);
                 return null;
@@ -610,7 +611,7 @@ public final class LiquibaseMigrations implements Target {
         }
         Path dir = rollbackChangelog(s, ctx);
         int count = before.size() - 1 - from;
-        ctx.progress("roll back " + count + " change set(s) to " + position(s) + " with the change log " + dir);
+        ctx.progress("roll back " + Plural.of(count, "change set") + " to " + position(s) + " with the change log " + dir);
         try {
             withLiquibase(dir, (lb, c) -> {
                 lb.rollback(count, contexts);
@@ -627,8 +628,8 @@ public final class LiquibaseMigrations implements Target {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        StringBuilder m = new StringBuilder("Liquibase '" + name + "': expected a rollback of " + (before.size() - 1 - from)
-                + " change set(s) to " + position(s) + ", found " + root.getClass().getSimpleName() + ": " + root.getMessage());
+        StringBuilder m = new StringBuilder("Liquibase '" + name + "': expected a rollback of "
+                + Plural.of(before.size() - 1 - from, "change set") + " to " + position(s) + ", found " + root.getClass().getSimpleName() + ": " + root.getMessage());
         try {
             List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
             List<String> done = new ArrayList<>();
@@ -666,7 +667,7 @@ public final class LiquibaseMigrations implements Target {
         List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
         Integer at = indexOf(now, s);
         if (at == null || at != now.size() - 1 || now.size() != Integer.parseInt(s.require("applied"))) {
-            wrong.add("DATABASECHANGELOG holds " + now.size() + " change set(s), the last " + (now.isEmpty() ? "none"
+            wrong.add("DATABASECHANGELOG holds " + Plural.of(now.size(), "change set") + ", the last " + (now.isEmpty() ? "none"
                     : now.get(now.size() - 1).describe()) + ", expected " + s.require("applied") + " up to " + position(s));
         }
         if (!wrong.isEmpty()) {
@@ -684,8 +685,8 @@ public final class LiquibaseMigrations implements Target {
         List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
         Integer at = indexOf(now, s);
         boolean ok = now.size() == want && at != null && at == now.size() - 1;
-        return ok ? CheckResult.passed("change sets of " + name, want + " change set(s) applied, up to " + position(s))
-                : CheckResult.failed("change sets of " + name, now.size() + " change set(s) applied, the last "
+        return ok ? CheckResult.passed("change sets of " + name, Plural.of(want, "change set") + " applied, up to " + position(s))
+                : CheckResult.failed("change sets of " + name, Plural.of(now.size(), "change set") + " applied, the last "
                         + (now.isEmpty() ? "none" : now.get(now.size() - 1).describe()) + "; expected " + want + " up to "
                         + position(s));
     }

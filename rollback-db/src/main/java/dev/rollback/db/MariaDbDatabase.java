@@ -11,6 +11,7 @@ import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -468,7 +469,7 @@ public final class MariaDbDatabase extends DatabaseTarget<MariaDbDatabase> {
         Host host = ctx.host();
         withLive(host, h -> {
             List<String> drops = dropStatements(h);
-            ctx.progress("dropping " + drops.size() + " object(s) of " + my.database);
+            ctx.progress("dropping " + Plural.of(drops.size(), "object") + " of " + my.database);
             h.execute("SET FOREIGN_KEY_CHECKS = 0");
             try {
                 int dropped = 0;

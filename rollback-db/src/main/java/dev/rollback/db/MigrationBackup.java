@@ -10,6 +10,7 @@ import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -211,16 +212,16 @@ final class MigrationBackup {
             for (TableState b : before.values()) {
                 TableState n = now.get(b.name());
                 if (n == null) {
-                    out.add("table '" + b.name() + "' (" + b.rows() + " row(s)) is gone");
+                    out.add("table '" + b.name() + "' (" + Plural.of(b.rows(), "row") + ") is gone");
                     continue;
                 }
                 if (n.rows() < b.rows()) {
-                    out.add("table '" + b.name() + "' has " + n.rows() + " of its " + b.rows() + " row(s)");
+                    out.add("table '" + b.name() + "' has " + n.rows() + " of its " + Plural.of(b.rows(), "row"));
                 }
                 List<String> gone = b.columns().stream().filter(c -> !n.columns().contains(c)).toList();
                 if (!gone.isEmpty() && b.rows() > 0) {
-                    out.add("table '" + b.name() + "' lacks column(s) " + gone + " and their values in " + b.rows()
-                            + " row(s)");
+                    out.add("table '" + b.name() + "' lacks " + (gone.size() == 1 ? "column " : "columns ") + gone + " and their values in "
+                            + Plural.of(b.rows(), "row"));
                 }
             }
             for (String t : now.keySet()) {

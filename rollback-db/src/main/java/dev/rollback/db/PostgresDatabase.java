@@ -11,6 +11,7 @@ import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -980,8 +981,9 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
                 };
                 argv.addAll(List.of("-c", "ALTER TABLE " + d.table(g.table) + " " + mode + d.quote(g.name)));
             }
-            ctx.progress("psql --single-transaction: replace the rows of " + pg.only + " with " + triggers.size()
-                    + " user trigger(s) disabled and " + keys.size() + " foreign key(s) re-created");
+            ctx.progress("psql --single-transaction: replace the rows of " + pg.only + " with "
+                    + Plural.of(triggers.size(), "user trigger") + " disabled and " + Plural.of(keys.size(), "foreign key")
+                    + " re-created");
             CommandResult r = host.run(command(host, argv));
             if (!r.succeeded()) {
                 java.util.regex.Matcher broken = java.util.regex.Pattern

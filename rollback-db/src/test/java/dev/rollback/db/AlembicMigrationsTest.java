@@ -149,7 +149,7 @@ class AlembicMigrationsTest {
         });
 
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("migration cc003 drops table 'file_records', which holds 1 row(s)");
+                .hasMessageContaining("migration cc003 drops table 'file_records', which holds 1 row");
         assertThat(tables()).contains("file_records");
     }
 
@@ -211,11 +211,11 @@ class AlembicMigrationsTest {
 
         List<String> actions = preview.stepsOf("migrations").stream().flatMap(s -> s.actions().stream()).toList();
         assertThat(actions).contains("point of no return: rolling back to revision dd004 drops table 'raw_notes', which "
-                + "holds 2 row(s); refused without acceptDataLoss()");
+                + "holds 2 rows; refused without acceptDataLoss()");
         // the renamed column goes back to its old name with its values: no loss
         assertThat(actions).noneMatch(a -> a.contains("title"));
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("drops table 'raw_notes', which holds 2 row(s)");
+                .hasMessageContaining("drops table 'raw_notes', which holds 2 rows");
         RollbackReport report = plan(m.acceptDataLoss().exportDataLoss(ExportFormat.SQL)).rollback(before);
         assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(tables()).doesNotContain("raw_notes");

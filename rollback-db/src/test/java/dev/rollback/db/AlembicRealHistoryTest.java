@@ -292,14 +292,14 @@ class AlembicRealHistoryTest {
             assertThat(plan1).anySatisfy(a -> assertThat(a).startsWith(tool() + " downgrade " + C + " (from " + F
                     + ") through [" + F + ", 2b017edaa91f, " + D + "] with a copy of the scripts of the live folder"));
             assertThat(plan1).contains(
-                    "point of no return: migration " + F + " drops table 'notification', which holds 2 row(s) (accepted)",
+                    "point of no return: migration " + F + " drops table 'notification', which holds 2 rows (accepted)",
                     "point of no return: migration 2b017edaa91f drops column 'pinned' of table 'post', which holds values "
-                            + "in 1 row(s) (accepted)",
+                            + "in 1 row (accepted)",
                     "point of no return: migration 2b017edaa91f drops column 'language' of table 'post', which holds "
-                            + "values in 3 row(s) (accepted)",
+                            + "values in 3 rows (accepted)",
                     "point of no return: migration " + D + " drops column 'last_message_read_time' of table 'user', which "
-                            + "holds values in 1 row(s) (accepted)",
-                    "point of no return: migration " + D + " drops table 'message', which holds 3 row(s) (accepted)");
+                            + "holds values in 1 row (accepted)",
+                    "point of no return: migration " + D + " drops table 'message', which holds 3 rows (accepted)");
             Snapshot aside = plan.store().get(report.setAsidePointId()).snapshot("migrations").orElseThrow();
             Path asideDir = plan.store().artifactDir(plan.store().get(report.setAsidePointId()), "migrations");
             List<String> files = Codec.decode(aside.require("lost.files"));
@@ -373,7 +373,7 @@ class AlembicRealHistoryTest {
         assertThat(report.target("migrations").orElseThrow().state()).isEqualTo(TargetState.PUT_BACK);
         assertThat(String.join("\n", report.errors())).contains("FOREIGN KEY constraint failed",
                 "revisions downgraded before the failure: [" + F + ", 2b017edaa91f, " + D + "]",
-                "table 'message' (3 row(s)) is gone", "_alembic_tmp_user");
+                "table 'message' (3 rows) is gone", "_alembic_tmp_user");
         assertBackAsBefore(before, schema(reference(F)));
     }
 
@@ -387,8 +387,8 @@ class AlembicRealHistoryTest {
         assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.HALTED);
         String detail = report.target("migrations").orElseThrow().detail();
         assertThat(detail).contains("revisions downgraded before the failure: [" + F + ", 2b017edaa91f, " + D + "]",
-                "the database is at revision " + C, "table 'message' (3 row(s)) is gone",
-                "table 'notification' (2 row(s)) is gone", "lacks column(s) [language, pinned]",
+                "the database is at revision " + C, "table 'message' (3 rows) is gone",
+                "table 'notification' (2 rows) is gone", "lacks column(s) [language, pinned]",
                 "table '_alembic_tmp_user' was not in the database before the rollback",
                 "no row is lost", "plan.resume(Resume.undoing())");
 

@@ -158,7 +158,7 @@ class CommandMigrationsTest {
         // 004 went down (audit dropped with its rows), then 003's hand-written down failed: the backup put it all back
         assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.PUT_BACK);
         assertThat(String.join("\n", report.errors())).contains("down 003 failed", "the revision is now 003",
-                "table 'audit' (2 row(s)) is gone", "no row is lost");
+                "table 'audit' (2 rows) is gone", "no row is lost");
         assertThat(rows()).isEqualTo(before);
     }
 }

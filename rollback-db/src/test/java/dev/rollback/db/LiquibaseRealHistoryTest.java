@@ -243,11 +243,11 @@ class LiquibaseRealHistoryTest {
                 "roll back 2.1-review (shop, changes/005-reviews.xml): reversible",
                 "roll back 2.0-tier (maria, changes/004-customer-tier.xml): reversible",
                 "roll back 2.0-rename-name (shop, changes/003-rename-customer-name.xml): reversible",
-                "point of no return: rolling back 3 change set(s) drops column 'notes' of table 'customer', which holds "
-                        + "values in 1 row(s) (accepted)",
-                "point of no return: rolling back 3 change set(s) drops column 'tier' of table 'customer', which holds "
-                        + "values in 1 row(s) (accepted)",
-                "point of no return: rolling back 3 change set(s) drops table 'review', which holds 2 row(s) (accepted)");
+                "point of no return: rolling back 3 change sets drops column 'notes' of table 'customer', which holds "
+                        + "values in 1 row (accepted)",
+                "point of no return: rolling back 3 change sets drops column 'tier' of table 'customer', which holds "
+                        + "values in 1 row (accepted)",
+                "point of no return: rolling back 3 change sets drops table 'review', which holds 2 rows (accepted)");
         // the renamed column is a rename, not a loss; the default 'basic' filled rows no one wrote
         assertThat(actions(preview, "schema")).noneMatch(a -> a.contains("full_name"));
         Snapshot aside = plan.store().get(report.setAsidePointId()).snapshot("schema").orElseThrow();
@@ -328,7 +328,7 @@ class LiquibaseRealHistoryTest {
 
         String failed = String.join("\n", report.errors());
         assertThat(failed).contains("change sets rolled back before the failure: [2.1-review (shop, changes/005-reviews.xml), "
-                + "2.0-tier (maria, changes/004-customer-tier.xml)]", "table 'review' (2 row(s)) is gone", "no row is lost");
+                + "2.0-tier (maria, changes/004-customer-tier.xml)]", "table 'review' (2 rows) is gone", "no row is lost");
         RollbackReport last = switch (policy) {
             case RESTORE_FAILED_STATE -> report;
             case HALT -> {

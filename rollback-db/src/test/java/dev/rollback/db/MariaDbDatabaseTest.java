@@ -117,8 +117,8 @@ class MariaDbDatabaseTest {
         app.useHandle(h -> h.execute("INSERT INTO session (player) VALUES ('late')"));
 
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("1 row(s) of table 'session' inserted after the restore point")
-                .hasMessageContaining("1 row(s) of table 'session' written after the restore point (by created_at)");
+                .hasMessageContaining("1 row of table 'session' inserted after the restore point")
+                .hasMessageContaining("1 row of table 'session' written after the restore point (by created_at)");
         assertThat(count("session")).isEqualTo(11);
     }
 
@@ -270,7 +270,7 @@ class MariaDbDatabaseTest {
                 .containsEntry("rows.hand", "18").containsEntry("maxId.hand", "20");
         app.useHandle(h -> h.execute("INSERT INTO session (player) VALUES ('after')"));
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("1 row(s) of table 'session' inserted after the restore point");
+                .hasMessageContaining("1 row of table 'session' inserted after the restore point");
         RollbackReport report = Rollback.plan("bankroll").on(host).store(dir.resolve("store")).clock(clock)
                 .target(target().acceptDataLoss()).build().rollback(before);
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);

@@ -280,7 +280,7 @@ class PostgresDatabaseTest {
         badDeploy();
 
         assertThatThrownBy(() -> plan(target().schemaOnly()).rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("21 row(s) of table 'post' that a schema-only restore empties");
+                .hasMessageContaining("21 rows of table 'post' that a schema-only restore empties");
         RollbackReport report = plan(target().schemaOnly().acceptDataLoss()).rollback(before);
 
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
@@ -676,10 +676,10 @@ class PostgresDatabaseTest {
         badDeploy();
 
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("1 row(s) of table 'post' inserted after the restore point")
-                .hasMessageContaining("3 row(s) of table 'post' written after the restore point (by updated_at)")
+                .hasMessageContaining("1 row of table 'post' inserted after the restore point")
+                .hasMessageContaining("3 rows of table 'post' written after the restore point (by updated_at)")
                 .hasMessageContaining("column 'slug' of table 'post', added after the restore point")
-                .hasMessageContaining("table 'post_development', created after the restore point, holds 1 row(s)");
+                .hasMessageContaining("table 'post_development', created after the restore point, holds 1 row");
         assertThat(count("post")).isEqualTo(21);
     }
 

@@ -291,11 +291,11 @@ class PostgresUndoTest {
 
         assertThat(preview.dataAtRisk()).extracting(dev.rollback.DataAtRisk::target).containsOnly("db", "notes");
         assertThat(preview.dataAtRisk()).extracting(dev.rollback.DataAtRisk::what).contains(
-                "25 row(s) of table 'orders' inserted after the restore point",
-                "table 'coupon', created after the restore point, holds 2 row(s)",
-                "1 row(s) of table 'note' inserted after the restore point");
+                "25 rows of table 'orders' inserted after the restore point",
+                "table 'coupon', created after the restore point, holds 2 rows",
+                "1 row of table 'note' inserted after the restore point");
         assertThat(preview.losesUnacceptedData()).isTrue();
-        assertThat(preview.toString()).contains("Data lost, every target:", "  - notes: 1 row(s) of table 'note' "
+        assertThat(preview.toString()).contains("Data lost, every target:", "  - notes: 1 row of table 'note' "
                 + "inserted after the restore point (not accepted)");
         assertThatThrownBy(() -> refusing.rollback(before)).isInstanceOf(PreflightFailedException.class)
                 .hasMessageContaining("acceptDataLoss() on the plan (once for all its targets) or on this target");

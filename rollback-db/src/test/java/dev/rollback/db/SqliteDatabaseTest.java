@@ -369,15 +369,15 @@ class SqliteDatabaseTest {
 
         RollbackPreview preview = plan.preview(before);
         assertThatThrownBy(() -> plan.rollback(before)).isInstanceOf(PreflightFailedException.class)
-                .hasMessageContaining("1 row(s) of table 'parts' inserted after the restore point")
-                .hasMessageContaining("2 row(s) of table 'parts' written after the restore point (by updated_at)")
+                .hasMessageContaining("1 row of table 'parts' inserted after the restore point")
+                .hasMessageContaining("2 rows of table 'parts' written after the restore point (by updated_at)")
                 .hasMessageContaining("column 'file_id' of table 'parts', added after the restore point")
-                .hasMessageContaining("table 'file_records', created after the restore point, holds 1 row(s)")
+                .hasMessageContaining("table 'file_records', created after the restore point, holds 1 row")
                 .hasMessageContaining("acceptDataLoss()");
 
         assertThat(preview.isReady()).isFalse();
         assertThat(preview.stepsOf("db").stream().flatMap(s -> s.actions().stream()))
-                .anySatisfy(a -> assertThat(a).startsWith("point of no return: 1 row(s) of table 'parts' inserted"));
+                .anySatisfy(a -> assertThat(a).startsWith("point of no return: 1 row of table 'parts' inserted"));
         assertThat(Files.readAllBytes(file)).isEqualTo(live);
         assertThat(count("file_records")).isEqualTo(1);
     }
@@ -469,7 +469,7 @@ class SqliteDatabaseTest {
 
         assertThat(report.outcome()).isEqualTo(Outcome.VERIFICATION_FAILED);
         assertThat(report.checks()).anySatisfy(c -> assertThat(c.detail())
-                .contains("1 row(s) of 'quotes' refer through [part_id] to rows of 'parts' that do not exist")
+                .contains("1 row of 'quotes' refer through [part_id] to rows of 'parts' that do not exist")
                 .contains("check 'no quote of zero' found rows"));
     }
 

@@ -153,7 +153,7 @@ class RemoteDatabaseTest {
 
         assertThat(preview.problems()).isEmpty();
         assertThat(preview.toString()).contains("pg_restore -j 2")
-                .contains("1 row(s) of table 'post' inserted after the restore point");
+                .contains("1 row of table 'post' inserted after the restore point");
         assertThat(tables(shop)).as("a preview changes nothing").containsExactly("post", "post_development", "post_section");
 
         RollbackReport report = plan.rollback(before);

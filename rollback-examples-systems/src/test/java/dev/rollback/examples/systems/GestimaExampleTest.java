@@ -24,7 +24,7 @@ class GestimaExampleTest {
         GestimaExample.Result r = GestimaExample.run(work);
 
         assertThat(r.refusal()).contains("refused before any change")
-                .contains("row(s) of table 'parts' inserted after the restore point").contains("acceptDataLoss()");
+                .containsPattern("rows? of table 'parts' inserted after the restore point").contains("acceptDataLoss()");
         assertThat(r.backendOnly().outcome()).as(r.backendOnly().toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(r.backendOnly().target("database").orElseThrow().state()).isEqualTo(TargetState.OUT_OF_SCOPE);
         assertThat(work.resolve("gestima/app/main.py")).hasContent("VERSION = '2.0.0'");
