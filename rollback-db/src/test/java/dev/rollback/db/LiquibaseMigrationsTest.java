@@ -127,9 +127,12 @@ class LiquibaseMigrationsTest {
         try (Connection c = DriverManager.getConnection(url(), "blog", "pw"); var st = c.createStatement()) {
             st.execute("UPDATE databasechangelog SET tag = 'rollback-v1-0a1b' WHERE id = '2'");
         }
+        // (sealed again, as the store now seals every manifest it writes)
         Path manifest = dir.resolve("store").resolve("points").resolve(id).resolve("manifest.json");
-        Files.writeString(manifest, Files.readString(manifest).replace("\"position.", "\"earlier.")
-                .replace("\"applied\" : \"2\",", "\"applied\" : \"2\",\n      \"tag\" : \"rollback-v1-0a1b\","));
+        String earlier = Files.readString(manifest).replace("\"position.", "\"earlier.")
+                .replace("\"applied\" : \"2\",", "\"applied\" : \"2\",\n      \"tag\" : \"rollback-v1-0a1b\",");
+        Files.write(manifest, dev.rollback.internal.Manifest.bytes(dev.rollback.internal.Json.read(earlier,
+                dev.rollback.RestorePoint.class)));
         update(1);
 
         RollbackReport report = plan.rollback(plan.store().get(id));
