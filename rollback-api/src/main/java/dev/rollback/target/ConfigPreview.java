@@ -97,7 +97,7 @@ final class ConfigPreview {
     }
 
     /** The content as UTF-8 text, if it is text: valid UTF-8 with no NUL. */
-    static Optional<String> text(byte[] content) {
+    private static Optional<String> text(byte[] content) {
         for (byte b : content) {
             if (b == 0) {
                 return Optional.empty();

@@ -92,7 +92,7 @@ final class ConfigSnapshots {
         return Snapshot.of(data);
     }
 
-    static String artifactName(int i) {
+    private static String artifactName(int i) {
         return "file-" + i;
     }
 

@@ -119,7 +119,7 @@ final class ServiceLifecycle {
     }
 
     /** Runs the readiness check (its attempts on the plan's clock); throws with its last observation if it fails. */
-    void awaitReady(StepContext ctx, Check ready) throws InterruptedException {
+    private void awaitReady(StepContext ctx, Check ready) throws InterruptedException {
         CheckResult r;
         try {
             r = ready.run(ctx);
@@ -140,7 +140,7 @@ final class ServiceLifecycle {
     }
 
     /** Asks the status every interval until it says {@code running}, or the timeout passes; returns the last status. */
-    ServiceStatus waitFor(StepContext ctx, boolean running) throws InterruptedException {
+    private ServiceStatus waitFor(StepContext ctx, boolean running) throws InterruptedException {
         Instant deadline = ctx.clock().instant().plus(service.timeout);
         while (true) {
             ServiceStatus s = status(ctx.host());

@@ -129,7 +129,7 @@ final class ServiceProcess {
      * The shell's own kill (no procps needed), with the signal and the target as positional
      * parameters of a fixed script: a negative target is the process group.
      */
-    static List<String> kill(String signal, String target) {
+    private static List<String> kill(String signal, String target) {
         return List.of("sh", "-c", "kill -s \"$0\" -- \"$1\"", signal, target);
     }
 

@@ -94,7 +94,7 @@ final class GitCapture {
         }
     }
 
-    Map<String, String> describe(GitRepo repo, Head head) {
+    private Map<String, String> describe(GitRepo repo, Head head) {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(WORK_TREE, code.dir.toString());
         data.put(COMMIT, head.commit());

@@ -137,7 +137,7 @@ final class GitPreview {
         }
     }
 
-    static void files(List<String> out, List<FileChange> changes) {
+    private static void files(List<String> out, List<FileChange> changes) {
         if (changes.isEmpty()) {
             out.add("no committed file changes");
             return;
