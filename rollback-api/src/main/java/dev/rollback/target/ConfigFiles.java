@@ -1,36 +1,32 @@
 package dev.rollback.target;
 
+import static dev.rollback.target.ConfigSnapshots.cannotRead;
+import static dev.rollback.target.ConfigSnapshots.octal;
+import static dev.rollback.target.ConfigSnapshots.type;
+import static dev.rollback.target.ConfigSnapshots.validated;
+import static dev.rollback.target.ConfigValidation.numbered;
+
 import dev.rollback.CheckResult;
 import dev.rollback.Problem;
 import dev.rollback.RollbackException;
 import dev.rollback.Snapshot;
 import dev.rollback.TargetKind;
 import dev.rollback.host.Command;
-import dev.rollback.host.CommandResult;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
-import dev.rollback.host.HostException;
-import dev.rollback.internal.ConfigText;
 import dev.rollback.internal.Files2;
-import dev.rollback.internal.LineDiff;
 import dev.rollback.internal.Redactor;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
-import dev.rollback.spi.SnapshotFields;
 import dev.rollback.spi.Target;
+import dev.rollback.target.ConfigSnapshots.Current;
+import dev.rollback.target.ConfigSnapshots.Saved;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -82,19 +78,23 @@ import java.util.regex.Pattern;
 public final class ConfigFiles implements Target {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final int MAX_DIFF_LINES = 400;
-    private static final int CONTEXT = 3;
 
     private final String name;
     private final List<Path> files;
     private final List<Format> formats;
     private final List<String> command;
+    private final ConfigSnapshots snapshots;
+    private final ConfigValidation validation;
+    private final ConfigPreview preview;
 
     private ConfigFiles(String name, List<Path> files, List<Format> formats, List<String> command) {
         this.name = name;
         this.files = List.copyOf(files);
         this.formats = List.copyOf(formats);
         this.command = List.copyOf(command);
+        this.snapshots = new ConfigSnapshots(this.name, this.files, this.formats);
+        this.validation = new ConfigValidation(this.formats, this.command);
+        this.preview = new ConfigPreview(this.formats);
     }
 
     /**
@@ -237,15 +237,15 @@ public final class ConfigFiles implements Target {
             format.validate(content).ifPresent(p -> problems.add("expected " + file + " to be valid " + format
                     + ", found " + p + "; fix the file (or declare its format with validatedAs)"));
         }
-        Redactor redactor = redactor(now.stream().map(Current::content).toList());
+        Redactor redactor = preview.redactor(now.stream().map(Current::content).toList());
         if (problems.isEmpty() && !command.isEmpty()) {
-            commandProblem(host).ifPresent(problems::add);
+            validation.commandProblem(host).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new RollbackException(redactor.redact("config target '" + name + "' refuses to capture: "
                     + (problems.size() == 1 ? problems.get(0) : numbered(problems)) + "; then capture again"), null, name, "capture " + name, null);
         }
-        return store(ctx, now, true);
+        return snapshots.store(ctx, now, true);
     }
 
     /**
@@ -263,9 +263,9 @@ public final class ConfigFiles implements Target {
                 throw new RollbackException("config target '" + name + "' cannot set aside: " + notAFile(file, stat.get()),
                         null, name, "set aside " + name, null);
             }
-            now.add(stat.isEmpty() ? Current.absent(file) : read(host, file, stat.get()));
+            now.add(stat.isEmpty() ? Current.absent(file) : snapshots.read(host, file, stat.get()));
         }
-        return store(ctx, now, false);
+        return snapshots.store(ctx, now, false);
     }
 
     /**
@@ -278,7 +278,7 @@ public final class ConfigFiles implements Target {
         List<Problem> problems = new ArrayList<>();
         List<Saved> saved;
         try {
-            saved = saved(snapshot);
+            saved = snapshots.saved(snapshot);
             validated(snapshot);
         } catch (dev.rollback.InvalidSnapshotException e) {
             throw e; // the engine names the manifest it came from
@@ -327,21 +327,21 @@ public final class ConfigFiles implements Target {
         Host host = ctx.host();
         List<String> actions = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();
-        for (Saved s : saved(snapshot)) {
+        for (Saved s : snapshots.saved(snapshot)) {
             Optional<FileStat> stat = host.stat(s.path());
             byte[] now = stat.isPresent() && stat.get().isFile() ? host.read(s.path()) : null;
             byte[] then = s.present() ? host.read(ctx.artifact(snapshot, s.artifact())) : null;
             contents.add(now);
             contents.add(then);
-            actions.add(describe(s, stat, now, then, ctx));
+            actions.add(preview.describe(s, stat, now, then, ctx));
         }
         if (validated(snapshot)) {
-            actions.add("then validate: " + validationText() + "; if anything is invalid, put every file back as it "
+            actions.add("then validate: " + validation.validationText() + "; if anything is invalid, put every file back as it "
                     + "was just before this restore and fail (undone)");
         } else {
             actions.add("no validation: this state was set aside as it was, valid or not, and is put back as it was");
         }
-        Redactor redactor = redactor(contents);
+        Redactor redactor = preview.redactor(contents);
         return actions.stream().map(redactor::redact).toList();
     }
 
@@ -357,7 +357,7 @@ public final class ConfigFiles implements Target {
     @Override
     public void restore(Snapshot snapshot, RestoreContext ctx) throws IOException {
         Host host = ctx.host();
-        List<Saved> saved = saved(snapshot);
+        List<Saved> saved = snapshots.saved(snapshot);
         List<byte[]> captured = new ArrayList<>();
         for (Saved s : saved) {
             captured.add(s.present() ? host.read(ctx.artifact(snapshot, s.artifact())) : null);
@@ -370,20 +370,20 @@ public final class ConfigFiles implements Target {
                 throw new RollbackException("config target '" + name + "' cannot restore: " + notAFile(s.path(),
                         stat.get()) + "; nothing was changed", null, name, "restore " + name, null);
             }
-            before.add(stat.isEmpty() ? Current.absent(s.path()) : read(host, s.path(), stat.get()));
+            before.add(stat.isEmpty() ? Current.absent(s.path()) : snapshots.read(host, s.path(), stat.get()));
         }
         List<byte[]> all = new ArrayList<>(captured);
         before.forEach(c -> all.add(c.content()));
-        Redactor redactor = redactor(all);
+        Redactor redactor = preview.redactor(all);
         int written = 0;
         try {
             for (int i = 0; i < saved.size(); i++) {
                 ctx.progress("restoring " + saved.get(i).path());
                 written = i + 1;
-                apply(host, saved.get(i), captured.get(i));
+                ConfigWrites.apply(host, saved.get(i), captured.get(i));
             }
         } catch (RuntimeException e) {
-            String undone = putBack(host, before.subList(0, written));
+            String undone = ConfigWrites.putBack(host, before.subList(0, written));
             throw new RollbackException(redactor.redact("config target '" + name + "': expected to write "
                     + saved.get(written - 1).path() + ", found: " + e.getMessage() + "; " + undone), e, name,
                     "restore " + name, null);
@@ -391,9 +391,9 @@ public final class ConfigFiles implements Target {
         if (!validated(snapshot)) {
             return;
         }
-        List<String> problems = validate(host, saved);
+        List<String> problems = validation.validate(host, saved);
         if (!problems.isEmpty()) {
-            String undone = putBack(host, before);
+            String undone = ConfigWrites.putBack(host, before);
             throw new RollbackException(redactor.redact("config target '" + name + "': expected the restored files to "
                     + "validate, found " + numbered(problems) + "; " + undone
                     + "; fix what the validator needs (or the captured files), then roll back again"), null, name,
@@ -408,7 +408,7 @@ public final class ConfigFiles implements Target {
     @Override
     public CheckResult verify(Snapshot snapshot, RestoreContext ctx) {
         Host host = ctx.host();
-        List<Saved> saved = saved(snapshot);
+        List<Saved> saved = snapshots.saved(snapshot);
         List<String> problems = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();
         for (Saved s : saved) {
@@ -436,13 +436,13 @@ public final class ConfigFiles implements Target {
             }
         }
         if (problems.isEmpty() && validated(snapshot)) {
-            problems.addAll(validate(host, saved));
+            problems.addAll(validation.validate(host, saved));
         }
-        Redactor redactor = redactor(contents);
+        Redactor redactor = preview.redactor(contents);
         String check = "verify " + name;
         if (problems.isEmpty()) {
             return CheckResult.passed(check, Plural.of(saved.size(), "file") + (saved.size() == 1 ? " matches" : " match") + " the capture"
-                    + (validated(snapshot) ? " and validate (" + validationText() + ")" : ""));
+                    + (validated(snapshot) ? " and validate (" + validation.validationText() + ")" : ""));
         }
         return CheckResult.failed(check, redactor.redact(String.join("; ", problems)));
     }
@@ -453,318 +453,7 @@ public final class ConfigFiles implements Target {
                 + (command.isEmpty() ? "" : ", validated by " + Command.of(command).display()) + "]";
     }
 
-    // ---- capture ---------------------------------------------------------------------------------
-
-    /** A file as it is on the host now; {@code content} is null if it does not exist. */
-    private record Current(Path path, byte[] content, int mode, String owner, String group) {
-        static Current absent(Path path) {
-            return new Current(path, null, 0, null, null);
-        }
-
-        boolean present() {
-            return content != null;
-        }
-    }
-
-    private Current read(Host host, Path file, FileStat stat) {
-        byte[] content;
-        try {
-            content = host.read(file);
-        } catch (RuntimeException e) {
-            throw new RollbackException("config target '" + name + "': " + cannotRead(host, file, e), e, name, null,
-                    null);
-        }
-        return new Current(file, content, stat.mode(), stat.owner(), stat.group());
-    }
-
-    private static String cannotRead(Host host, Path file, RuntimeException e) {
-        return "expected to read " + file + " on host " + host.name() + ", found: " + e.getMessage()
-                + "; make it readable by the user the host runs as";
-    }
-
-    private Snapshot store(CaptureContext ctx, List<Current> now, boolean validated) {
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("files", Integer.toString(now.size()));
-        data.put("validated", Boolean.toString(validated));
-        for (int i = 0; i < now.size(); i++) {
-            Current c = now.get(i);
-            String key = "file." + i + ".";
-            data.put(key + "path", c.path().toString());
-            data.put(key + "format", formats.get(i).name());
-            data.put(key + "present", Boolean.toString(c.present()));
-            if (!c.present()) {
-                continue;
-            }
-            Path artifact = ctx.artifactDir().resolve(artifactName(i));
-            try {
-                ctx.host().write(artifact, c.content(), 0600);
-            } catch (HostException e) {
-                throw new RollbackException("config target '" + name + "': expected to copy " + c.path()
-                        + " into the restore point at " + artifact + ", found: " + e.getMessage()
-                        + "; check the store's disk", e, name, null, null);
-            }
-            data.put(key + "mode", octal(c.mode()));
-            data.put(key + "owner", Objects.toString(c.owner(), ""));
-            data.put(key + "group", Objects.toString(c.group(), ""));
-            data.put(key + "size", Integer.toString(c.content().length));
-            data.put(key + "sha256", Files2.sha256(c.content()));
-        }
-        ctx.progress("captured " + Plural.of(now.stream().filter(Current::present).count(), "config file"));
-        return Snapshot.of(data);
-    }
-
-    private static String artifactName(int i) {
-        return "file-" + i;
-    }
-
-    // ---- snapshot --------------------------------------------------------------------------------
-
-    /** One file as the snapshot recorded it. */
-    private record Saved(Path path, Format format, boolean present, int mode, String owner, String group,
-            String sha256, String artifact) {}
-
-    private List<Saved> saved(Snapshot snapshot) {
-        SnapshotFields f = SnapshotFields.of(snapshot);
-        int count = f.integer("files", 0, files.size());
-        List<Saved> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String key = "file." + i + ".";
-            Path path = f.path(key + "path");
-            boolean present = f.bool(key + "present");
-            String sha = f.optional(key + "sha256").orElse("");
-            if (present && !sha.matches("[0-9a-f]{64}")) {
-                f.text(key + "sha256"); // names a missing field
-                throw new dev.rollback.InvalidSnapshotException("snapshot of target '" + name + "': expected field '"
-                        + key + "sha256' to be 64 lower-case hex digits, found '" + sha + "'; roll back to another point",
-                        name, key + "sha256", sha);
-            }
-            out.add(new Saved(path, f.oneOf(key + "format", Format.class), present, present ? f.mode(key + "mode") : 0,
-                    f.optional(key + "owner").orElse(""), f.optional(key + "group").orElse(""), sha, artifactName(i)));
-        }
-        List<Path> paths = out.stream().map(Saved::path).toList();
-        if (!paths.equals(files)) {
-            throw new RollbackException("config target '" + name + "': expected a snapshot of its files " + files
-                    + ", found one of " + paths + "; the target changed since the capture: restore with the target as "
-                    + "it was, or capture a new restore point", null, name, null, null);
-        }
-        return out;
-    }
-
-    private static boolean validated(Snapshot snapshot) {
-        return SnapshotFields.of(snapshot).bool("validated");
-    }
-
-    // ---- restore ---------------------------------------------------------------------------------
-
-    /** Puts one file's captured state in place: mode and owner first, so the content is never less protected. */
-    private static void apply(Host host, Saved s, byte[] content) {
-        if (!s.present()) {
-            host.delete(s.path());
-            return;
-        }
-        Optional<FileStat> stat = host.stat(s.path());
-        boolean owners = host.canChangeOwners() && !s.owner().isEmpty() && !s.group().isEmpty();
-        if (stat.isPresent()) {
-            if (stat.get().mode() != s.mode()) {
-                host.setMode(s.path(), s.mode());
-            }
-            if (owners && (!s.owner().equals(stat.get().owner()) || !s.group().equals(stat.get().group()))) {
-                host.setOwner(s.path(), s.owner(), s.group());
-            }
-            if (Arrays.equals(host.read(s.path()), content)) {
-                return;
-            }
-        }
-        host.write(s.path(), content, s.mode());
-        FileStat after = host.stat(s.path()).orElseThrow(() -> new IllegalStateException(s.path()
-                + " is gone right after it was written"));
-        if (after.mode() != s.mode()) {
-            host.setMode(s.path(), s.mode());
-        }
-        if (owners && (!s.owner().equals(after.owner()) || !s.group().equals(after.group()))) {
-            host.setOwner(s.path(), s.owner(), s.group());
-        }
-    }
-
-    /** Puts files back as they were read before the restore; says what was done, for the message. */
-    private static String putBack(Host host, List<Current> before) {
-        List<String> failed = new ArrayList<>();
-        for (Current c : before) {
-            try {
-                if (!c.present()) {
-                    host.delete(c.path());
-                    continue;
-                }
-                Optional<FileStat> stat = host.stat(c.path());
-                boolean sameOwner = !host.canChangeOwners() || stat.isEmpty()
-                        || Objects.equals(stat.get().owner(), c.owner()) && Objects.equals(stat.get().group(), c.group());
-                if (stat.isPresent() && stat.get().isFile() && stat.get().mode() == c.mode() && sameOwner
-                        && Arrays.equals(host.read(c.path()), c.content())) {
-                    continue; // never changed, or already back
-                }
-                if (stat.isPresent()) {
-                    host.setMode(c.path(), c.mode()); // before the content, so it is never less protected
-                }
-                host.write(c.path(), c.content(), c.mode());
-                host.setMode(c.path(), c.mode());
-                if (host.canChangeOwners() && c.owner() != null) {
-                    host.setOwner(c.path(), c.owner(), c.group());
-                }
-            } catch (RuntimeException e) {
-                failed.add(c.path() + " (" + e.getMessage() + ")");
-            }
-        }
-        if (failed.isEmpty()) {
-            return "the restore was undone: every file was put back as it was just before it, byte for byte";
-        }
-        return "putting the files back failed for " + String.join(", ", failed) + ", so those files are left in "
-                + "between; the state before the rollback is in its set-aside restore point (undo the rollback)";
-    }
-
-    /** Every problem of the files on the host and of the validation command; empty if they validate. */
-    private List<String> validate(Host host, List<Saved> saved) {
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < saved.size(); i++) {
-            Saved s = saved.get(i);
-            if (!s.present()) {
-                continue;
-            }
-            Format format = formats.get(i);
-            byte[] content;
-            try {
-                content = host.read(s.path());
-            } catch (RuntimeException e) {
-                problems.add("expected to read " + s.path() + " back, found: " + e.getMessage());
-                continue;
-            }
-            format.validate(content).ifPresent(p -> problems.add(s.path() + " is not valid " + format + ": " + p));
-        }
-        if (!command.isEmpty()) {
-            commandProblem(host).ifPresent(problems::add);
-        }
-        return problems;
-    }
-
-    /** Runs the validation command; the problem if it does not exit 0 or cannot run. */
-    private Optional<String> commandProblem(Host host) {
-        Command cmd = Command.of(command);
-        CommandResult result;
-        try {
-            result = host.run(cmd);
-        } catch (RuntimeException e) {
-            return Optional.of("expected the validation command '" + cmd.display() + "' to run, found: "
-                    + e.getMessage());
-        }
-        if (result.succeeded()) {
-            return Optional.empty();
-        }
-        return Optional.of("expected the validation command to exit 0, found: " + result.describe());
-    }
-
-    /** Problems as one text: the problem alone, or {@code (1) …; (2) …}. */
-    private static String numbered(List<String> problems) {
-        if (problems.size() == 1) {
-            return "this problem: " + problems.get(0);
-        }
-        StringBuilder text = new StringBuilder(Plural.of(problems.size(), "problem") + ": ");
-        for (int i = 0; i < problems.size(); i++) {
-            text.append(i == 0 ? "" : "; ").append('(').append(i + 1).append(") ").append(problems.get(i));
-        }
-        return text.toString();
-    }
-
-    // ---- plan ------------------------------------------------------------------------------------
-
-    private String describe(Saved s, Optional<FileStat> stat, byte[] now, byte[] then, RestoreContext ctx) {
-        String what = s.path() + " (" + s.format() + ")";
-        if (stat.isPresent() && !stat.get().isFile()) {
-            return "cannot replace " + what + ": a " + type(stat.get()) + " is there";
-        }
-        if (then == null) {
-            return now == null ? "leave " + what + " absent, as it was when set aside"
-                    : "delete " + what + ", which was absent when set aside";
-        }
-        String mode = stat.isPresent() && stat.get().mode() != s.mode()
-                ? "; set its mode " + stat.get().octalMode() + " -> " + octal(s.mode()) : "";
-        String owner = "";
-        if (stat.isPresent() && !s.owner().isEmpty()
-                && (!s.owner().equals(stat.get().owner()) || !s.group().equals(stat.get().group()))) {
-            owner = ctx.host().canChangeOwners()
-                    ? "; give it back to " + s.owner() + ":" + s.group() + " (now " + stat.get().owner() + ":"
-                            + stat.get().group() + ")"
-                    : "; its owner stays " + stat.get().owner() + ":" + stat.get().group() + " (captured "
-                            + s.owner() + ":" + s.group() + "; only root can change it)";
-        }
-        if (now != null && Arrays.equals(now, then)) {
-            return what + " unchanged: identical to the capture" + mode + owner;
-        }
-        String header = (now == null ? "create " + what + " with mode " + octal(s.mode())
-                : "replace " + what + " atomically") + " with the captured content" + mode + owner;
-        String point = ctx.point().id();
-        Optional<String> nowText = text(now == null ? new byte[0] : now);
-        Optional<String> thenText = text(then);
-        if (nowText.isEmpty() || thenText.isEmpty()) {
-            return header + " (binary content: " + (now == null ? 0 : now.length) + " bytes now, " + then.length
-                    + " bytes captured)";
-        }
-        ConfigText.Masked a = s.format().mask(nowText.get());
-        ConfigText.Masked b = s.format().mask(thenText.get());
-        List<String> diff = LineDiff.unified(LineDiff.lines(nowText.get()), LineDiff.lines(thenText.get()),
-                a.lines(), b.lines(), now == null ? "/dev/null" : s.path() + " (now)",
-                s.path() + " (restore point " + point + ")", CONTEXT);
-        if (diff.size() > MAX_DIFF_LINES) {
-            int more = diff.size() - MAX_DIFF_LINES;
-            diff = new ArrayList<>(diff.subList(0, MAX_DIFF_LINES));
-            diff.add("... " + more + " more diff lines not shown");
-        }
-        return header + ":" + System.lineSeparator() + String.join(System.lineSeparator(), diff);
-    }
-
-    private String validationText() {
-        Set<String> builtIn = new LinkedHashSet<>();
-        formats.stream().filter(f -> f != Format.PLAIN).forEach(f -> builtIn.add(f.toString()));
-        List<String> parts = new ArrayList<>();
-        if (!builtIn.isEmpty()) {
-            parts.add("the built-in " + String.join(", ", builtIn) + " check");
-        }
-        if (!command.isEmpty()) {
-            parts.add("the command '" + Command.of(command).display() + "' (exit 0 = valid)");
-        }
-        return parts.isEmpty() ? "nothing to check (plain files, no command)" : String.join(" and ", parts);
-    }
-
     // ---- helpers ---------------------------------------------------------------------------------
-
-    /** A redactor for the values of secret-looking keys found in any of the given contents. */
-    private Redactor redactor(List<byte[]> contents) {
-        Set<String> secrets = new LinkedHashSet<>();
-        for (byte[] content : contents) {
-            if (content == null) {
-                continue;
-            }
-            String text = Format.text(content);
-            for (Format f : new LinkedHashSet<>(formats)) {
-                secrets.addAll(f.mask(text).secrets());
-            }
-        }
-        return new Redactor(secrets);
-    }
-
-    /** The content as UTF-8 text, if it is text: valid UTF-8 with no NUL. */
-    private static Optional<String> text(byte[] content) {
-        for (byte b : content) {
-            if (b == 0) {
-                return Optional.empty();
-            }
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(content))
-                    .toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
-    }
 
     private int indexOf(Path file) {
         Objects.requireNonNull(file, "file");
@@ -787,16 +476,4 @@ public final class ConfigFiles implements Target {
                         + "give the path of a file");
     }
 
-    private static String type(FileStat stat) {
-        return switch (stat.type()) {
-            case FILE -> "file";
-            case DIRECTORY -> "folder";
-            case SYMLINK -> "symbolic link";
-            case OTHER -> "device, socket or pipe";
-        };
-    }
-
-    private static String octal(int mode) {
-        return String.format("%04o", mode);
-    }
 }

@@ -7,17 +7,13 @@ import dev.rollback.Step;
 import dev.rollback.StepContext;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
-import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.host.HostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -80,21 +76,22 @@ public final class Service {
     private static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9:_.@\\\\-]{1,255}");
-    private static final Pattern PID = Pattern.compile("[0-9]{1,10}");
 
-    private enum Kind { SYSTEMD, PROCESS, COMMANDS }
+    enum Kind { SYSTEMD, PROCESS, COMMANDS }
 
-    private final Kind kind;
-    private final String name;
-    private final List<String> stopArgv;
-    private final List<String> startArgv;
-    private final List<String> statusArgv;
-    private final Path pidFile;
-    private final Path logFile;
-    private final Path workDir;
-    private final Duration timeout;
-    private final Duration interval;
-    private final Check readiness;
+    final Kind kind;
+    final String name;
+    final List<String> stopArgv;
+    final List<String> startArgv;
+    final List<String> statusArgv;
+    final Path pidFile;
+    final Path logFile;
+    final Path workDir;
+    final Duration timeout;
+    final Duration interval;
+    final Check readiness;
+    private final ServiceLifecycle lifecycle;
+    private final ServiceSteps steps;
 
     private Service(Kind kind, String name, List<String> stopArgv, List<String> startArgv, List<String> statusArgv,
             Path pidFile, Path logFile, Path workDir, Duration timeout, Duration interval, Check readiness) {
@@ -109,6 +106,8 @@ public final class Service {
         this.timeout = timeout;
         this.interval = interval;
         this.readiness = readiness;
+        this.lifecycle = new ServiceLifecycle(this);
+        this.steps = new ServiceSteps(this);
     }
 
     /**
@@ -243,7 +242,7 @@ public final class Service {
      * dev.rollback.RollbackPlanBuilder#stop(Step)}. Succeeds at once if the service is already stopped.
      */
     public Step stopping() {
-        return new ServiceStep("stop " + name, describeStop(), this::stop);
+        return new ServiceSteps.ServiceStep("stop " + name, steps.describeStop(), lifecycle::stop);
     }
 
     /**
@@ -251,16 +250,16 @@ public final class Service {
      * dev.rollback.RollbackPlanBuilder#start(Step)}. Succeeds at once if the service is already running.
      */
     public Step starting() {
-        return new ServiceStep("start " + name, describeStart(), this::start);
+        return new ServiceSteps.ServiceStep("start " + name, steps.describeStart(), lifecycle::start);
     }
 
     /** The step that stops this service, then starts it again. */
     public Step restarting() {
-        List<String> both = new ArrayList<>(describeStop());
-        both.addAll(describeStart());
-        return new ServiceStep("restart " + name, both, ctx -> {
-            stop(ctx);
-            start(ctx);
+        List<String> both = new ArrayList<>(steps.describeStop());
+        both.addAll(steps.describeStart());
+        return new ServiceSteps.ServiceStep("restart " + name, both, ctx -> {
+            lifecycle.stop(ctx);
+            lifecycle.start(ctx);
         });
     }
 
@@ -271,57 +270,12 @@ public final class Service {
      * @throws RollbackException if it does not come up within the timeout
      */
     public void start(Host host) throws InterruptedException {
-        start(outsidePlan(host));
+        lifecycle.start(ServiceSteps.outsidePlan(host));
     }
 
     /** Stops this service on {@code host} now, outside any plan, and waits until it is stopped. */
     public void stop(Host host) throws InterruptedException {
-        stop(outsidePlan(host));
-    }
-
-    private static StepContext outsidePlan(Host host) {
-        Objects.requireNonNull(host, "host");
-        return new StepContext() {
-            @Override
-            public String plan() {
-                return "(no plan)";
-            }
-
-            @Override
-            public String rollbackId() {
-                return "(none)";
-            }
-
-            @Override
-            public dev.rollback.RestorePoint point() {
-                return null;
-            }
-
-            @Override
-            public dev.rollback.Phase phase() {
-                return dev.rollback.Phase.START;
-            }
-
-            @Override
-            public Host host() {
-                return host;
-            }
-
-            @Override
-            public java.time.Clock clock() {
-                return java.time.Clock.systemUTC();
-            }
-
-            @Override
-            public void sleep(Duration duration) throws InterruptedException {
-                dev.rollback.Sleeper.system().sleep(duration);
-            }
-
-            @Override
-            public void progress(String message) {
-                // no listeners outside a plan
-            }
-        };
+        lifecycle.stop(ServiceSteps.outsidePlan(host));
     }
 
     /** A check that passes when this service is running, with what its status said; for the VERIFY phase. */
@@ -353,25 +307,7 @@ public final class Service {
      *     systemd status exits other than 0 or 3, a pid file holds no pid
      */
     public ServiceStatus status(Host host) {
-        Objects.requireNonNull(host, "host");
-        if (kind == Kind.PROCESS) {
-            Probe p = probe(host);
-            return new ServiceStatus(name, p.running(), p.detail());
-        }
-        CommandResult r = run(host, statusArgv, "status");
-        if (r.timedOut()) {
-            throw new RollbackException(what() + ": expected the status command to answer, found " + r.describe()
-                    + "; find why it hangs");
-        }
-        if (r.exitCode() == 0) {
-            return new ServiceStatus(name, true, r.describe());
-        }
-        if (kind == Kind.SYSTEMD && r.exitCode() != 3) {
-            throw new RollbackException(what() + ": cannot tell whether it is running: expected "
-                    + "'systemctl is-active' to exit 0 (active) or 3 (inactive), found " + r.describe()
-                    + "; check that systemd runs on host " + host.name() + " and that this user may ask it");
-        }
-        return new ServiceStatus(name, false, r.describe());
+        return lifecycle.status(host);
     }
 
     @Override
@@ -380,228 +316,9 @@ public final class Service {
                 + "]";
     }
 
-    // ---- stop and start --------------------------------------------------------------------------
-
-    private void stop(StepContext ctx) throws InterruptedException {
-        Host host = ctx.host();
-        ServiceStatus now = status(host);
-        if (!now.running()) {
-            if (kind == Kind.PROCESS) {
-                host.delete(pidFile);
-            }
-            ctx.progress(what() + " is already stopped: " + now.detail());
-            return;
-        }
-        if (kind == Kind.PROCESS) {
-            signal(host, "TERM");
-        } else {
-            requireSuccess(run(host, stopArgv, "stop"), "stop");
-        }
-        ServiceStatus after = waitFor(ctx, false);
-        if (after.running() && kind == Kind.PROCESS) {
-            ctx.progress(what() + " still runs " + timeout.toSeconds() + " s after SIGTERM; sending SIGKILL");
-            signal(host, "KILL");
-            after = waitFor(ctx, false);
-        }
-        if (after.running()) {
-            throw new RollbackException(what() + ": expected it to stop within " + timeout.toSeconds() + " s"
-                    + (kind == Kind.PROCESS ? " after SIGKILL" : "") + ", found it still running: " + after.detail()
-                    + "; stop it by hand, or raise its timeout, then roll back again");
-        }
-        if (kind == Kind.PROCESS) {
-            host.delete(pidFile);
-        }
-        ctx.progress(what() + " stopped");
-    }
-
-    private void start(StepContext ctx) throws InterruptedException {
-        Host host = ctx.host();
-        ServiceStatus now = status(host);
-        if (now.running()) {
-            ctx.progress(what() + " is already running: " + now.detail());
-            return;
-        }
-        Check ready = null;
-        if (readiness != null) {
-            try {
-                // a log line counts only once written after this moment
-                ready = readiness.begin(ctx);
-            } catch (Exception e) {
-                throw new RollbackException(what() + ": expected to prepare its readiness check '" + readiness.name()
-                        + "', found: " + e.getMessage() + "; nothing was started; fix the check", e);
-            }
-            ready = ready == null ? readiness : ready;
-        }
-        if (kind == Kind.PROCESS) {
-            launch(host);
-        } else {
-            requireSuccess(run(host, startArgv, "start"), "start");
-        }
-        ServiceStatus after = waitFor(ctx, true);
-        if (!after.running()) {
-            throw new RollbackException(what() + ": expected it to be running within " + timeout.toSeconds()
-                    + " s of its start, found: " + after.detail() + (kind == Kind.PROCESS ? logTail(host) : "")
-                    + "; read its log, fix the cause and start it by hand");
-        }
-        ctx.progress(what() + " is running: " + after.detail());
-        if (ready != null) {
-            awaitReady(ctx, ready);
-        }
-    }
-
-    /** Runs the readiness check (its attempts on the plan's clock); throws with its last observation if it fails. */
-    private void awaitReady(StepContext ctx, Check ready) throws InterruptedException {
-        CheckResult r;
-        try {
-            r = ready.run(ctx);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            r = CheckResult.failed(ready.name(), e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-        if (r == null || !r.passed()) {
-            String seen = r == null ? "no result" : r.detail();
-            throw new RollbackException(what() + ": expected it to be ready (" + ready.name() + ") after its start, found "
-                    + "after " + (r == null ? 0 : r.attempts()) + " attempt(s): " + seen + (kind == Kind.PROCESS
-                    ? logTail(ctx.host()) : "") + "; the service runs but does not answer: read its log, or give the "
-                    + "check more attempts or a longer timeout");
-        }
-        ctx.progress(what() + " is ready: " + r.detail() + " (" + r.attempts() + " attempt" + (r.attempts() == 1 ? ""
-                : "s") + ")");
-    }
-
-    /** Asks the status every interval until it says {@code running}, or the timeout passes; returns the last status. */
-    private ServiceStatus waitFor(StepContext ctx, boolean running) throws InterruptedException {
-        Instant deadline = ctx.clock().instant().plus(timeout);
-        while (true) {
-            ServiceStatus s = status(ctx.host());
-            if (s.running() == running) {
-                return s;
-            }
-            Duration left = Duration.between(ctx.clock().instant(), deadline);
-            if (left.isNegative() || left.isZero()) {
-                return s;
-            }
-            ctx.sleep(left.compareTo(interval) < 0 ? left : interval);
-        }
-    }
-
-    // ---- a plain process -------------------------------------------------------------------------
-
-    private record Probe(long pid, boolean running, boolean groupLeader, String detail) {}
-
-    private Probe probe(Host host) {
-        Optional<FileStat> st = host.stat(pidFile);
-        if (st.isEmpty()) {
-            return new Probe(0, false, false, "no pid file at " + pidFile);
-        }
-        if (!st.get().isFile()) {
-            throw new RollbackException(what() + ": expected a pid file at " + pidFile + ", found a "
-                    + st.get().type().name().toLowerCase() + "; move it away or choose another pid file");
-        }
-        String text = new String(host.read(pidFile), StandardCharsets.UTF_8).strip();
-        long pid = PID.matcher(text).matches() ? Long.parseLong(text) : -1;
-        if (pid <= 1) {
-            throw new RollbackException(what() + ": expected the pid file " + pidFile + " to hold a process id above 1, "
-                    + "found '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'; if the service is "
-                    + "stopped, remove the file");
-        }
-        // /proc/PID/stat, read with cat (coreutils, always there) rather than ps (procps, often not installed):
-        // "PID (COMMAND) STATE PPID PGRP ...", where COMMAND may hold spaces and parentheses
-        Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        if (!host.exists(stat)) {
-            return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " is not running");
-        }
-        CommandResult r = run(host, List.of("cat", stat.toString()), "status");
-        String line = r.stdout().strip();
-        int end = line.lastIndexOf(')');
-        if (!r.succeeded() || end < 0) {
-            if (!host.exists(stat)) {
-                return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " is not running");
-            }
-            // the status could not be read: saying "stopped" here could leave a live process behind
-            throw new RollbackException(what() + ": cannot tell whether process " + pid + " from " + pidFile
-                    + " is running: " + r.describe() + "; check that " + stat + " is readable on host " + host.name());
-        }
-        String[] fields = line.substring(end + 1).strip().split("\\s+");
-        if (fields[0].startsWith("Z") || fields[0].startsWith("X")) {
-            return new Probe(pid, false, false, "process " + pid + " from " + pidFile + " has ended");
-        }
-        boolean leader = fields.length > 2 && fields[2].equals(Long.toString(pid));
-        return new Probe(pid, true, leader, "process " + pid + " from " + pidFile + " is running (state " + fields[0]
-                + ")");
-    }
-
-    /** Sends a signal to the process of the pid file: to its whole group when it leads one, as it does when we start it. */
-    private void signal(Host host, String signal) {
-        Probe p = probe(host);
-        if (!p.running()) {
-            return;
-        }
-        String pid = Long.toString(p.pid());
-        CommandResult r = run(host, kill(signal, p.groupLeader() ? "-" + pid : pid), "SIG" + signal);
-        if (!r.succeeded() && probe(host).running()) {
-            throw new RollbackException(what() + ": expected SIG" + signal + " to reach process " + pid + ", found "
-                    + r.describe() + "; run as the user that owns the process");
-        }
-    }
-
-    private void launch(Host host) {
-        String program = startArgv.get(0);
-        String lookup = workDir != null && program.contains("/") && !Path.of(program).isAbsolute()
-                ? workDir.resolve(program).toString() : program;
-        List<String> missing = new ArrayList<>();
-        for (String p : List.of(lookup, "sh", "setsid", "cat")) {
-            if (!host.hasProgram(p)) {
-                missing.add(p);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new RollbackException(what() + ": expected the programs " + missing + " on host " + host.name()
-                    + ", found none; install them or give the full path; nothing was started");
-        }
-        for (Path dir : List.of(pidFile.toAbsolutePath().getParent(), logFile.toAbsolutePath().getParent())) {
-            if (host.stat(dir).map(s -> !s.isDirectory()).orElse(true)) {
-                throw new RollbackException(what() + ": expected the folder " + dir + " on host " + host.name()
-                        + ", found none; create it; nothing was started");
-            }
-        }
-        List<String> argv = new ArrayList<>(List.of("sh", "-c", LAUNCH, "sh", logFile.toString()));
-        argv.addAll(startArgv);
-        CommandResult r = run(host, argv, "start");
-        String out = r.stdout().strip();
-        if (!r.succeeded() || !PID.matcher(out).matches()) {
-            throw new RollbackException(what() + ": expected the launcher to print the new process's pid, found "
-                    + r.describe() + "; check that 'sh' and 'setsid' work on host " + host.name());
-        }
-        try {
-            host.write(pidFile, (out + "\n").getBytes(StandardCharsets.UTF_8), 0644);
-        } catch (RuntimeException e) {
-            // without its pid file the process could never be stopped by us: end it now
-            host.run(Command.of(kill("KILL", "-" + out)).timeout(timeout));
-            throw e;
-        }
-    }
-
-    /**
-     * The shell's own kill (no procps needed), with the signal and the target as positional
-     * parameters of a fixed script: a negative target is the process group.
-     */
-    private static List<String> kill(String signal, String target) {
-        return List.of("sh", "-c", "kill -s \"$0\" -- \"$1\"", signal, target);
-    }
-
-    private String logTail(Host host) {
-        if (!host.exists(logFile)) {
-            return "";
-        }
-        CommandResult r = run(host, List.of("tail", "-n", "20", logFile.toString()), "log");
-        return r.stdout().isBlank() ? "" : "; the end of " + logFile + ":\n" + r.stdout().stripTrailing();
-    }
-
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private CommandResult run(Host host, List<String> argv, String what) {
+    CommandResult run(Host host, List<String> argv, String what) {
         Command command = Command.of(argv).timeout(timeout);
         if (workDir != null) {
             command = command.in(workDir);
@@ -613,51 +330,15 @@ public final class Service {
         }
     }
 
-    private void requireSuccess(CommandResult r, String what) {
+    void requireSuccess(CommandResult r, String what) {
         if (!r.succeeded()) {
             throw new RollbackException(what() + ": expected its " + what + " command to exit 0, found " + r.describe()
                     + "; fix the cause and run the step again");
         }
     }
 
-    private String what() {
+    String what() {
         return "service '" + name + "'";
-    }
-
-    private List<String> describeStop() {
-        String wait = "wait up to " + timeout.toSeconds() + " s";
-        return switch (kind) {
-            case SYSTEMD -> List.of("run: " + show(stopArgv), wait + " until '" + show(statusArgv)
-                    + "' exits 3 (inactive); nothing to do if it already does");
-            case COMMANDS -> List.of("run: " + show(stopArgv), wait + " until '" + show(statusArgv)
-                    + "' exits non-zero (stopped); nothing to do if it already does");
-            case PROCESS -> List.of("send SIGTERM to the process group whose pid is in " + pidFile
-                    + "; nothing to do if it is not running", wait + " for it to end, then send SIGKILL and " + wait,
-                    "remove " + pidFile);
-        };
-    }
-
-    private List<String> describeStart() {
-        String wait = "wait up to " + timeout.toSeconds() + " s";
-        String in = workDir == null ? "" : " in " + workDir;
-        List<String> steps = new ArrayList<>(switch (kind) {
-            case SYSTEMD -> List.of("run: " + show(startArgv), wait + " until '" + show(statusArgv)
-                    + "' exits 0 (active); nothing to do if it already does");
-            case COMMANDS -> List.of("run: " + show(startArgv) + in, wait + " until '" + show(statusArgv)
-                    + "' exits 0 (running); nothing to do if it already does");
-            case PROCESS -> List.of("start in the background, in its own session" + in + ": " + show(startArgv)
-                    + " (output appended to " + logFile + "); nothing to do if it is running",
-                    "write its pid to " + pidFile, wait + " until it is running");
-        });
-        if (readiness != null) {
-            steps.add("then wait until it is ready: " + readiness.name() + (readiness instanceof
-                    dev.rollback.check.HealthCheck h ? " (" + h.retry() + ")" : ""));
-        }
-        return steps;
-    }
-
-    private static String show(List<String> argv) {
-        return Command.of(argv).display();
     }
 
     private static List<String> argv(String service, List<String> argv, String what) {
@@ -676,28 +357,5 @@ public final class Service {
             throw new IllegalArgumentException("service: expected a positive " + what + ", found " + d);
         }
         return d;
-    }
-
-    /** A step made by a service: a name, its description, and its body. */
-    private record ServiceStep(String name, List<String> actions, Step.Body body) implements Step {
-
-        ServiceStep {
-            actions = List.copyOf(actions);
-        }
-
-        @Override
-        public List<String> describe() {
-            return actions;
-        }
-
-        @Override
-        public void run(StepContext ctx) throws Exception {
-            body.run(ctx);
-        }
-
-        @Override
-        public String toString() {
-            return "Step[" + name + "]";
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.rollback.git;
 
-import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
 import dev.rollback.Problem;
 import dev.rollback.RestorePoint;
@@ -8,31 +7,16 @@ import dev.rollback.RestorePointNotFoundException;
 import dev.rollback.RollbackPlan;
 import dev.rollback.Snapshot;
 import dev.rollback.TargetKind;
-import dev.rollback.git.internal.CliRepo;
-import dev.rollback.git.internal.CommitInfo;
-import dev.rollback.git.internal.FileChange;
 import dev.rollback.git.internal.GitRepo;
-import dev.rollback.git.internal.Head;
-import dev.rollback.git.internal.JGitRepo;
-import dev.rollback.git.internal.RevertConflict;
-import dev.rollback.git.internal.Uncommitted;
 import dev.rollback.host.Command;
-import dev.rollback.host.CommandResult;
 import dev.rollback.host.Host;
-import dev.rollback.host.LocalHost;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -127,18 +111,20 @@ public final class GitCode implements Target {
     static final String DEPLOY_TAG = "deployTag";
     static final String ASIDE_BRANCH = "setAsideBranch";
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
-
-    private final String name;
-    private final Path dir;
-    private final Strategy strategy;
-    private final List<String> paths;
-    private final boolean allowDirty;
-    private final boolean tagDeploys;
-    private final List<List<String>> verifyCommands;
-    private final Driver driver;
-    private final String revision;
+    final String name;
+    final Path dir;
+    final Strategy strategy;
+    final List<String> paths;
+    final boolean allowDirty;
+    final boolean tagDeploys;
+    final List<List<String>> verifyCommands;
+    final Driver driver;
+    final String revision;
+    private final GitCapture capturer;
+    private final GitPreview preview;
+    private final GitRestore restorer;
+    private final GitVerify verifier;
+    final GitRepos repos;
 
     private GitCode(String name, Path dir, Strategy strategy, List<String> paths, boolean allowDirty,
             boolean tagDeploys, List<List<String>> verifyCommands, Driver driver, String revision) {
@@ -151,6 +137,11 @@ public final class GitCode implements Target {
         this.verifyCommands = verifyCommands.stream().map(List::copyOf).toList();
         this.driver = driver;
         this.revision = revision;
+        this.capturer = new GitCapture(this);
+        this.preview = new GitPreview(this);
+        this.restorer = new GitRestore(this);
+        this.verifier = new GitVerify(this);
+        this.repos = new GitRepos(this);
     }
 
     /**
@@ -326,38 +317,7 @@ public final class GitCode implements Target {
 
     @Override
     public Snapshot capture(CaptureContext ctx) {
-        try (GitRepo repo = open(ctx.host())) {
-            Head head = requireHead(repo);
-            if (revision != null) {
-                String commit = repo.resolve(revision).orElseThrow(() -> new GitException(name, "git target '" + name
-                        + "': expected the revision " + revision + " to name a commit in " + dir + ", found none; "
-                        + "check it with git log"));
-                head = new Head(commit, null);
-            }
-            Map<String, String> data = describe(repo, head);
-            List<String> dirty = revision == null ? repo.uncommittedPaths() : List.of();
-            if (!dirty.isEmpty() && !allowDirty) {
-                throw new GitException(name, "git target '" + name + "': expected a clean work tree at " + dir
-                        + " to capture, found " + dirty.size() + " uncommitted change(s): " + sample(dirty)
-                        + "; commit or stash them, or capture them too with GitCode...allowDirty()");
-            }
-            saveUncommitted(ctx, repo, dirty, data);
-            if (tagDeploys) {
-                String tag = "deploy/" + refPart(ctx.label());
-                Optional<String> existing = repo.refExists("refs/tags/" + tag) ? repo.resolve("refs/tags/" + tag)
-                        : Optional.empty();
-                if (existing.isPresent() && !existing.get().equals(head.commit())) {
-                    throw new GitException(name, "git target '" + name + "': expected the tag " + tag + " to be free "
-                            + "or at " + shortId(head.commit()) + ", found it at " + shortId(existing.get())
-                            + "; capture with another label, or delete the tag if it is wrong");
-                }
-                if (existing.isEmpty()) {
-                    repo.createTag(tag, head.commit());
-                }
-                data.put(DEPLOY_TAG, tag);
-            }
-            return Snapshot.of(data);
-        }
+        return capturer.capture(ctx);
     }
 
     /**
@@ -366,67 +326,7 @@ public final class GitCode implements Target {
      */
     @Override
     public Snapshot setAside(CaptureContext ctx) {
-        try (GitRepo repo = open(ctx.host())) {
-            Head head = requireHead(repo);
-            Map<String, String> data = describe(repo, head);
-            saveUncommitted(ctx, repo, repo.uncommittedPaths(), data);
-            data.put(ASIDE_BRANCH, asideBranch(repo, head.commit(), ctx.clock().instant()));
-            ctx.progress("failed state of " + dir + " kept on branch " + data.get(ASIDE_BRANCH)
-                    + (data.get(UNCOMMITTED).equals("0") ? "" : " with " + data.get(UNCOMMITTED)
-                    + " uncommitted change(s) saved in the store"));
-            return Snapshot.of(data);
-        }
-    }
-
-    private Head requireHead(GitRepo repo) {
-        requireUsable(repo);
-        Head head = repo.head();
-        if (head.commit() == null) {
-            throw new GitException(name, "git target '" + name + "': expected a commit at HEAD in " + dir
-                    + ", found a repository without commits; commit first");
-        }
-        Optional<String> op = repo.operationInProgress();
-        if (op.isPresent()) {
-            throw new GitException(name, "git target '" + name + "': expected no unfinished operation in " + dir
-                    + ", found a " + op.get() + " in progress; finish it or abort it (git " + op.get().split(" ")[0]
-                    + " --abort), then try again");
-        }
-        return head;
-    }
-
-    private Map<String, String> describe(GitRepo repo, Head head) {
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put(WORK_TREE, dir.toString());
-        data.put(COMMIT, head.commit());
-        data.put(BRANCH, head.branch() == null ? "" : head.branch());
-        data.put(TAGS, String.join(" ", repo.tagsAt(head.commit())));
-        data.put(DESCRIBE, repo.describe(head.commit()));
-        data.put(SUBJECT, repo.commit(head.commit()).subject());
-        return data;
-    }
-
-    private void saveUncommitted(CaptureContext ctx, GitRepo repo, List<String> dirty, Map<String, String> data) {
-        data.put(DIRTY, String.valueOf(!dirty.isEmpty()));
-        Uncommitted saved = Uncommitted.read(ctx.host(), dir, dirty);
-        if (!saved.isEmpty()) {
-            saved.writeTo(ctx.host(), ctx.artifactDir().resolve(Uncommitted.FOLDER));
-        }
-        data.put(UNCOMMITTED, String.valueOf(saved.size()));
-    }
-
-    /** Makes (or reuses, if already at the commit) the branch that keeps the failed commit reachable. */
-    private String asideBranch(GitRepo repo, String commit, Instant now) {
-        String base = "rollback/failed-" + STAMP.format(now);
-        for (int n = 1; ; n++) {
-            String branch = n == 1 ? base : base + "-" + n;
-            if (!repo.refExists("refs/heads/" + branch)) {
-                repo.createBranch(branch, commit);
-                return branch;
-            }
-            if (repo.resolve("refs/heads/" + branch).orElse("").equals(commit)) {
-                return branch;
-            }
-        }
+        return capturer.setAside(ctx);
     }
 
     // ---- preflight and plan ----------------------------------------------------------------------
@@ -436,64 +336,7 @@ public final class GitCode implements Target {
         if (scoped(ctx) != this) {
             return scoped(ctx).preflight(snapshot, ctx);
         }
-        List<Problem> problems = new ArrayList<>();
-        Optional<String> unusable = unusable(ctx.host());
-        if (unusable.isPresent()) {
-            problems.add(Problem.of(name, "a git work tree at " + dir, unusable.get(),
-                    "correct the path, or install what is missing"));
-            return problems;
-        }
-        try (GitRepo repo = open(ctx.host())) {
-            Optional<String> why = repo.whyNotUsable();
-            if (why.isPresent()) {
-                problems.add(Problem.of(name, "a git work tree at " + dir, why.get(),
-                        "give the top of the work tree (where .git is)"));
-                return problems;
-            }
-            String commit = snapshot.require(COMMIT);
-            boolean exists = repo.resolve(commit).filter(commit::equals).isPresent();
-            if (!exists) {
-                problems.add(Problem.of(name, "the commit " + commit + " (" + snapshot.get(DESCRIBE).orElse("")
-                        + ") in " + dir, "no such commit", "fetch it (git fetch), or roll back to another restore point"));
-            }
-            repo.operationInProgress().ifPresent(op -> problems.add(Problem.of(name, "no unfinished operation in "
-                    + dir, "a " + op + " in progress", "finish it or abort it (git " + op.split(" ")[0]
-                    + " --abort), then roll back")));
-            Head head = repo.head();
-            if (head.commit() == null) {
-                problems.add(Problem.of(name, "a commit at HEAD in " + dir, "a repository without commits",
-                        "check that this is the right repository"));
-            }
-            if (exists && head.commit() != null && strategy == Strategy.REVERT
-                    && !onFirstParentLine(repo, commit, head.commit())) {
-                problems.add(Problem.of(name, "the commit " + shortId(commit) + " on the first-parent line of HEAD "
-                        + shortId(head.commit()) + ", so that reverting the commits after it brings its tree back",
-                        repo.isAncestor(commit, head.commit()) ? "it is only reachable through a merged branch"
-                                : "it is not an ancestor of HEAD",
-                        "roll back with the reset strategy (GitCode.workTree(dir) without reverting())"));
-            }
-            if (exists && strategy == Strategy.PATHS) {
-                for (String p : paths) {
-                    if (!repo.pathExists(commit, p)) {
-                        problems.add(Problem.of(name, "the path '" + p + "' in commit " + shortId(commit),
-                                "no such path", "correct onlyPaths(...) or choose another restore point"));
-                    }
-                }
-            }
-        }
-        return problems;
-    }
-
-    private static boolean onFirstParentLine(GitRepo repo, String commit, String head) {
-        if (commit.equals(head)) {
-            return true;
-        }
-        if (!repo.isAncestor(commit, head)) {
-            return false;
-        }
-        List<CommitInfo> line = repo.commitsBetween(commit, head, true);
-        return !line.isEmpty() && !line.get(line.size() - 1).parents().isEmpty()
-                && line.get(line.size() - 1).parents().get(0).equals(commit);
+        return preview.preflight(snapshot, ctx);
     }
 
     @Override
@@ -504,67 +347,7 @@ public final class GitCode implements Target {
             out.addAll(scoped(ctx).plan(snapshot, ctx));
             return out;
         }
-        try (GitRepo repo = open(ctx.host())) {
-            requireUsable(repo);
-            String commit = snapshot.require(COMMIT);
-            String at = shortId(commit) + " (" + snapshot.get(DESCRIBE).orElse("") + ")";
-            Head head = repo.head();
-            if (repo.resolve(commit).isEmpty() || head.commit() == null) {
-                return List.of("(the commit " + at + " is not in " + dir + "; preflight refuses the rollback)");
-            }
-            List<String> out = new ArrayList<>();
-            int dirty = repo.uncommittedPaths().size();
-            out.add("the failed state is kept first: a branch rollback/failed-<time> at HEAD " + shortId(head.commit())
-                    + (dirty == 0 ? "" : ", and the " + dirty + " uncommitted change(s) saved in the store"));
-            switch (strategy) {
-                case RESET -> {
-                    out.add("git reset --hard " + at + " in " + dir + (head.branch() == null ? " (detached HEAD)"
-                            : ", moving branch " + head.branch()));
-                    List<CommitInfo> dropped = repo.commitsBetween(commit, head.commit(), false);
-                    if (!dropped.isEmpty()) {
-                        out.add("drops " + dropped.size() + " commit(s) from the work tree (still reachable from the "
-                                + "branch set aside):");
-                        dropped.forEach(c -> out.add("  drop " + c.describe()));
-                    }
-                    List<CommitInfo> gained = repo.commitsBetween(head.commit(), commit, false);
-                    if (!gained.isEmpty()) {
-                        out.add("brings in " + gained.size() + " commit(s) HEAD does not have:");
-                        gained.forEach(c -> out.add("  add " + c.describe()));
-                    }
-                    files(out, repo.diff(head.commit(), commit, List.of()));
-                }
-                case REVERT -> {
-                    List<CommitInfo> reverted = repo.commitsBetween(commit, head.commit(), true);
-                    out.add("create " + reverted.size() + " revert commit(s) on " + (head.branch() == null
-                            ? "the detached HEAD" : "branch " + head.branch()) + ", newest first, back to " + at + ":");
-                    reverted.forEach(c -> out.add("  revert " + c.describe() + (c.isMerge() ? " (a merge: against "
-                            + "its first parent)" : "")));
-                    files(out, repo.diff(head.commit(), commit, List.of()));
-                }
-                case PATHS -> {
-                    out.add("restore only " + String.join(", ", paths) + " from " + at + " into the index and the work "
-                            + "tree of " + dir + "; every other path is left as it is, nothing is committed");
-                    files(out, repo.diff(head.commit(), commit, paths));
-                }
-            }
-            int saved = Integer.parseInt(snapshot.get(UNCOMMITTED).orElse("0"));
-            if (saved > 0) {
-                out.add("then put back the " + saved + " uncommitted change(s) captured with the restore point"
-                        + (strategy == Strategy.PATHS ? " (those under " + String.join(", ", paths) + ")" : ""));
-            }
-            return out;
-        }
-    }
-
-    private static void files(List<String> out, List<FileChange> changes) {
-        if (changes.isEmpty()) {
-            out.add("no committed file changes");
-            return;
-        }
-        int added = changes.stream().filter(c -> !c.binary()).mapToInt(FileChange::added).sum();
-        int removed = changes.stream().filter(c -> !c.binary()).mapToInt(FileChange::removed).sum();
-        out.add("changes " + changes.size() + " file(s), +" + added + " -" + removed + " lines:");
-        changes.forEach(c -> out.add("  " + c.describe()));
+        return preview.plan(snapshot, ctx);
     }
 
     // ---- restore ---------------------------------------------------------------------------------
@@ -588,68 +371,11 @@ public final class GitCode implements Target {
             scoped(ctx).restore(snapshot, ctx);
             return;
         }
-        Host host = ctx.host();
-        try (GitRepo repo = open(host)) {
-            Head head = requireHead(repo);
-            String commit = snapshot.require(COMMIT);
-            if (repo.resolve(commit).filter(commit::equals).isEmpty()) {
-                throw new GitException(name, "git target '" + name + "': expected the commit " + commit + " in " + dir
-                        + ", found none; fetch it, or roll back to another restore point");
-            }
-            switch (strategy) {
-                case RESET -> {
-                    ctx.progress("git reset --hard " + shortId(commit) + " in " + dir);
-                    repo.resetHard(commit);
-                }
-                case REVERT -> revert(snapshot, ctx, repo, head, commit);
-                case PATHS -> {
-                    ctx.progress("restore " + String.join(", ", paths) + " from " + shortId(commit) + " in " + dir);
-                    repo.restorePaths(commit, paths);
-                }
-            }
-            Uncommitted saved = Uncommitted.readFrom(ctx.host(), ctx.artifactDir(snapshot).resolve(Uncommitted.FOLDER));
-            if (!saved.isEmpty()) {
-                ctx.progress("put back " + saved.size() + " uncommitted change(s) in " + dir);
-                saved.applyTo(host, dir, inScope());
-            }
-        }
+        restorer.restore(snapshot, ctx);
     }
 
-    private void revert(Snapshot snapshot, RestoreContext ctx, GitRepo repo, Head head, String commit) {
-        if (repo.treeOf(head.commit()).equals(repo.treeOf(commit)) && repo.uncommittedPaths().isEmpty()) {
-            ctx.progress(dir + " already has the tree of " + shortId(commit) + ": nothing to revert");
-            return;
-        }
-        if (!onFirstParentLine(repo, commit, head.commit())) {
-            throw new GitException(name, "git target '" + name + "': expected " + shortId(commit) + " on the "
-                    + "first-parent line of HEAD " + shortId(head.commit()) + ", found it is not; roll back with the "
-                    + "reset strategy");
-        }
-        List<CommitInfo> commits = repo.commitsBetween(commit, head.commit(), true);
-        Uncommitted before = Uncommitted.read(ctx.host(), dir, repo.uncommittedPaths());
-        if (!before.isEmpty()) {
-            repo.resetHard(head.commit()); // the changes were set aside, and are held here to put back on a conflict
-        }
-        List<String> messages = new ArrayList<>();
-        for (CommitInfo c : commits) {
-            messages.add("Revert \"" + c.subject() + "\"\n\nThis reverts commit " + c.id()
-                    + (c.isMerge() ? ", reversing changes made to " + c.parents().get(1) : "") + ".\n\n"
-                    + "Rolled back by rollback " + ctx.rollbackId() + " of plan '" + ctx.plan() + "' to restore point '"
-                    + ctx.point().label() + "' (" + ctx.point().id() + ").\n");
-        }
-        ctx.progress("revert " + commits.size() + " commit(s) in " + dir + ", newest first");
-        Optional<RevertConflict> conflict = repo.revert(commits, messages);
-        if (conflict.isPresent()) {
-            before.applyTo(ctx.host(), dir, p -> true);
-            RevertConflict c = conflict.get();
-            throw new RevertConflictException(name, c.commit().id(), c.paths(), "git target '" + name + "': expected "
-                    + "the revert of " + c.commit().describe() + " to apply, found conflicts in " + c.paths().size()
-                    + " path(s): " + sample(c.paths()) + "; the tree was left as it was at " + shortId(head.commit())
-                    + "; resolve by hand, or roll back with the reset strategy");
-        }
-    }
-
-    private Predicate<String> inScope() {
+    /** The paths the strategy restores: all, or those under {@link #paths()}. */
+    Predicate<String> inScope() {
         if (strategy != Strategy.PATHS) {
             return p -> true;
         }
@@ -663,53 +389,7 @@ public final class GitCode implements Target {
         if (scoped(ctx) != this) {
             return scoped(ctx).verify(snapshot, ctx);
         }
-        Instant started = ctx.clock().instant();
-        List<CheckAttempt> attempts = new ArrayList<>();
-        String commit = snapshot.require(COMMIT);
-        try (GitRepo repo = open(ctx.host())) {
-            requireUsable(repo);
-            String at = repo.head().commit();
-            String state = switch (strategy) {
-                case RESET -> commit.equals(at) ? null : "HEAD is at " + shortId(at) + ", not " + shortId(commit);
-                case REVERT -> repo.treeOf(at).equals(repo.treeOf(commit)) ? null
-                        : "the tree of HEAD " + shortId(at) + " differs from that of " + shortId(commit) + ": "
-                        + sample(repo.diff(commit, at, List.of()).stream().map(FileChange::path).toList());
-                case PATHS -> {
-                    List<String> differ = repo.indexDiffersFrom(commit, paths);
-                    yield differ.isEmpty() ? null : "paths differ from " + shortId(commit) + ": " + sample(differ);
-                }
-            };
-            if (state == null) {
-                List<String> lost = Uncommitted.readFrom(ctx.host(), ctx.artifactDir(snapshot).resolve(Uncommitted.FOLDER))
-                        .differences(ctx.host(), dir, inScope());
-                state = lost.isEmpty() ? null : "uncommitted changes not put back: " + sample(lost);
-            }
-            Instant now = ctx.clock().instant();
-            attempts.add(new CheckAttempt(1, started, state == null, state == null ? (strategy == Strategy.PATHS
-                    ? String.join(", ", paths) + " as in " : "work tree at ") + shortId(commit) + " ("
-                    + snapshot.get(DESCRIBE).orElse("") + ")" : state, Duration.between(started, now)));
-        }
-        boolean passed = attempts.get(0).passed();
-        for (List<String> argv : verifyCommands) {
-            if (!passed) {
-                break;
-            }
-            Instant t0 = ctx.clock().instant();
-            CommandResult r = ctx.host().run(Command.of(argv).in(dir));
-            passed = r.succeeded();
-            String out = (r.stdout() + r.stderr()).strip();
-            attempts.add(new CheckAttempt(attempts.size() + 1, t0, passed, passed ? "'" + r.command() + "' exited 0"
-                    + (out.isEmpty() ? "" : ": " + tail(out)) : r.describe(), r.duration()));
-        }
-        Duration took = Duration.between(started, ctx.clock().instant());
-        CheckAttempt last = attempts.get(attempts.size() - 1);
-        String detail = passed ? attempts.stream().map(CheckAttempt::observed).reduce((a, b) -> a + "; " + b)
-                .orElse("") : last.observed();
-        return new CheckResult("verify " + name, passed, detail, attempts.size(), took, attempts);
-    }
-
-    private static String tail(String text) {
-        return text.length() <= 200 ? text : "..." + text.substring(text.length() - 200);
+        return verifier.verify(snapshot, ctx);
     }
 
     // ---- deploy tags -----------------------------------------------------------------------------
@@ -728,8 +408,8 @@ public final class GitCode implements Target {
     public RestorePoint lastGoodDeploy(RollbackPlan plan) {
         Objects.requireNonNull(plan, "plan");
         List<RestorePoint> points = plan.restorePoints();
-        try (GitRepo repo = open(plan.host())) {
-            requireUsable(repo);
+        try (GitRepo repo = repos.open(plan.host())) {
+            repos.requireUsable(repo);
             for (int i = points.size() - 1; i >= 0; i--) {
                 RestorePoint p = points.get(i);
                 if (p.isBad() || p.origin() != RestorePoint.Origin.CAPTURE) {
@@ -749,41 +429,9 @@ public final class GitCode implements Target {
 
     // ---- the driver ------------------------------------------------------------------------------
 
-    private Optional<String> unusable(Host host) {
-        boolean local = host instanceof LocalHost;
-        return switch (driver) {
-            case JGIT -> !local ? Optional.of("the JGit driver on host " + host.name() + ", which works only on this "
-                    + "machine (use Driver.CLI or AUTO)") : JGitRepo.available() ? Optional.empty()
-                    : Optional.of("no JGit on the class path (add org.eclipse.jgit:org.eclipse.jgit)");
-            case CLI -> host.hasProgram("git") ? Optional.empty()
-                    : Optional.of("no 'git' program on host " + host.name() + " (install git)");
-            case AUTO -> host.hasProgram("git") || (local && JGitRepo.available()) ? Optional.empty()
-                    : Optional.of("no 'git' program on host " + host.name() + (local ? " and no JGit on the class "
-                    + "path" : "") + " (install git)");
-        };
-    }
-
     /** Opens the repository with the driver this target uses on {@code host}. */
     GitRepo open(Host host) {
-        Optional<String> why = unusable(host);
-        if (why.isPresent()) {
-            throw new GitException(name, "git target '" + name + "': expected a way to run git on " + dir + ", found "
-                    + why.get());
-        }
-        boolean cli = switch (driver) {
-            case JGIT -> false;
-            case CLI -> true;
-            case AUTO -> host.hasProgram("git");
-        };
-        return cli ? new CliRepo(host, dir) : new JGitRepo(dir);
-    }
-
-    private void requireUsable(GitRepo repo) {
-        Optional<String> why = repo.whyNotUsable();
-        if (why.isPresent()) {
-            throw new GitException(name, "git target '" + name + "': expected a git work tree at " + dir + ", found "
-                    + why.get() + "; give the top of the work tree (where .git is)");
-        }
+        return repos.open(host);
     }
 
     /** Text made safe as one part of a ref name: {@code v2.0.0} stays, {@code release 7/b} becomes {@code release-7-b}. */
@@ -797,11 +445,11 @@ public final class GitCode implements Target {
         return s;
     }
 
-    private static String shortId(String id) {
+    static String shortId(String id) {
         return id == null ? "(none)" : id.substring(0, Math.min(10, id.length()));
     }
 
-    private static String sample(List<String> items) {
+    static String sample(List<String> items) {
         return items.size() <= 10 ? String.join(", ", items)
                 : String.join(", ", items.subList(0, 10)) + " and " + (items.size() - 10) + " more";
     }
