@@ -333,8 +333,9 @@ public final class Watchdog {
                     }
                     series.get(i).add(p);
                     if (!p.passed()) {
-                        emit(RollbackEvent.Type.PROBE_FAILED, watchId, p.at(), p.took(), "probe " + round + " of '"
-                                + p.check() + "' failed: " + p.observed());
+                        plan.listeners.emit(RollbackEvent.probeFailed(plan.name(), watchId, p.at(), p.took(),
+                                plan.redactor.redact("probe " + round + " of '" + p.check() + "' failed: "
+                                        + p.observed())));
                     }
                     for (Trigger t : triggers) {
                         Trigger.Firing f = t.fires(series.get(i).probes, series.get(i).failingSince);
@@ -416,8 +417,9 @@ public final class Watchdog {
             rollingBack = true;
         }
         Instant triggeredAt = plan.clock.instant();
-        emit(RollbackEvent.Type.TRIGGER_FIRED, watchId, triggeredAt, Duration.between(from, triggeredAt),
-                "trigger fired: " + f.reason() + "; rolling back to " + point.label() + " (" + point.id() + ")");
+        plan.listeners.emit(RollbackEvent.triggerFired(plan.name(), watchId, triggeredAt,
+                Duration.between(from, triggeredAt), plan.redactor.redact("trigger fired: " + f.reason()
+                        + "; rolling back to " + point.label() + " (" + point.id() + ")")));
         RollbackReport rollback = null;
         String error = null;
         try {
@@ -439,11 +441,6 @@ public final class Watchdog {
                 triggers.stream().map(Trigger::describe).toList(), from, end, made, List.copyOf(recent),
                 f == null ? null : f.trigger().describe(), f == null ? null : f.reason(), f == null ? null : f.since(),
                 triggeredAt, detect, recover, recover == null ? null : detect.plus(recover), rollback, error);
-    }
-
-    private void emit(RollbackEvent.Type type, String watchId, Instant at, Duration d, String message) {
-        plan.listeners.emit(new RollbackEvent(type, plan.name(), watchId, at, Phase.VERIFY, "watch", null, d,
-                plan.redactor.redact(message)));
     }
 
     private StepContext context(String watchId) {
