@@ -6,6 +6,7 @@ import static dev.rollback.internal.MarkdownReport.oneLine;
 
 import dev.rollback.internal.Json;
 import dev.rollback.internal.MarkdownReport;
+import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -164,6 +165,7 @@ public record DrillReport(
      * The report as a Markdown drill record: the outcome, the change, the restore point, a timing
      * log with one row per stage, the checks, the restore points deleted or kept, then the
      * rollback's incident report.
+     * Durations are written as {@link dev.rollback.spi.Durations#format} writes them.
      */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
@@ -174,8 +176,8 @@ public record DrillReport(
         line(md, "- **Change:** " + oneLine(change));
         line(md, "- **Restore point:** " + (pointId == null ? "none" : pointLabel + " (" + pointId + ")"));
         line(md, "- **Started:** " + startedAt);
-        line(md, "- **Total:** " + MarkdownReport.format(total()));
-        timeToRecover().ifPresent(t -> line(md, "- **Time to recover (rollback):** " + MarkdownReport.format(t)));
+        line(md, "- **Total:** " + Durations.format(total()));
+        timeToRecover().ifPresent(t -> line(md, "- **Time to recover (rollback):** " + Durations.format(t)));
         if (!deletedPoints.isEmpty()) {
             line(md, "- **Restore points deleted:** " + String.join(", ", deletedPoints));
         }
@@ -188,10 +190,10 @@ public record DrillReport(
         line(md, "| Stage | Start | Duration | Result | Notes |");
         line(md, "|---|---|---|---|---|");
         for (StageRecord s : stages) {
-            line(md, "| " + s.stage() + " | " + s.startedAt() + " | " + MarkdownReport.format(s.took()) + " | "
+            line(md, "| " + s.stage() + " | " + s.startedAt() + " | " + Durations.format(s.took()) + " | "
                     + (s.passed() ? "ok" : "FAILED") + " | " + cell(s.detail()) + " |");
         }
-        line(md, "| **Total** | " + startedAt + " | " + MarkdownReport.format(total()) + " | " + outcome + " | |");
+        line(md, "| **Total** | " + startedAt + " | " + Durations.format(total()) + " | " + outcome + " | |");
         if (!checks().isEmpty()) {
             line(md, "");
             line(md, "## Checks");
@@ -220,8 +222,8 @@ public record DrillReport(
     public String toString() {
         return "DrillReport[" + plan + " " + drillId + ": " + outcome
                 + (failedStage == null ? "" : " at " + failedStage + " (" + oneLine(reason) + ")")
-                + " in " + MarkdownReport.format(total())
-                + timeToRecover().map(t -> ", time to recover " + MarkdownReport.format(t)).orElse("") + "]";
+                + " in " + Durations.format(total())
+                + timeToRecover().map(t -> ", time to recover " + Durations.format(t)).orElse("") + "]";
     }
 
     private static void checkRows(StringBuilder md, String when, List<CheckResult> results) {

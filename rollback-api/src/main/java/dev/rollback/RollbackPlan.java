@@ -165,8 +165,8 @@ public final class RollbackPlan {
                 store.abort(pending);
                 throw e;
             }
-            listeners.emit(new RollbackEvent(RollbackEvent.Type.CAPTURED, name, id, clock.instant(), null, null, null,
-                    null, "captured restore point " + id + " '" + label + "' of " + Plural.of(snapshots.size(), "target")));
+            listeners.emit(RollbackEvent.captured(name, id, clock.instant(),
+                    "captured restore point " + id + " '" + label + "' of " + Plural.of(snapshots.size(), "target")));
             if (keepLast > 0) {
                 store.retainLocked(name, keepLast, p -> {
                     artifacts.deleteOnHost(p);
@@ -236,8 +236,8 @@ public final class RollbackPlan {
 
                 @Override
                 public void progress(String message) {
-                    listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, name, point.id(), clock.instant(), null,
-                            "release " + t.name(), t.name(), null, redactor.redact(message)));
+                    listeners.emit(RollbackEvent.progress(name, point.id(), clock.instant(), null, "release " + t.name(),
+                            t.name(), redactor.redact(message)));
                 }
             };
             try {
@@ -247,8 +247,8 @@ public final class RollbackPlan {
                         + " released", redactor.describe(e), "the point was deleted all the same; remove what is left "
                         + "by hand as the message says");
                 problems.add(p);
-                listeners.emit(new RollbackEvent(RollbackEvent.Type.RELEASE_FAILED, name, point.id(), clock.instant(),
-                        null, "release " + t.name(), t.name(), null, "target '" + t.name() + "': expected " + p.expected()
+                listeners.emit(RollbackEvent.releaseFailed(name, point.id(), clock.instant(), t.name(),
+                        "target '" + t.name() + "': expected " + p.expected()
                         + ", found " + p.found() + "; " + p.action()));
             }
         }
@@ -309,9 +309,9 @@ public final class RollbackPlan {
 
             @Override
             public void progress(String message) {
-                listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, name, pending.id(), clock.instant(),
+                listeners.emit(RollbackEvent.progress(name, pending.id(), clock.instant(),
                         setAside ? Phase.SET_ASIDE : null, (setAside ? "set aside " : "capture ") + t.name(), t.name(),
-                        null, redactor.redact(message)));
+                        redactor.redact(message)));
             }
         };
         Snapshot data;
@@ -487,8 +487,8 @@ public final class RollbackPlan {
 
             @Override
             public void progress(String message) {
-                listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, name, runId, clock.instant(), Phase.VERIFY,
-                        source, null, Duration.ZERO, redactor.redact(message)));
+                listeners.emit(RollbackEvent.progress(name, runId, clock.instant(), Phase.VERIFY, source, null,
+                        redactor.redact(message)));
             }
         };
     }

@@ -2,6 +2,7 @@ package dev.rollback;
 
 import dev.rollback.internal.Json;
 import dev.rollback.internal.MarkdownReport;
+import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -117,6 +118,7 @@ public record RollbackReport(
     /**
      * The report as a Markdown incident report: what happened, the actions with their timings, the
      * checks, the targets affected and where their failed state was kept.
+     * Durations are written as {@link dev.rollback.spi.Durations#format} writes them.
      */
     public String toMarkdown() {
         return MarkdownReport.render(this);
@@ -129,12 +131,12 @@ public record RollbackReport(
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
-        text.append("RollbackReport[").append(outcome).append(" in ").append(MarkdownReport.format(timeToRecover()))
+        text.append("RollbackReport[").append(outcome).append(" in ").append(Durations.format(timeToRecover()))
                 .append(": ").append(plan).append(" -> ").append(pointLabel).append(" (").append(pointId).append(")]");
         for (StepRecord s : steps) {
             text.append(System.lineSeparator()).append("  ").append(String.format("%-9s", s.status()))
                     .append(' ').append(String.format("%-9s", s.phase())).append(' ').append(s.name())
-                    .append(" (").append(MarkdownReport.format(s.duration())).append(')');
+                    .append(" (").append(Durations.format(s.duration())).append(')');
             if (s.status() == StepStatus.FAILED) {
                 text.append(": ").append(s.detail());
             }

@@ -293,7 +293,7 @@ final class RollbackRun {
     private String pushBack(List<Snapshot> snapshots) {
         for (Snapshot s : snapshots) {
             plan.artifacts.pushBack(point, s, rollbackId);
-            emit(RollbackEvent.Type.PROGRESS, actions.get(0), clock.instant(), Duration.ZERO, "the artifacts of '"
+            reportProgress(actions.get(0), "the artifacts of '"
                     + s.target() + "' on host " + plan.host.name() + " were missing or damaged: pushed back the copy "
                     + "kept in the local store");
         }
@@ -336,7 +336,7 @@ final class RollbackRun {
             journal = new Journal(rollbackId, plan.name, point.id(), scope, policy, started, Journal.Status.RUNNING,
                     actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
             journal.write(plan.store.journals());
-            emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO, (undoing ? "undo of rollback "
+            started((undoing ? "undo of rollback "
                     + point.rollbackId() + ": restore the failed state set aside in " + point.id() + ", "
                     : "to " + point.label() + " (" + point.id() + "), ") + (scope.equals(plan.targets()) ? "all targets"
                             : "only " + String.join(", ", scope)) + ", policy " + policy);
@@ -429,7 +429,7 @@ final class RollbackRun {
         }
         pushBack(artifacts.pushBack());
         journal.write(plan.store.journals());
-        emit(RollbackEvent.Type.ROLLBACK_STARTED, null, null, Duration.ZERO, "resumed (" + how.mode().name().toLowerCase()
+        started("resumed (" + how.mode().name().toLowerCase()
                 + (how.skip().isEmpty() ? "" : ", skipping " + how.skip()) + ") to " + point.label());
         if (how.mode() == Resume.Mode.UNDO || j.status() == Journal.Status.UNDOING) {
             return guarded(() -> undo(j.status() == Journal.Status.RUNNING));
@@ -534,11 +534,10 @@ final class RollbackRun {
 
     private StepRecord execute(Action a) {
         Instant start = clock.instant();
-        emit(RollbackEvent.Type.STEP_STARTED, a, start, Duration.ZERO, "");
+        stepStarted(a, start);
         StepStatus status;
         String detail;
-        try (Heartbeat.Watch watch = plan.heartbeat.watch(line -> emit(RollbackEvent.Type.PROGRESS, a, clock.instant(),
-                Duration.ZERO, line))) {
+        try (Heartbeat.Watch watch = plan.heartbeat.watch(line -> reportProgress(a, line))) {
             detail = perform(a);
             status = StepStatus.SUCCEEDED;
             if (a.kind() == Kind.VERIFY_TARGET || a.kind() == Kind.CHECK) {
@@ -562,8 +561,7 @@ final class RollbackRun {
                     + "restored all the same") + ")" : ""));
         }
         record(a, r);
-        emit(status == StepStatus.FAILED ? RollbackEvent.Type.STEP_FAILED : RollbackEvent.Type.STEP_FINISHED, a, end,
-                r.duration(), r.detail());
+        stepEnded(a, status, end, r.duration(), r.detail());
         checkBudget(a.phase());
         return r;
     }
@@ -694,7 +692,7 @@ final class RollbackRun {
         if (storeFailure == null) {
             storeFailure = e;
             errors.add("store: cannot " + what + ": " + plan.redactor.describe(e));
-            emit(RollbackEvent.Type.PROGRESS, null, clock.instant(), Duration.ZERO, "the store failed: cannot " + what
+            reportProgress(null, "the store failed: cannot " + what
                     + ": " + e.getMessage() + "; the failure policy " + plan.policy + " decides what happens next");
         } else {
             org.slf4j.LoggerFactory.getLogger(RollbackRun.class).warn("plan '{}': rollback {}: cannot {} either: {}",
@@ -855,7 +853,7 @@ final class RollbackRun {
                 continue;
             }
             Instant start = clock.instant();
-            emit(RollbackEvent.Type.STEP_STARTED, put, start, Duration.ZERO, "");
+            stepStarted(put, start);
             StepStatus status = StepStatus.SUCCEEDED;
             String detail = "put back the state set aside in restore point " + asidePoint.id();
             try {
@@ -868,8 +866,7 @@ final class RollbackRun {
             StepRecord r = new StepRecord(put.index(), put.phase(), put.name(), t, start,
                     Duration.between(start, clock.instant()), status, detail);
             record(put, r);
-            emit(status == StepStatus.FAILED ? RollbackEvent.Type.STEP_FAILED : RollbackEvent.Type.STEP_FINISHED, put,
-                    clock.instant(), r.duration(), detail);
+            stepEnded(put, status, clock.instant(), r.duration(), detail);
             if (undoing && status == StepStatus.SUCCEEDED) {
                 next = comparePutBack(next, t, saved.get());
             }
@@ -1009,17 +1006,36 @@ final class RollbackRun {
                 .reduce(Duration.ZERO, Duration::plus);
         if (took.compareTo(budget) > 0) {
             budgetWarned.add(phase);
-            emit(RollbackEvent.Type.BUDGET_EXCEEDED, null, clock.instant(), took, "phase " + phase + " has taken "
-                    + took + ", over its budget of " + budget);
+            plan.listeners.emit(RollbackEvent.budgetExceeded(plan.name, rollbackId, clock.instant(), took,
+                    plan.redactor.redact("phase " + phase + " has taken " + took + ", over its budget of " + budget)));
         }
     }
 
     // ---- contexts and events ---------------------------------------------------------------------
 
-    private void emit(RollbackEvent.Type type, Action a, Instant at, Duration d, String message) {
-        plan.listeners.emit(new RollbackEvent(type, plan.name, rollbackId, at == null ? clock.instant() : at,
-                a == null ? null : a.phase(), a == null ? null : a.name(), a == null ? null : a.target(), d,
+    /** Tells the listeners the rollback began or resumed. */
+    private void started(String message) {
+        plan.listeners.emit(RollbackEvent.rollbackStarted(plan.name, rollbackId, clock.instant(),
                 plan.redactor.redact(message)));
+    }
+
+    /** Tells the listeners a step began. */
+    private void stepStarted(Action a, Instant at) {
+        plan.listeners.emit(RollbackEvent.stepStarted(plan.name, rollbackId, at, a.phase(), a.name(), a.target()));
+    }
+
+    /** Tells the listeners a step ended, well or not. */
+    private void stepEnded(Action a, StepStatus status, Instant at, Duration took, String detail) {
+        String masked = plan.redactor.redact(detail);
+        plan.listeners.emit(status == StepStatus.FAILED
+                ? RollbackEvent.stepFailed(plan.name, rollbackId, at, a.phase(), a.name(), a.target(), took, masked)
+                : RollbackEvent.stepFinished(plan.name, rollbackId, at, a.phase(), a.name(), a.target(), took, masked));
+    }
+
+    /** Tells the listeners of progress in a step, or of the rollback as a whole when {@code a} is null. */
+    private void reportProgress(Action a, String message) {
+        plan.listeners.emit(RollbackEvent.progress(plan.name, rollbackId, clock.instant(), a == null ? null : a.phase(),
+                a == null ? null : a.name(), a == null ? null : a.target(), plan.redactor.redact(message)));
     }
 
     private StepContext stepContext(Action a) {
@@ -1061,7 +1077,7 @@ final class RollbackRun {
 
             @Override
             public void progress(String message) {
-                emit(RollbackEvent.Type.PROGRESS, a, clock.instant(), Duration.ZERO, message);
+                reportProgress(a, message);
             }
         };
     }
@@ -1160,8 +1176,8 @@ final class RollbackRun {
 
             @Override
             public void progress(String message) {
-                plan.listeners.emit(new RollbackEvent(RollbackEvent.Type.PROGRESS, plan.name, id, clock.instant(), phase,
-                        stepName, null, Duration.ZERO, plan.redactor.redact(message)));
+                plan.listeners.emit(RollbackEvent.progress(plan.name, id, clock.instant(), phase, stepName, null,
+                        plan.redactor.redact(message)));
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.rollback;
 
+import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -98,9 +99,9 @@ public final class Trigger {
         return switch (kind) {
             case CONSECUTIVE_FAILURES -> count + " consecutive failure" + (count == 1 ? "" : "s");
             case SLOWER_THAN -> count + " probe" + (count == 1 ? "" : "s") + " in a row slower than "
-                    + Watchdog.human(bound);
+                    + Durations.compact(bound);
             case FAILURE_RATE_ABOVE -> "more than " + percent(rate) + " of the last " + count + " probes failed";
-            case DOWN_FOR -> "down for " + Watchdog.human(bound);
+            case DOWN_FOR -> "down for " + Durations.compact(bound);
         };
     }
 
@@ -147,7 +148,7 @@ public final class Trigger {
                 }
                 List<WatchReport.Probe> tail = probes.subList(size - count, size);
                 if (tail.stream().allMatch(p -> p.took().compareTo(bound) > 0)) {
-                    return new Firing(this, describe() + ": the last took " + Watchdog.human(last.took()) + " ("
+                    return new Firing(this, describe() + ": the last took " + Durations.compact(last.took()) + " ("
                             + last.observed() + ")", tail.get(0).at());
                 }
                 return null;
@@ -171,7 +172,7 @@ public final class Trigger {
                 }
                 Duration down = Duration.between(failingSince, last.at());
                 if (down.compareTo(bound) >= 0) {
-                    return new Firing(this, describe() + ": failing without a pass for " + Watchdog.human(down)
+                    return new Firing(this, describe() + ": failing without a pass for " + Durations.compact(down)
                             + " since " + failingSince + ": " + last.observed(), failingSince);
                 }
                 return null;

@@ -3,6 +3,7 @@ package dev.rollback;
 import static dev.rollback.internal.MarkdownReport.cell;
 import static dev.rollback.internal.MarkdownReport.line;
 import static dev.rollback.internal.MarkdownReport.oneLine;
+import static dev.rollback.spi.Durations.format;
 
 import dev.rollback.internal.Json;
 import java.time.Duration;
@@ -139,6 +140,7 @@ public record WatchReport(
      * The report as Markdown: when a trigger fired, first one line with the time to detect (and to
      * recover and repair); then the outcome, the trigger and why, the timings, the failed probes,
      * then the rollback's incident report.
+     * Durations are written as {@link dev.rollback.spi.Durations#format} writes them.
      */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
@@ -146,26 +148,26 @@ public record WatchReport(
         line(md, "");
         if (fired != null) {
             // the line an incident channel wants first: how long the failure went unnoticed
-            line(md, "**Time to detect: " + Watchdog.human(timeToDetect) + "** (first failed probe " + firstFailureAt
+            line(md, "**Time to detect: " + format(timeToDetect) + "** (first failed probe " + firstFailureAt
                     + ", trigger " + triggeredAt + ")" + (timeToRecover == null ? "" : "; time to recover "
-                    + Watchdog.human(timeToRecover) + ", time to repair " + Watchdog.human(mttr)) + ".");
+                    + format(timeToRecover) + ", time to repair " + format(mttr)) + ".");
             line(md, "");
         }
         line(md, "- **Watch:** " + watchId);
         line(md, "- **Outcome:** " + outcome);
         line(md, "- **Restore point:** " + pointLabel + " (" + pointId + ")");
-        line(md, "- **Watched:** from " + watchedFrom + " for " + Watchdog.human(watched()) + ", " + probesMade
+        line(md, "- **Watched:** from " + watchedFrom + " for " + format(watched()) + ", " + probesMade
                 + " probe" + (probesMade == 1 ? "" : "s"));
         line(md, "- **Triggers:** " + String.join("; ", triggers));
         if (fired != null) {
             line(md, "- **Fired:** " + oneLine(reason));
             line(md, "- **First failure:** " + firstFailureAt);
             line(md, "- **Triggered:** " + triggeredAt);
-            line(md, "- **Time to detect:** " + Watchdog.human(timeToDetect));
+            line(md, "- **Time to detect:** " + format(timeToDetect));
         }
         if (timeToRecover != null) {
-            line(md, "- **Time to recover:** " + Watchdog.human(timeToRecover));
-            line(md, "- **Time to repair (detect + recover):** " + Watchdog.human(mttr));
+            line(md, "- **Time to recover:** " + format(timeToRecover));
+            line(md, "- **Time to repair (detect + recover):** " + format(mttr));
         }
         if (error != null) {
             line(md, "- **Rollback not run:** " + oneLine(error));
@@ -178,7 +180,7 @@ public record WatchReport(
             line(md, "| # | check | at | took | observed |");
             line(md, "|---|---|---|---|---|");
             for (Probe p : failed) {
-                line(md, "| " + p.number() + " | " + cell(p.check()) + " | " + p.at() + " | " + Watchdog.human(p.took())
+                line(md, "| " + p.number() + " | " + cell(p.check()) + " | " + p.at() + " | " + format(p.took())
                         + " | " + cell(p.observed()) + " |");
             }
         }
@@ -193,7 +195,7 @@ public record WatchReport(
     @Override
     public String toString() {
         return "WatchReport[" + plan + " -> " + pointLabel + ": " + outcome + ", " + probesMade + " probes"
-                + (fired == null ? "" : ", " + reason) + (mttr == null ? "" : ", time to repair " + Watchdog.human(mttr))
+                + (fired == null ? "" : ", " + reason) + (mttr == null ? "" : ", time to repair " + format(mttr))
                 + (error == null ? "" : ", " + error) + "]";
     }
 }

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import static dev.rollback.spi.Durations.compact;
+
 import dev.rollback.check.HealthCheck;
 import dev.rollback.spi.Plural;
 import java.time.Clock;
@@ -250,8 +252,8 @@ public final class Watchdog {
                     + "watchFor(Duration.ofMinutes(30))");
         }
         if (window.compareTo(interval) < 0) {
-            throw new IllegalArgumentException(of + ": expected a window of at least one interval (" + human(interval)
-                    + "), found " + human(window) + "; lengthen watchFor(...) or shorten every(...)");
+            throw new IllegalArgumentException(of + ": expected a window of at least one interval (" + compact(interval)
+                    + "), found " + compact(window) + "; lengthen watchFor(...) or shorten every(...)");
         }
         long rounds = window.toNanos() / interval.toNanos() + 1;
         // a point deleted or damaged since the deploy would only be found when a trigger fires
@@ -268,7 +270,7 @@ public final class Watchdog {
             if (t.probesNeeded() > rounds || t.timeNeeded().compareTo(window) > 0) {
                 throw new IllegalArgumentException(of + ": expected triggers that can fire within the window, found '"
                         + t.describe() + "', which needs " + (t.timeNeeded().isZero() ? t.probesNeeded() + " probes"
-                        : human(t.timeNeeded())) + " while a window of " + human(window) + " every " + human(interval)
+                        : compact(t.timeNeeded())) + " while a window of " + compact(window) + " every " + compact(interval)
                         + " makes " + rounds + "; lengthen watchFor(...), shorten every(...) or relax the trigger");
             }
         }
@@ -333,8 +335,9 @@ public final class Watchdog {
                     }
                     series.get(i).add(p);
                     if (!p.passed()) {
-                        emit(RollbackEvent.Type.PROBE_FAILED, watchId, p.at(), p.took(), "probe " + round + " of '"
-                                + p.check() + "' failed: " + p.observed());
+                        plan.listeners.emit(RollbackEvent.probeFailed(plan.name(), watchId, p.at(), p.took(),
+                                plan.redactor.redact("probe " + round + " of '" + p.check() + "' failed: "
+                                        + p.observed())));
                     }
                     for (Trigger t : triggers) {
                         Trigger.Firing f = t.fires(series.get(i).probes, series.get(i).failingSince);
@@ -416,8 +419,9 @@ public final class Watchdog {
             rollingBack = true;
         }
         Instant triggeredAt = plan.clock.instant();
-        emit(RollbackEvent.Type.TRIGGER_FIRED, watchId, triggeredAt, Duration.between(from, triggeredAt),
-                "trigger fired: " + f.reason() + "; rolling back to " + point.label() + " (" + point.id() + ")");
+        plan.listeners.emit(RollbackEvent.triggerFired(plan.name(), watchId, triggeredAt,
+                Duration.between(from, triggeredAt), plan.redactor.redact("trigger fired: " + f.reason()
+                        + "; rolling back to " + point.label() + " (" + point.id() + ")")));
         RollbackReport rollback = null;
         String error = null;
         try {
@@ -441,11 +445,6 @@ public final class Watchdog {
                 triggeredAt, detect, recover, recover == null ? null : detect.plus(recover), rollback, error);
     }
 
-    private void emit(RollbackEvent.Type type, String watchId, Instant at, Duration d, String message) {
-        plan.listeners.emit(new RollbackEvent(type, plan.name(), watchId, at, Phase.VERIFY, "watch", null, d,
-                plan.redactor.redact(message)));
-    }
-
     private StepContext context(String watchId) {
         return plan.checkContext(watchId, "watch", point);
     }
@@ -457,24 +456,10 @@ public final class Watchdog {
         }
     }
 
-    /** A duration as people write it: {@code 850 ms}, {@code 1.5 s}, {@code 5 min}. */
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + " ms";
-        }
-        if (ms < 60_000) {
-            return (ms % 1000 == 0 ? String.valueOf(ms / 1000)
-                    : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0)) + " s";
-        }
-        long s = d.toSeconds();
-        return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
-    }
-
     @Override
     public String toString() {
         return "Watchdog[" + plan.name() + " -> " + point.id() + ", " + Plural.of(checks.size(), "check") + " every "
-                + human(interval) + " for " + (window == null ? "?" : human(window)) + ", "
+                + compact(interval) + " for " + (window == null ? "?" : compact(window)) + ", "
                 + triggers.stream().map(Trigger::describe).toList() + "]";
     }
 }

@@ -5,6 +5,7 @@ import dev.rollback.CheckResult;
 import dev.rollback.RollbackException;
 import dev.rollback.StepContext;
 import dev.rollback.internal.Redactor;
+import dev.rollback.spi.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -71,11 +72,11 @@ final class Attempts {
             Duration elapsed = Duration.between(start, end);
             if (elapsed.plus(retry.interval()).compareTo(retry.timeout()) >= 0) {
                 stopped = "gave up after " + n + " of " + retry.attempts() + " attempts: another would start past "
-                        + "the timeout of " + Texts.human(retry.timeout());
+                        + "the timeout of " + Durations.compact(retry.timeout());
                 break;
             }
             ctx.progress(name + ": attempt " + n + " of " + retry.attempts() + " failed (" + seen.observed()
-                    + "); next in " + Texts.human(retry.interval()));
+                    + "); next in " + Durations.compact(retry.interval()));
             ctx.sleep(retry.interval());
         }
         CheckResult result = CheckResult.of(name, history, Duration.between(start, clock.instant()));

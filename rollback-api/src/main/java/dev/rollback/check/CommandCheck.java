@@ -4,6 +4,7 @@ import dev.rollback.CheckResult;
 import dev.rollback.StepContext;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
+import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -88,7 +89,7 @@ public final class CommandCheck implements HealthCheck {
         return Attempts.run(ctx, name(), retry, command.timeout(), limit -> {
             CommandResult r = ctx.host().run(command.timeout(limit));
             if (r.timedOut()) {
-                return Attempts.Seen.fail("killed after its timeout of " + Texts.human(limit) + tail(r));
+                return Attempts.Seen.fail("killed after its timeout of " + Durations.compact(limit) + tail(r));
             }
             if (r.exitCode() == 0) {
                 return Attempts.Seen.pass("exit 0" + (r.stdout().isBlank() ? "" : ": " + Texts.tail(r.stdout())));

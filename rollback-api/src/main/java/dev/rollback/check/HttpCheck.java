@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollback.CheckResult;
 import dev.rollback.StepContext;
+import dev.rollback.spi.Durations;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
@@ -222,9 +223,9 @@ public final class HttpCheck implements HealthCheck {
         try {
             response = exchange(client, request, limit);
         } catch (HttpConnectTimeoutException e) {
-            return Attempts.Seen.fail("no connection to " + authority() + " within " + Texts.human(limit));
+            return Attempts.Seen.fail("no connection to " + authority() + " within " + Durations.compact(limit));
         } catch (HttpTimeoutException e) {
-            return Attempts.Seen.fail("no answer within " + Texts.human(limit));
+            return Attempts.Seen.fail("no answer within " + Durations.compact(limit));
         } catch (ConnectException e) {
             return Attempts.Seen.fail("no connection to " + authority() + ": " + connectFailure(e));
         }
@@ -249,9 +250,9 @@ public final class HttpCheck implements HealthCheck {
             checkJson(json, body, unmet);
         }
         if (latencyBound != null && latency.compareTo(latencyBound) >= 0) {
-            unmet.add("expected an answer within " + Texts.human(latencyBound));
+            unmet.add("expected an answer within " + Durations.compact(latencyBound));
         }
-        String seen = "status " + code + " in " + Texts.human(latency) + ", body '" + Texts.excerpt(body) + "'";
+        String seen = "status " + code + " in " + Durations.compact(latency) + ", body '" + Texts.excerpt(body) + "'";
         return unmet.isEmpty() ? Attempts.Seen.pass(seen) : Attempts.Seen.fail(seen + "; " + String.join("; ", unmet));
     }
 
@@ -263,7 +264,7 @@ public final class HttpCheck implements HealthCheck {
             return answer.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             answer.cancel(true);
-            throw new HttpTimeoutException("the answer did not end within " + Texts.human(limit));
+            throw new HttpTimeoutException("the answer did not end within " + Durations.compact(limit));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
@@ -408,7 +409,7 @@ public final class HttpCheck implements HealthCheck {
                 + (contains.isEmpty() ? "" : ", contains " + contains)
                 + (notContains.isEmpty() ? "" : ", does not contain " + notContains)
                 + (jsonFields.isEmpty() ? "" : ", json " + jsonFields)
-                + (latencyBound == null ? "" : ", latency below " + Texts.human(latencyBound))
+                + (latencyBound == null ? "" : ", latency below " + Durations.compact(latencyBound))
                 + ", " + retry + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.rollback.check;
 
 import dev.rollback.CheckResult;
 import dev.rollback.StepContext;
+import dev.rollback.spi.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -101,10 +102,10 @@ public final class TcpCheck implements HealthCheck {
         Instant start = clock.instant();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, limit.toMillis()));
-            return Attempts.Seen.pass("connected to " + address() + " in " + Texts.human(Duration.between(start,
+            return Attempts.Seen.pass("connected to " + address() + " in " + Durations.compact(Duration.between(start,
                     clock.instant())));
         } catch (SocketTimeoutException e) {
-            return Attempts.Seen.fail("no connection to " + address() + " within " + Texts.human(limit));
+            return Attempts.Seen.fail("no connection to " + address() + " within " + Durations.compact(limit));
         } catch (IOException e) {
             return Attempts.Seen.fail("no connection to " + address() + ": " + Attempts.describe(e));
         }

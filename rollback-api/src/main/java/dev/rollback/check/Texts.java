@@ -59,16 +59,4 @@ final class Texts {
         return line.length() <= EXCERPT ? line : "..." + line.substring(line.length() - EXCERPT);
     }
 
-    /** A duration as people read it: {@code 12 ms}, {@code 1.5 s}, {@code 2 min 5 s}. */
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + " ms";
-        }
-        if (ms < 60_000) {
-            return (ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0)) + " s";
-        }
-        long s = d.toSeconds();
-        return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
-    }
 }

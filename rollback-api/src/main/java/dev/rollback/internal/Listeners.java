@@ -3,6 +3,7 @@ package dev.rollback.internal;
 import dev.rollback.RollbackEvent;
 import dev.rollback.RollbackListener;
 import dev.rollback.RollbackReport;
+import dev.rollback.spi.Durations;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -53,7 +54,7 @@ public final class Listeners {
     /** Hands the final report to every listener. */
     public void finished(RollbackReport report) {
         LOG.info("plan '{}': rollback {} to {} ended {} in {}", report.plan(), report.rollbackId(),
-                report.pointLabel(), report.outcome(), MarkdownReport.format(report.timeToRecover()));
+                report.pointLabel(), report.outcome(), Durations.format(report.timeToRecover()));
         for (RollbackListener l : listeners) {
             try {
                 l.onRollbackFinished(report);
@@ -69,9 +70,9 @@ public final class Listeners {
             case ROLLBACK_STARTED -> LOG.info("plan '{}': rollback {} {}", e.plan(), e.rollbackId(), e.message());
             case STEP_STARTED -> LOG.debug("plan '{}': [{}] {} ...", e.plan(), e.phase(), e.step());
             case STEP_FINISHED -> LOG.info("plan '{}': [{}] {} done in {}", e.plan(), e.phase(), e.step(),
-                    MarkdownReport.format(e.duration()));
+                    Durations.format(e.duration()));
             case STEP_FAILED -> LOG.warn("plan '{}': [{}] {} FAILED after {}: {}", e.plan(), e.phase(), e.step(),
-                    MarkdownReport.format(e.duration()), e.message());
+                    Durations.format(e.duration()), e.message());
             case PROGRESS -> LOG.info("plan '{}': {}{}: {}", e.plan(), e.phase() == null ? "" : "[" + e.phase() + "] ",
                     e.step(), e.message());
             case BUDGET_EXCEEDED -> LOG.warn("plan '{}': {}", e.plan(), e.message());

@@ -1,5 +1,7 @@
 package dev.rollback.internal;
 
+import static dev.rollback.spi.Durations.format;
+
 import dev.rollback.CheckAttempt;
 import dev.rollback.CheckResult;
 import dev.rollback.Outcome;
@@ -10,7 +12,6 @@ import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;
 import dev.rollback.TargetStatus;
 import dev.rollback.spi.Plural;
-import java.time.Duration;
 
 /**
  * Renders a {@link RollbackReport} as a Markdown incident report.
@@ -148,20 +149,6 @@ public final class MarkdownReport {
             case FAILED_STATE_RESTORED -> "Failed state restored: every target holds again exactly the state set aside "
                     + "by rollback " + r.undoes() + ", as its comparison below shows.";
         };
-    }
-
-    /** A duration as people write it: {@code 850 ms}, {@code 12.4 s}, {@code 3 min 5 s}. */
-    public static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            long micros = d.toNanos() / 1000;
-            return ms == 0 && micros > 0 ? String.format("%.2f ms", micros / 1000.0) : ms + " ms";
-        }
-        if (ms < 60_000) {
-            return String.format("%.1f s", ms / 1000.0);
-        }
-        long s = d.toSeconds();
-        return (s / 60) + " min " + (s % 60) + " s";
     }
 
     /** {@code text} on one line with its pipes escaped, for a Markdown table cell; null is empty. */

@@ -1,28 +1,16 @@
 package dev.rollback.junit;
 
+import dev.rollback.spi.Durations;
 import java.time.Duration;
-import java.util.Locale;
 
 /** Texts shared by the assertions: durations as people write them, and the report appended to a message. */
 final class Reports {
 
     private Reports() {}
 
-    /** A duration as people write it: {@code 850 ms}, {@code 1.5 s}, {@code 3 min 5 s}. */
+    /** A duration as a sentence writes it ({@link Durations#compact}); a missing one is "no time". */
     static String human(Duration d) {
-        if (d == null) {
-            return "no time";
-        }
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + " ms";
-        }
-        if (ms < 60_000) {
-            return (ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.format(Locale.ROOT, "%.1f", ms / 1000.0))
-                    + " s";
-        }
-        long s = d.toSeconds();
-        return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+        return d == null ? "no time" : Durations.compact(d);
     }
 
     /** The message followed by the report, so a failed test shows what happened. */

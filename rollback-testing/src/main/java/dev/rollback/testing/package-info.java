@@ -14,6 +14,8 @@
  *   <li>{@link dev.rollback.testing.Trees}: a fingerprint of a folder, to prove nothing changed.</li>
  *   <li>{@link dev.rollback.testing.Requirements}: a test that needs something the machine may lack skips with a
  *       visible message, or fails where {@code ROLLBACK_REQUIRE_ALL=true}.</li>
+ *   <li>{@link dev.rollback.testing.ApiCheck}: a build check that a module's public signatures mention none of its
+ *       {@code .internal} types.</li>
  *   <li>{@code dev.rollback.testing.db}: real PostgreSQL and MariaDB servers for tests (optional dependencies).</li>
  * </ul>
  *
