@@ -13,6 +13,7 @@ import dev.rollback.git.internal.CommitInfo;
 import dev.rollback.git.internal.FileChange;
 import dev.rollback.git.internal.GitRepo;
 import dev.rollback.git.internal.Head;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,20 +104,20 @@ final class GitPreview {
                             : ", moving branch " + head.branch()));
                     List<CommitInfo> dropped = repo.commitsBetween(commit, head.commit(), false);
                     if (!dropped.isEmpty()) {
-                        out.add("drops " + dropped.size() + " commit(s) from the work tree (still reachable from the "
+                        out.add("drops " + Plural.of(dropped.size(), "commit") + " from the work tree (still reachable from the "
                                 + "branch set aside):");
                         dropped.forEach(c -> out.add("  drop " + c.describe()));
                     }
                     List<CommitInfo> gained = repo.commitsBetween(head.commit(), commit, false);
                     if (!gained.isEmpty()) {
-                        out.add("brings in " + gained.size() + " commit(s) HEAD does not have:");
+                        out.add("brings in " + Plural.of(gained.size(), "commit") + " HEAD does not have:");
                         gained.forEach(c -> out.add("  add " + c.describe()));
                     }
                     files(out, repo.diff(head.commit(), commit, List.of()));
                 }
                 case REVERT -> {
                     List<CommitInfo> reverted = repo.commitsBetween(commit, head.commit(), true);
-                    out.add("create " + reverted.size() + " revert commit(s) on " + (head.branch() == null
+                    out.add("create " + Plural.of(reverted.size(), "revert commit") + " on " + (head.branch() == null
                             ? "the detached HEAD" : "branch " + head.branch()) + ", newest first, back to " + at + ":");
                     reverted.forEach(c -> out.add("  revert " + c.describe() + (c.isMerge() ? " (a merge: against "
                             + "its first parent)" : "")));
@@ -144,7 +145,7 @@ final class GitPreview {
         }
         int added = changes.stream().filter(c -> !c.binary()).mapToInt(FileChange::added).sum();
         int removed = changes.stream().filter(c -> !c.binary()).mapToInt(FileChange::removed).sum();
-        out.add("changes " + changes.size() + " file(s), +" + added + " -" + removed + " lines:");
+        out.add("changes " + Plural.of(changes.size(), "file") + ", +" + added + " -" + removed + " lines:");
         changes.forEach(c -> out.add("  " + c.describe()));
     }
 }

@@ -11,6 +11,7 @@ import dev.rollback.git.internal.Head;
 import dev.rollback.git.internal.RevertConflict;
 import dev.rollback.git.internal.Uncommitted;
 import dev.rollback.host.Host;
+import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,7 @@ final class GitRestore {
                     + "Rolled back by rollback " + ctx.rollbackId() + " of plan '" + ctx.plan() + "' to restore point '"
                     + ctx.point().label() + "' (" + ctx.point().id() + ").\n");
         }
-        ctx.progress("revert " + commits.size() + " commit(s) in " + code.dir + ", newest first");
+        ctx.progress("revert " + Plural.of(commits.size(), "commit") + " in " + code.dir + ", newest first");
         Optional<RevertConflict> conflict = repo.revert(commits, messages);
         if (conflict.isPresent()) {
             before.applyTo(ctx.host(), code.dir, p -> true);

@@ -358,7 +358,7 @@ abstract class GitCodeBehaviour {
         String text = String.join("\n", actions);
         assertThat(text)
                 .contains("git reset --hard " + repo.merge.substring(0, 10) + " (v2.0.0)")
-                .contains("drops 2 commit(s)")
+                .contains("drops 2 commits")
                 .contains("drop " + repo.hotfix.substring(0, 10) + " 'hotfix' by Ann Author <ann@example.com>")
                 .contains("drop " + repo.deploy.substring(0, 10) + " 'deploy v2.1.0' by Ann Author <ann@example.com>")
                 .contains("1 uncommitted change(s) saved in the store")
@@ -367,7 +367,7 @@ abstract class GitCodeBehaviour {
                 .contains("A old.txt (+1 -0)")
                 .contains("M logo.png (binary)")
                 .contains("M app/main.py (+1 -1)")
-                .contains("changes 7 file(s)");
+                .contains("changes 7 files");
         assertThat(Trees.fingerprint(dir)).isEqualTo(untouched);
     }
 
@@ -380,7 +380,7 @@ abstract class GitCodeBehaviour {
         String text = String.join("\n", plan.preview(point).stepsOf("code").stream()
                 .filter(s -> s.name().equals("restore code")).findFirst().orElseThrow().actions());
 
-        assertThat(text).contains("create 2 revert commit(s) on branch main, newest first")
+        assertThat(text).contains("create 2 revert commits on branch main, newest first")
                 .containsSubsequence("revert " + repo.hotfix.substring(0, 10), "revert " + repo.deploy.substring(0, 10));
     }
 
