@@ -41,7 +41,7 @@ import java.util.List;
  * <p>Runs its own MariaDB on 127.0.0.1 (about 11 s to start) and needs {@code git}, {@code
  * mysqldump} and {@code mysql} on the PATH.
  *
- * <pre>./mvnw -q -pl rollback-examples -am compile exec:java -Dexec.mainClass=dev.rollback.examples.BankrollExample</pre>
+ * <pre>./mvnw -q -pl rollback-examples-systems -am compile exec:java -Dexec.mainClass=dev.rollback.examples.systems.BankrollExample</pre>
  */
 public final class BankrollExample {
 

@@ -35,7 +35,7 @@ import java.time.Duration;
  * <p>Runs its own PostgreSQL 15 server on 127.0.0.1 and needs Debian's 15.x client tools ({@code
  * pg_dump}, {@code pg_restore}) on the PATH.
  *
- * <pre>./mvnw -q -pl rollback-examples -am compile exec:java -Dexec.mainClass=dev.rollback.examples.BlogExample</pre>
+ * <pre>./mvnw -q -pl rollback-examples-systems -am compile exec:java -Dexec.mainClass=dev.rollback.examples.systems.BlogExample</pre>
  */
 public final class BlogExample {
 

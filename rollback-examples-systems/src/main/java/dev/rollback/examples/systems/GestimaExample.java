@@ -36,7 +36,7 @@ import java.util.List;
  *
  * <p>Needs {@code git} on the PATH.
  *
- * <pre>./mvnw -q -pl rollback-examples -am compile exec:java -Dexec.mainClass=dev.rollback.examples.GestimaExample</pre>
+ * <pre>./mvnw -q -pl rollback-examples-systems -am compile exec:java -Dexec.mainClass=dev.rollback.examples.systems.GestimaExample</pre>
  */
 public final class GestimaExample {
 

@@ -35,7 +35,7 @@ import java.util.List;
  * <p>Needs a Docker engine, {@code docker-compose} and {@code /usr/bin/busybox} (the images are
  * built from it with {@code docker import}: nothing is pulled). Everything listens on 127.0.0.1.
  *
- * <pre>./mvnw -q -pl rollback-examples -am compile exec:java -Dexec.mainClass=dev.rollback.examples.TaylorDashExample</pre>
+ * <pre>./mvnw -q -pl rollback-examples-systems -am compile exec:java -Dexec.mainClass=dev.rollback.examples.systems.TaylorDashExample</pre>
  */
 public final class TaylorDashExample {
 
