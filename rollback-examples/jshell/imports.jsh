@@ -1,6 +1,6 @@
 // The imports a JShell session with the library starts with (shell.sh passes this file as a startup script).
 import dev.rollback.*;
-import dev.rollback.target.*;
+import dev.rollback.targets.*;
 import dev.rollback.check.*;
 import dev.rollback.host.*;
 import dev.rollback.git.*;

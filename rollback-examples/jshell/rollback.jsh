@@ -1,7 +1,7 @@
 // A rollback from JShell: roll a broken .env back, step by step, as a runbook would.
 // Run it with rollback-examples/jshell/run.sh (it builds the class path), or paste it line by line.
 import dev.rollback.*;
-import dev.rollback.target.*;
+import dev.rollback.targets.*;
 import java.nio.file.*;
 
 Path work = Files.createTempDirectory("rollback-jshell-");

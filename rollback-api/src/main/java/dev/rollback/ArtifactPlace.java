@@ -1,5 +1,17 @@
 package dev.rollback;
 
+import dev.rollback.spi.TargetKind;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.ArtifactLocation;
+
+import dev.rollback.spi.Artifact;
+
+import dev.rollback.spi.Snapshot;
+
+import dev.rollback.spi.Check;
+
 import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.error.RollbackException;
+
 /** A target could not capture its state; no restore point was stored. */
 public class CaptureFailedException extends RollbackException {
 
@@ -7,6 +9,6 @@ public class CaptureFailedException extends RollbackException {
 
     /** An exception naming the target that failed. */
     public CaptureFailedException(String message, Throwable cause, String target) {
-        super(message, cause, target, "capture " + target, null);
+        super(message, cause, target, "capture " + target);
     }
 }

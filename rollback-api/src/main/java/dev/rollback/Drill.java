@@ -1,5 +1,15 @@
 package dev.rollback;
 
+import dev.rollback.spi.CheckAttempt;
+
+import dev.rollback.spi.CheckResult;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.StepContext;
+
+import dev.rollback.spi.Check;
+
 import dev.rollback.DrillReport.Stage;
 import dev.rollback.DrillReport.StageRecord;
 import dev.rollback.spi.Plural;

@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.spi.Check;
+
+import dev.rollback.spi.CheckResult;
+
 import static dev.rollback.internal.MarkdownReport.cell;
 import static dev.rollback.internal.MarkdownReport.line;
 import static dev.rollback.internal.MarkdownReport.oneLine;

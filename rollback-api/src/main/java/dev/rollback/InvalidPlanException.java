@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.error.RollbackException;
+
 /** A plan, or a call on it, does not make sense: a duplicate or unknown target name, a missing part. */
 public class InvalidPlanException extends RollbackException {
 

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.error.RollbackException;
+
 /** {@link RollbackPlan#resume()} found no unfinished rollback of the plan. Nothing was changed. */
 public class NothingToResumeException extends RollbackException {
 

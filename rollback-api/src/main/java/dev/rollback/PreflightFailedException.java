@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.spi.Problem;
+
+import dev.rollback.error.RollbackException;
+
 import java.util.List;
 
 /**

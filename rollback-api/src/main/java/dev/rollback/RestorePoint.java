@@ -1,6 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.spi.Snapshot;
+
 import dev.rollback.spi.Plural;
+import dev.rollback.spi.PointInfo;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +37,7 @@ public record RestorePoint(
         Origin origin,
         String rollbackId,
         List<Snapshot> snapshots,
-        BadMark bad) {
+        BadMark bad) implements PointInfo {
 
     /** How a restore point was made. */
     public enum Origin {
@@ -57,6 +60,12 @@ public record RestorePoint(
     /** The snapshot of the named target, if the point holds one. */
     public Optional<Snapshot> snapshot(String target) {
         return snapshots.stream().filter(s -> s.target().equals(target)).findFirst();
+    }
+
+    /** True if this point was made by a rollback to set the then-current state aside. */
+    @Override
+    public boolean isSetAside() {
+        return origin == Origin.SET_ASIDE;
     }
 
     /** Whether the point has been marked bad. */

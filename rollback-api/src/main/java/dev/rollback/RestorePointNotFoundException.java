@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.error.RollbackException;
+
 /** No restore point with the given id or label exists in the store. */
 public class RestorePointNotFoundException extends RollbackException {
 

@@ -1,5 +1,19 @@
 package dev.rollback;
 
+import dev.rollback.spi.Names;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.TreeEntry;
+
+import dev.rollback.spi.ArtifactLocation;
+
+import dev.rollback.spi.Artifact;
+
+import dev.rollback.spi.Snapshot;
+
+import dev.rollback.error.RollbackException;
+
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Journal;
 import dev.rollback.internal.Logs;

@@ -1,5 +1,11 @@
 package dev.rollback;
 
+import dev.rollback.spi.Check;
+
+import dev.rollback.spi.Step;
+
+import dev.rollback.spi.Names;
+
 /**
  * The entry point: {@code Rollback.plan(name)} starts the fluent builder of a {@link RollbackPlan}.
  *

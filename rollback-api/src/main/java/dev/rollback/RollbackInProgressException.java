@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.error.RollbackException;
+
 /**
  * Another rollback of the same plan is running (its lock is held by a live process), or a rollback
  * of this plan is unfinished and must be resumed first. Nothing was changed.

@@ -1,5 +1,19 @@
 package dev.rollback;
 
+import dev.rollback.spi.Names;
+
+import dev.rollback.spi.Phase;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.Snapshot;
+
+import dev.rollback.spi.StepContext;
+
+import dev.rollback.spi.Check;
+
+import dev.rollback.spi.Step;
+
 import dev.rollback.internal.Heartbeat;
 import dev.rollback.internal.Listeners;
 import dev.rollback.internal.LocalMachine;

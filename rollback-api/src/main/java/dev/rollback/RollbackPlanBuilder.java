@@ -1,5 +1,13 @@
 package dev.rollback;
 
+import dev.rollback.spi.Names;
+
+import dev.rollback.spi.Phase;
+
+import dev.rollback.spi.Check;
+
+import dev.rollback.spi.Step;
+
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.spi.DataAtRisk;
+
+import dev.rollback.spi.Problem;
+
 import dev.rollback.spi.Plural;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.spi.CheckResult;
+
 import dev.rollback.internal.Json;
 import dev.rollback.internal.MarkdownReport;
 import dev.rollback.spi.Durations;

@@ -1,5 +1,29 @@
 package dev.rollback;
 
+import dev.rollback.spi.InvalidSnapshotException;
+
+import dev.rollback.spi.DataAtRisk;
+
+import dev.rollback.spi.Phase;
+
+import dev.rollback.spi.CheckAttempt;
+
+import dev.rollback.spi.CheckResult;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.Artifact;
+
+import dev.rollback.spi.Snapshot;
+
+import dev.rollback.spi.StepContext;
+
+import dev.rollback.spi.Check;
+
+import dev.rollback.spi.Step;
+
+import dev.rollback.error.RollbackException;
+
 import dev.rollback.internal.Heartbeat;
 import dev.rollback.internal.Journal;
 import dev.rollback.internal.LocalMachine;

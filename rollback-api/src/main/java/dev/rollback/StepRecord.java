@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.spi.Phase;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.error.RollbackException;
+
 /** The restore point store could not be read or written: a file system error, a damaged manifest. */
 public class StoreException extends RollbackException {
 

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.spi.TargetKind;
+
 import java.util.Objects;
 
 /**

@@ -1,5 +1,15 @@
 package dev.rollback;
 
+import dev.rollback.spi.CheckResult;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.StepContext;
+
+import dev.rollback.spi.Check;
+
+import dev.rollback.error.RollbackException;
+
 import static dev.rollback.spi.Durations.compact;
 
 import dev.rollback.check.HealthCheck;

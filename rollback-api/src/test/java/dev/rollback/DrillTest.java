@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.spi.CheckResult;
+
+import dev.rollback.spi.Check;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.spi.TargetKind;
+
+import dev.rollback.spi.Snapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

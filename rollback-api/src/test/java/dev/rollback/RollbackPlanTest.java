@@ -1,5 +1,23 @@
 package dev.rollback;
 
+import dev.rollback.spi.Phase;
+
+import dev.rollback.spi.TargetKind;
+
+import dev.rollback.spi.CheckAttempt;
+
+import dev.rollback.spi.CheckResult;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.Snapshot;
+
+import dev.rollback.spi.StepContext;
+
+import dev.rollback.spi.Check;
+
+import dev.rollback.spi.Step;
+
 import static dev.rollback.Scope.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

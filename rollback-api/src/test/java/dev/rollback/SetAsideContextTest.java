@@ -1,5 +1,15 @@
 package dev.rollback;
 
+import dev.rollback.spi.TargetKind;
+
+import dev.rollback.spi.CheckResult;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.Snapshot;
+
+import dev.rollback.spi.Step;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.spi.CaptureContext;

@@ -1,5 +1,11 @@
 package dev.rollback;
 
+import dev.rollback.spi.TargetKind;
+
+import dev.rollback.spi.Problem;
+
+import dev.rollback.spi.Snapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.spi.CaptureContext;

@@ -1,9 +1,9 @@
 package dev.rollback.check;
 
-import dev.rollback.CheckAttempt;
-import dev.rollback.CheckResult;
-import dev.rollback.RollbackException;
-import dev.rollback.StepContext;
+import dev.rollback.spi.CheckAttempt;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.error.RollbackException;
+import dev.rollback.spi.StepContext;
 import dev.rollback.internal.Redactor;
 import dev.rollback.spi.Durations;
 import java.io.IOException;

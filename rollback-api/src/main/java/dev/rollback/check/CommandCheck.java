@@ -1,7 +1,7 @@
 package dev.rollback.check;
 
-import dev.rollback.CheckResult;
-import dev.rollback.StepContext;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.StepContext;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.spi.Durations;

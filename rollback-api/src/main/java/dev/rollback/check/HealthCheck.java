@@ -1,6 +1,6 @@
 package dev.rollback.check;
 
-import dev.rollback.Check;
+import dev.rollback.spi.Check;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * starts none past {@link Retry#timeout()}; it passes at the first passing attempt. Time comes from
  * the plan's clock and waiting from its sleeper, never the system clock or {@code Thread.sleep}, so
  * tests drive retries without waiting. Every attempt is recorded, with what it saw, in the {@link
- * dev.rollback.CheckResult}'s history, and so in the report. Observations never show a URI's password.
+ * dev.rollback.spi.CheckResult}'s history, and so in the report. Observations never show a URI's password.
  *
  * <p>HTTP and TCP checks connect from the machine that runs the plan; command and log checks run on
  * the plan's {@link dev.rollback.host.Host}.
@@ -68,7 +68,7 @@ public sealed interface HealthCheck extends Check permits HttpCheck, TcpCheck, C
     /**
      * A check that no line written to {@code file} since the rollback began matches {@code pattern}.
      * The check notes the length of the file when the rollback begins (see {@link
-     * dev.rollback.Check#begin}) and reads only what was written after it; see {@link LogScan}.
+     * dev.rollback.spi.Check#begin}) and reads only what was written after it; see {@link LogScan}.
      *
      * @throws IllegalArgumentException if the file or the pattern is null
      */
@@ -79,7 +79,7 @@ public sealed interface HealthCheck extends Check permits HttpCheck, TcpCheck, C
     /**
      * A check that a line written to {@code file} since the check began matches {@code pattern}:
      * the line a service logs once it is ready ("Listening on", "Booted"). Begun by a {@link
-     * dev.rollback.target.Service#readyWhen readiness wait} as the service's start begins, or by
+     * dev.rollback.targets.Service#readyWhen readiness wait} as the service's start begins, or by
      * the engine as a rollback begins, it counts only lines written after that moment; run without
      * beginning, it reads the whole file. Give it attempts and an interval to wait for the line.
      *

@@ -1,8 +1,8 @@
 package dev.rollback.check;
 
-import dev.rollback.Check;
-import dev.rollback.CheckResult;
-import dev.rollback.StepContext;
+import dev.rollback.spi.Check;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.StepContext;
 import dev.rollback.host.Host;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * A health check that no line written to a log since a moment matches an error pattern: "no ERROR
  * since the rollback began"; or, made by {@link HealthCheck#logLine}, that one does: "the service
- * logged that it listens", a readiness check for {@link dev.rollback.target.Service#readyWhen}.
+ * logged that it listens", a readiness check for {@link dev.rollback.targets.Service#readyWhen}.
  *
  * <p><b>Since when.</b> The moment is a {@link LogMark}: where the file ended then. A scan made by
  * {@link HealthCheck#logScan(Path, Pattern)} takes its mark when the rollback begins: the engine calls

@@ -3,6 +3,6 @@
  * command's exit status, and a log free of error lines since the rollback began.
  *
  * <p>Start at {@link dev.rollback.check.HealthCheck}. Every check is an immutable value that retries
- * on the plan's clock and sleeper, and records each attempt in its {@link dev.rollback.CheckResult}.
+ * on the plan's clock and sleeper, and records each attempt in its {@link dev.rollback.spi.CheckResult}.
  */
 package dev.rollback.check;

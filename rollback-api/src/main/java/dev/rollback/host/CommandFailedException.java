@@ -1,6 +1,6 @@
 package dev.rollback.host;
 
-import dev.rollback.RollbackException;
+import dev.rollback.error.RollbackException;
 
 /** A command exited non-zero, or was killed at its timeout. */
 public class CommandFailedException extends RollbackException {

@@ -1,6 +1,6 @@
 package dev.rollback.host;
 
-import dev.rollback.RollbackException;
+import dev.rollback.error.RollbackException;
 
 /**
  * A host could not do what was asked: a file is missing or unreadable, a folder is not writable, a

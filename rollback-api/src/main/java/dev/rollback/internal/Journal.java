@@ -1,7 +1,7 @@
 package dev.rollback.internal;
 
 import dev.rollback.FailurePolicy;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.StepRecord;
 import dev.rollback.StoreException;
 import java.io.IOException;

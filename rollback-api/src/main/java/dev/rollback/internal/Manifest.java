@@ -3,9 +3,9 @@ package dev.rollback.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rollback.Artifact;
+import dev.rollback.spi.Artifact;
 import dev.rollback.RestorePoint;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -118,7 +118,7 @@ public final class Manifest {
                 throw field(file, at + ".target", "one snapshot per target", "a second one of '" + s.target() + "'");
             }
             if (s.kind() == null) {
-                throw field(file, at + ".kind", "one of " + java.util.Arrays.toString(dev.rollback.TargetKind.values()),
+                throw field(file, at + ".kind", "one of " + java.util.Arrays.toString(dev.rollback.spi.TargetKind.values()),
                         "none");
             }
             for (Map.Entry<String, String> e : s.data().entrySet()) {

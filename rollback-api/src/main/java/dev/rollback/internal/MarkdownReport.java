@@ -2,8 +2,8 @@ package dev.rollback.internal;
 
 import static dev.rollback.spi.Durations.format;
 
-import dev.rollback.CheckAttempt;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.CheckAttempt;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.Outcome;
 import dev.rollback.PhaseTiming;
 import dev.rollback.RollbackReport;

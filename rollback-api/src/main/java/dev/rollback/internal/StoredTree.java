@@ -1,6 +1,6 @@
 package dev.rollback.internal;
 
-import dev.rollback.TreeEntry;
+import dev.rollback.spi.TreeEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

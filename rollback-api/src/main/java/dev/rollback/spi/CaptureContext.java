@@ -1,8 +1,6 @@
 package dev.rollback.spi;
 
-import dev.rollback.Snapshot;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -11,10 +9,7 @@ import java.util.Optional;
  *
  * <p>Implementations are supplied by the engine; they are used by one thread at a time.
  */
-public interface CaptureContext {
-
-    /** The name of the plan being captured. */
-    String plan();
+public interface CaptureContext extends TargetContext {
 
     /**
      * The id of the restore point being made: a target that keeps something outside the store (an
@@ -37,7 +32,7 @@ public interface CaptureContext {
 
     /**
      * A folder, readable by the owner only, that belongs to this target inside the restore point
-     * being written. Every regular file the target leaves in it becomes an {@link dev.rollback.Artifact},
+     * being written. Every regular file the target leaves in it becomes an {@link dev.rollback.spi.Artifact},
      * with its SHA-256 recorded when the capture ends.
      *
      * <p>The folder is on the plan's {@link #host()}: in the local store when the host shares this
@@ -58,13 +53,4 @@ public interface CaptureContext {
      * host, has none that a target could link to).
      */
     Optional<Path> previousArtifactDir();
-
-    /** The host the plan runs on: run commands and touch files through it, never directly. */
-    dev.rollback.host.Host host();
-
-    /** The clock of the plan. */
-    Clock clock();
-
-    /** Reports progress of a long capture to the plan's listeners. */
-    void progress(String message);
 }

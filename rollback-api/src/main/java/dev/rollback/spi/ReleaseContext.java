@@ -1,8 +1,5 @@
 package dev.rollback.spi;
 
-import dev.rollback.RestorePoint;
-import java.time.Clock;
-
 /**
  * What the engine gives a {@link Target} when a restore point holding one of its snapshots is
  * deleted, by {@link dev.rollback.RollbackPlan#delete} or by the plan's retention, so that the
@@ -11,20 +8,8 @@ import java.time.Clock;
  *
  * <p>Implementations are supplied by the engine; they are used by one thread at a time.
  */
-public interface ReleaseContext {
-
-    /** The name of the plan whose restore point is being deleted. */
-    String plan();
+public interface ReleaseContext extends TargetContext {
 
     /** The restore point being deleted. */
-    RestorePoint point();
-
-    /** The host the plan runs on: run commands and touch files through it, never directly. */
-    dev.rollback.host.Host host();
-
-    /** The clock of the plan. */
-    Clock clock();
-
-    /** Reports what the release did to the plan's listeners and log. */
-    void progress(String message);
+    PointInfo point();
 }

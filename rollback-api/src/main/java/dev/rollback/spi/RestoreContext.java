@@ -1,14 +1,12 @@
 package dev.rollback.spi;
 
-import dev.rollback.Snapshot;
-import dev.rollback.StepContext;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * What the engine gives a {@link Target} while it plans, checks, restores and verifies: everything
  * a {@link StepContext} has (the host, the clock, the sleeper, progress), so a target can run a
- * {@link dev.rollback.Check} itself, and the artifacts of the restore point. While previewing, the
+ * {@link dev.rollback.spi.Check} itself, and the artifacts of the restore point. While previewing, the
  * rollback id is {@code "preview"}.
  *
  * <p>Implementations are supplied by the engine; they are used by one thread at a time.
@@ -35,7 +33,7 @@ public interface RestoreContext extends StepContext {
      * current state for this reason. True when {@link #point()} is a set-aside point.
      */
     default boolean restoresSetAside() {
-        return point().origin() == dev.rollback.RestorePoint.Origin.SET_ASIDE;
+        return point().isSetAside();
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.rollback.spi;
 
-import dev.rollback.InvalidSnapshotException;
-import dev.rollback.Snapshot;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,9 +1,5 @@
 package dev.rollback.spi;
 
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
 import java.util.List;
 import java.util.Set;
 
@@ -75,7 +71,7 @@ public interface Target {
      * target's into one list ({@link dev.rollback.RollbackPreview#dataAtRisk()}). By default none: a
      * target that cannot tell says nothing.
      */
-    default List<dev.rollback.DataAtRisk> dataAtRisk(Snapshot snapshot, RestoreContext ctx) throws Exception {
+    default List<dev.rollback.spi.DataAtRisk> dataAtRisk(Snapshot snapshot, RestoreContext ctx) throws Exception {
         return List.of();
     }
 

@@ -2,18 +2,18 @@ package dev.rollback.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.Check;
-import dev.rollback.CheckAttempt;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.Check;
+import dev.rollback.spi.CheckAttempt;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.Outcome;
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.StepContext;
+import dev.rollback.spi.StepContext;
 import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.check.HealthServer.Answer;
 import dev.rollback.testing.MemoryTarget;
 import dev.rollback.testing.TestClock;

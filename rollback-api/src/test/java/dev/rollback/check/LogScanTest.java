@@ -2,8 +2,8 @@ package dev.rollback.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.Check;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.Check;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.testing.TestStepContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

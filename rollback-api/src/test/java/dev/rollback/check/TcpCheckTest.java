@@ -2,8 +2,8 @@ package dev.rollback.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.CheckAttempt;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.CheckAttempt;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.testing.TestStepContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;

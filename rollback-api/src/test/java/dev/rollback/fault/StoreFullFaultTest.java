@@ -11,7 +11,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.StoreException;
-import dev.rollback.target.Directory;
+import dev.rollback.targets.Directory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

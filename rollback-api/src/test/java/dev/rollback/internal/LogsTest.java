@@ -6,7 +6,7 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.target.ConfigFiles;
+import dev.rollback.targets.ConfigFiles;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.rollback.support;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.testing.FileTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.rollback.support;
 
-import dev.rollback.CheckResult;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.ReleaseContext;
 import dev.rollback.spi.RestoreContext;

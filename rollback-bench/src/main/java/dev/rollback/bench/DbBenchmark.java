@@ -142,7 +142,7 @@ public final class DbBenchmark {
                 iAside[r] = step(report, "set aside db");
                 iRollback[r] = ms(report.timeToRecover().toNanos());
                 // deleting the points drops their clones (the consumed one is already gone)
-                List<dev.rollback.Problem> left = new java.util.ArrayList<>(instant.delete(point));
+                List<dev.rollback.spi.Problem> left = new java.util.ArrayList<>(instant.delete(point));
                 left.addAll(instant.delete(instant.store().get(report.setAsidePointId())));
                 if (!left.isEmpty()) {
                     throw new IllegalStateException("benchmark: clones left behind: " + left);

@@ -6,7 +6,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.host.Hosts;
-import dev.rollback.target.Directory;
+import dev.rollback.targets.Directory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,9 +1,9 @@
 package dev.rollback.db;
 
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Codec;
@@ -333,8 +333,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
                         String.join("; ", wrong), "do not trust this restore point: choose an older one"));
             }
         }
-        if (!accepted(ctx) && liveExists(ctx.host()) && !ctx.point().origin().equals(
-                dev.rollback.RestorePoint.Origin.SET_ASIDE)) {
+        if (!accepted(ctx) && liveExists(ctx.host()) && !ctx.point().isSetAside()) {
             List<DataLoss> lost = dataLoss(s, ctx.host());
             if (!lost.isEmpty()) {
                 problems.add(Problem.of(name(), "no data written after the restore point " + ctx.point().id(),
@@ -380,7 +379,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
      * restore puts back what a rollback replaced.
      */
     @Override
-    public final List<dev.rollback.DataAtRisk> dataAtRisk(Snapshot s, RestoreContext ctx) throws Exception {
+    public final List<dev.rollback.spi.DataAtRisk> dataAtRisk(Snapshot s, RestoreContext ctx) throws Exception {
         if (scoped(ctx) != this) {
             return scoped(ctx).dataAtRisk(s, ctx);
         }
@@ -388,7 +387,7 @@ public abstract sealed class DatabaseTarget<T extends DatabaseTarget<T>> impleme
             return List.of();
         }
         boolean ok = accepted(ctx);
-        return dataLoss(s, ctx.host()).stream().map(l -> new dev.rollback.DataAtRisk(name(), l.describe(), ok)).toList();
+        return dataLoss(s, ctx.host()).stream().map(l -> new dev.rollback.spi.DataAtRisk(name(), l.describe(), ok)).toList();
     }
 
     /** Whether this target, or its plan for all its targets, accepts losing data written after the point. */

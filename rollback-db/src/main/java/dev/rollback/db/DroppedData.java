@@ -49,7 +49,7 @@ final class DroppedData {
     }
 
     /** The tables recorded by {@link #recordCatalog} in {@code s}, or null when it holds none. */
-    static Map<String, TableState> catalogOf(dev.rollback.Snapshot s) {
+    static Map<String, TableState> catalogOf(dev.rollback.spi.Snapshot s) {
         if (s == null || !s.data().containsKey("catalog.tables")) {
             return null;
         }
@@ -59,7 +59,7 @@ final class DroppedData {
                 data.put(k.substring("catalog.".length()), v);
             }
         });
-        return Catalog.read(dev.rollback.Snapshot.of(data));
+        return Catalog.read(dev.rollback.spi.Snapshot.of(data));
     }
 
     /** {@code found}, then those of {@code more} that drop a table or column {@code found} does not name. */

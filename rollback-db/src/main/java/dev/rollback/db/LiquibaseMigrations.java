@@ -1,9 +1,9 @@
 package dev.rollback.db;
 
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.db.DroppedData.Drop;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
@@ -425,8 +425,8 @@ public final class LiquibaseMigrations implements Target {
             }
 
             @Override
-            public dev.rollback.Phase phase() {
-                return dev.rollback.Phase.SET_ASIDE;
+            public dev.rollback.spi.Phase phase() {
+                return dev.rollback.spi.Phase.SET_ASIDE;
             }
 
             @Override

@@ -1,7 +1,7 @@
 package dev.rollback.db;
 
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Dialect;

@@ -1,11 +1,11 @@
 package dev.rollback.db;
 
-import dev.rollback.Artifact;
-import dev.rollback.CheckResult;
-import dev.rollback.Phase;
+import dev.rollback.spi.Artifact;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Phase;
 import dev.rollback.RestorePoint;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.host.Host;
@@ -152,7 +152,7 @@ final class MigrationBackup {
             }
 
             @Override
-            public RestorePoint point() {
+            public dev.rollback.spi.PointInfo point() {
                 return ctx.point();
             }
 

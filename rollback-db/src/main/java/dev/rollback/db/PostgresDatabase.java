@@ -1,7 +1,7 @@
 package dev.rollback.db;
 
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Codec;
@@ -1017,12 +1017,12 @@ public final class PostgresDatabase extends DatabaseTarget<PostgresDatabase> {
      * no database passes when there is still none.
      */
     @Override
-    public dev.rollback.CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
+    public dev.rollback.spi.CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
         if (isInstant(s) && absent(s)) {
             String check = "integrity of " + name();
-            return liveExists(ctx.host()) ? dev.rollback.CheckResult.failed(check, "database '" + pg.database
+            return liveExists(ctx.host()) ? dev.rollback.spi.CheckResult.failed(check, "database '" + pg.database
                     + "' exists, expected none (there was none when the state was set aside)")
-                    : dev.rollback.CheckResult.passed(check, "no database '" + pg.database + "', as when the state was "
+                    : dev.rollback.spi.CheckResult.passed(check, "no database '" + pg.database + "', as when the state was "
                     + "set aside");
         }
         return super.verify(s, ctx);

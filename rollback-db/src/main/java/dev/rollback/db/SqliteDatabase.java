@@ -1,7 +1,7 @@
 package dev.rollback.db;
 
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.Dialect;
@@ -309,7 +309,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         if (absent(s)) {
             return List.of("remove " + file + " and " + sidecars() + ": there was no database when this state was saved");
         }
-        long size = s.artifact(ARTIFACT).map(dev.rollback.Artifact::size).orElse(0L);
+        long size = s.artifact(ARTIFACT).map(dev.rollback.spi.Artifact::size).orElse(0L);
         List<String> lines = new ArrayList<>();
         if (consuming && sameFileSystem(ctx.host(), ctx.artifactDir(s), file.getParent())) {
             lines.add("link " + file + " into the restore point, which keeps the replaced file until it is deleted");
@@ -427,12 +427,12 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
     }
 
     @Override
-    public dev.rollback.CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
+    public dev.rollback.spi.CheckResult verify(Snapshot s, RestoreContext ctx) throws Exception {
         if (absent(s)) {
             boolean gone = !ctx.host().exists(file);
             String check = "integrity of " + name();
-            return gone ? dev.rollback.CheckResult.passed(check, "no database file, as when the state was saved")
-                    : dev.rollback.CheckResult.failed(check, file + " exists, expected none");
+            return gone ? dev.rollback.spi.CheckResult.passed(check, "no database file, as when the state was saved")
+                    : dev.rollback.spi.CheckResult.failed(check, file + " exists, expected none");
         }
         return super.verify(s, ctx);
     }

@@ -8,7 +8,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPlanBuilder;
 import dev.rollback.host.Command;
 import dev.rollback.host.Hosts;
-import dev.rollback.target.Directory;
+import dev.rollback.targets.Directory;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -14,7 +14,7 @@ import dev.rollback.Resume;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.TargetState;
 import dev.rollback.db.internal.Catalog;
 import dev.rollback.db.internal.Codec;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Outcome;
 import dev.rollback.RollbackPlanBuilder;
-import dev.rollback.target.Directory;
+import dev.rollback.targets.Directory;
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;

@@ -5,7 +5,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackEvent;
 import dev.rollback.RollbackListener;
 import dev.rollback.RollbackPlan;
-import dev.rollback.target.Directory;
+import dev.rollback.targets.Directory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -12,7 +12,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.testing.db.PostgresServer;
 import dev.rollback.host.Hosts;
 import dev.rollback.testing.TestClock;
@@ -616,7 +616,7 @@ class PostgresDatabaseTest {
             throw new java.io.UncheckedIOException(e);
         }
 
-        List<dev.rollback.Problem> problems = plan.delete(plan.store().get(point.id()));
+        List<dev.rollback.spi.Problem> problems = plan.delete(plan.store().get(point.id()));
 
         assertThat(problems).singleElement().satisfies(p -> assertThat(p.found())
                 .contains("found 'blog' of database 'blog'", "nothing was dropped"));

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.CaptureFailedException;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.Outcome;
 import dev.rollback.PreflightFailedException;
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.testing.db.PostgresServer;
 import dev.rollback.host.Hosts;
 import dev.rollback.testing.TestClock;

@@ -3,8 +3,8 @@ package dev.rollback.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.Check;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.Check;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Outcome;
 import dev.rollback.PreflightFailedException;
@@ -289,8 +289,8 @@ class PostgresUndoTest {
 
         dev.rollback.RollbackPreview preview = refusing.preview(before);
 
-        assertThat(preview.dataAtRisk()).extracting(dev.rollback.DataAtRisk::target).containsOnly("db", "notes");
-        assertThat(preview.dataAtRisk()).extracting(dev.rollback.DataAtRisk::what).contains(
+        assertThat(preview.dataAtRisk()).extracting(dev.rollback.spi.DataAtRisk::target).containsOnly("db", "notes");
+        assertThat(preview.dataAtRisk()).extracting(dev.rollback.spi.DataAtRisk::what).contains(
                 "25 rows of table 'orders' inserted after the restore point",
                 "table 'coupon', created after the restore point, holds 2 rows",
                 "1 row of table 'note' inserted after the restore point");
@@ -303,7 +303,7 @@ class PostgresUndoTest {
         RollbackPlan accepting = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store")).clock(clock)
                 .target(pg).target(lite).acceptDataLoss().build();
         dev.rollback.RollbackPreview accepted = accepting.preview(before);
-        assertThat(accepted.dataAtRisk()).hasSameSizeAs(preview.dataAtRisk()).allMatch(dev.rollback.DataAtRisk::accepted);
+        assertThat(accepted.dataAtRisk()).hasSameSizeAs(preview.dataAtRisk()).allMatch(dev.rollback.spi.DataAtRisk::accepted);
         assertThat(accepted.isReady()).isTrue();
 
         RollbackReport report = accepting.rollback(before);

@@ -11,7 +11,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

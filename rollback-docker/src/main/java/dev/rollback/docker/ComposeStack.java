@@ -1,10 +1,10 @@
 package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.docker.DockerException.Reason;
 import dev.rollback.docker.internal.Compose;
 import dev.rollback.docker.internal.Docker;
@@ -14,7 +14,7 @@ import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import dev.rollback.target.ConfigFiles;
+import dev.rollback.targets.ConfigFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,7 +194,7 @@ public final class ComposeStack implements Target {
      *
      * @throws DockerException if the engine does not answer, compose is missing, or a chosen service
      *     has no container
-     * @throws dev.rollback.RollbackException if a file is missing or invalid
+     * @throws dev.rollback.error.RollbackException if a file is missing or invalid
      */
     @Override
     public Snapshot capture(CaptureContext ctx) {

@@ -1,10 +1,10 @@
 package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.docker.DockerException.Reason;
 import dev.rollback.docker.internal.Docker;
 import dev.rollback.docker.internal.Images;

@@ -1,6 +1,6 @@
 package dev.rollback.docker;
 
-import dev.rollback.RollbackException;
+import dev.rollback.error.RollbackException;
 import java.util.Objects;
 
 /**
@@ -43,7 +43,7 @@ public class DockerException extends RollbackException {
      * @param target the target's name
      */
     public DockerException(Reason reason, String message, Throwable cause, String target) {
-        super(message, cause, target, null, null);
+        super(message, cause, target, null);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 

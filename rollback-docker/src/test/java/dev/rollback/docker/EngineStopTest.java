@@ -8,7 +8,7 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;
 import dev.rollback.check.HealthCheck;

@@ -1,7 +1,7 @@
 package dev.rollback.examples;
 
 import dev.rollback.check.HealthCheck;
-import dev.rollback.target.Service;
+import dev.rollback.targets.Service;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

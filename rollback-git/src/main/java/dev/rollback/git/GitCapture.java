@@ -14,7 +14,7 @@ import static dev.rollback.git.GitCode.refPart;
 import static dev.rollback.git.GitCode.sample;
 import static dev.rollback.git.GitCode.shortId;
 
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.git.internal.GitRepo;
 import dev.rollback.git.internal.Head;
 import dev.rollback.git.internal.Uncommitted;

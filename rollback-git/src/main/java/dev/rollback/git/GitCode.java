@@ -1,12 +1,12 @@
 package dev.rollback.git;
 
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Problem;
 import dev.rollback.RestorePoint;
 import dev.rollback.RestorePointNotFoundException;
 import dev.rollback.RollbackPlan;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.git.internal.GitRepo;
 import dev.rollback.host.Command;
 import dev.rollback.host.Host;

@@ -1,6 +1,6 @@
 package dev.rollback.git;
 
-import dev.rollback.RollbackException;
+import dev.rollback.error.RollbackException;
 
 /**
  * A git working tree could not be captured or put back: the repository is missing or in the middle
@@ -13,11 +13,11 @@ public class GitException extends RollbackException {
 
     /** An exception with the given message about the named target. */
     public GitException(String target, String message) {
-        super(message, null, target, null, null);
+        super(message, null, target, null);
     }
 
     /** An exception with the given message and cause about the named target. */
     public GitException(String target, String message, Throwable cause) {
-        super(message, cause, target, null, null);
+        super(message, cause, target, null);
     }
 }

@@ -6,8 +6,8 @@ import static dev.rollback.git.GitCode.UNCOMMITTED;
 import static dev.rollback.git.GitCode.shortId;
 import static dev.rollback.git.GitRestore.onFirstParentLine;
 
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.git.GitCode.Strategy;
 import dev.rollback.git.internal.CommitInfo;
 import dev.rollback.git.internal.FileChange;

@@ -4,7 +4,7 @@ import static dev.rollback.git.GitCode.COMMIT;
 import static dev.rollback.git.GitCode.sample;
 import static dev.rollback.git.GitCode.shortId;
 
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.git.internal.CommitInfo;
 import dev.rollback.git.internal.GitRepo;
 import dev.rollback.git.internal.Head;

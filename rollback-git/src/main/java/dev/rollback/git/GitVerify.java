@@ -5,9 +5,9 @@ import static dev.rollback.git.GitCode.DESCRIBE;
 import static dev.rollback.git.GitCode.sample;
 import static dev.rollback.git.GitCode.shortId;
 
-import dev.rollback.CheckAttempt;
-import dev.rollback.CheckResult;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.CheckAttempt;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.git.GitCode.Strategy;
 import dev.rollback.git.internal.FileChange;
 import dev.rollback.git.internal.GitRepo;

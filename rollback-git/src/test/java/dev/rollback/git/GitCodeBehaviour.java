@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.CaptureFailedException;
-import dev.rollback.CheckResult;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.Outcome;
 import dev.rollback.PlannedStep;
 import dev.rollback.PreflightFailedException;
@@ -13,7 +13,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import dev.rollback.git.internal.CommitInfo;
 import dev.rollback.git.internal.GitRepo;
 import dev.rollback.git.internal.RevertConflict;

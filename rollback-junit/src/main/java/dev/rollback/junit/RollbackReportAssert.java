@@ -1,6 +1,6 @@
 package dev.rollback.junit;
 
-import dev.rollback.CheckResult;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.RollbackReport;
 import dev.rollback.SetAside;
 import dev.rollback.StepRecord;

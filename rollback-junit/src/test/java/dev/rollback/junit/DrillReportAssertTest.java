@@ -3,7 +3,7 @@ package dev.rollback.junit;
 import static dev.rollback.junit.RollbackAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.Check;
+import dev.rollback.spi.Check;
 import dev.rollback.Drill;
 import dev.rollback.DrillReport;
 import dev.rollback.TargetState;

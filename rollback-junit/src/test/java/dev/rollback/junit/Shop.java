@@ -1,6 +1,6 @@
 package dev.rollback.junit;
 
-import dev.rollback.Check;
+import dev.rollback.spi.Check;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlanBuilder;
 import dev.rollback.testing.FileTarget;

@@ -3,7 +3,7 @@ package dev.rollback.junit;
 import static dev.rollback.junit.RollbackAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.Check;
+import dev.rollback.spi.Check;
 import dev.rollback.RestorePoint;
 import dev.rollback.RollbackPlan;
 import dev.rollback.Trigger;

@@ -4,7 +4,7 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.target.Directory;
+import dev.rollback.targets.Directory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -8,7 +8,7 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.Step;
+import dev.rollback.spi.Step;
 import dev.rollback.host.Command;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

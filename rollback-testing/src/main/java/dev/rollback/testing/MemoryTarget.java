@@ -1,9 +1,9 @@
 package dev.rollback.testing;
 
-import dev.rollback.CheckResult;
-import dev.rollback.Problem;
-import dev.rollback.Snapshot;
-import dev.rollback.TargetKind;
+import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.Snapshot;
+import dev.rollback.spi.TargetKind;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;

@@ -1,8 +1,8 @@
 package dev.rollback.testing;
 
-import dev.rollback.Phase;
+import dev.rollback.spi.Phase;
 import dev.rollback.RestorePoint;
-import dev.rollback.StepContext;
+import dev.rollback.spi.StepContext;
 import dev.rollback.host.Host;
 import dev.rollback.host.Hosts;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.rollback.db.internal;
 
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;

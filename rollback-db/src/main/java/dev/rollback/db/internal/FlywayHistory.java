@@ -1,6 +1,6 @@
 package dev.rollback.db.internal;
 
-import dev.rollback.Snapshot;
+import dev.rollback.spi.Snapshot;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -3,7 +3,7 @@ package dev.rollback.examples.systems;
 
 import static dev.rollback.Scope.only;
 
-import dev.rollback.Check;
+import dev.rollback.spi.Check;
 import dev.rollback.PreflightFailedException;
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;

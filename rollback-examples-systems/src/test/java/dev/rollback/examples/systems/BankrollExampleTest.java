@@ -2,7 +2,7 @@ package dev.rollback.examples.systems;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.CheckResult;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.DrillReport;
 import dev.rollback.RollbackReport;
 import dev.rollback.StepRecord;
