@@ -10,12 +10,14 @@ import dev.rollback.host.CommandResult;
 import dev.rollback.host.Host;
 import dev.rollback.host.HostException;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Names;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,10 +51,10 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe: every method returns a new target.
  *
  * <pre>{@code
- * CommandTarget deps = CommandTarget.named("deps")
+ * CommandTarget deps = CommandTarget.of("deps")
  *     .captureWith("pip", "freeze")
  *     .restoreWith("pip", "install", "-r", CommandTarget.ARTIFACT)
- *     .verifyWith("python", "-c", "import flask")
+ *     .verifiedBy("python", "-c", "import flask")
  *     .in(Path.of("/srv/blog"))
  *     .env("PIP_INDEX_URL", indexUrlWithToken)
  *     .timeout(Duration.ofMinutes(5));
@@ -68,49 +70,69 @@ public final class CommandTarget implements Target {
     static final String OUTPUT = "output";
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    private final String name;
-    private final TargetKind kind;
-    private final List<String> captureArgv;
-    private final List<String> restoreArgv;
-    private final List<String> verifyArgv;
-    private final Path workDir;
-    private final Map<String, String> env;
-    private final Duration timeout;
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    private String name;
+    private TargetKind kind;
+    private List<String> captureArgv;
+    private List<String> restoreArgv;
+    private List<String> verifyArgv;
+    private Path workDir;
+    private Map<String, String> env;
+    private Duration timeout;
 
-    private CommandTarget(String name, TargetKind kind, List<String> captureArgv, List<String> restoreArgv,
-            List<String> verifyArgv, Path workDir, Map<String, String> env, Duration timeout) {
+    private CommandTarget(String name) {
         this.name = name;
-        this.kind = kind;
-        this.captureArgv = captureArgv;
-        this.restoreArgv = restoreArgv;
-        this.verifyArgv = verifyArgv;
-        this.workDir = workDir;
-        this.env = env;
-        this.timeout = timeout;
+        this.kind = TargetKind.CONFIG;
+        this.env = Map.of();
+        this.timeout = DEFAULT_TIMEOUT;
+    }
+
+    private CommandTarget(CommandTarget from) {
+        this.name = from.name;
+        this.kind = from.kind;
+        this.captureArgv = from.captureArgv;
+        this.restoreArgv = from.restoreArgv;
+        this.verifyArgv = from.verifyArgv;
+        this.workDir = from.workDir;
+        this.env = from.env;
+        this.timeout = from.timeout;
     }
 
     /**
      * A command target with the given name and no commands yet; add them with {@link #captureWith}
      * and {@link #restoreWith}.
      *
-     * @param name 1 to 64 letters, digits, {@code . _ -}, starting with a letter or digit
+     * <pre>{@code
+     * CommandTarget crontab = CommandTarget.of("crontab").captureWith("crontab", "-l")
+     *     .restoreWith("crontab", CommandTarget.ARTIFACT);
+     * }</pre>
+     *
+     * @param name 1 to 64 letters, digits, {@code . _ -}, starting with a letter or digit ({@link
+     *     Names#requireName})
      */
-    public static CommandTarget named(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("command target: expected a name of 1 to 64 letters, digits, '.', '_' "
-                    + "or '-', starting with a letter or digit, found " + (name == null ? "null" : "'" + name + "'")
-                    + "; choose a name such as 'deps'");
-        }
-        return new CommandTarget(name, TargetKind.CONFIG, null, null, null, null, Map.of(), DEFAULT_TIMEOUT);
+    public static CommandTarget of(String name) {
+        return new CommandTarget(Names.requireName(name, "name of command target"));
+    }
+
+    /**
+     * This target under another name.
+     *
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
+     *     letter or digit ({@link Names#requireName})
+     */
+    public CommandTarget named(String newName) {
+        CommandTarget copy = new CommandTarget(this);
+        copy.name = Names.requireName(newName, "target name of command target '" + name + "'");
+        return copy;
     }
 
     /** This target with the command whose standard output is the captured state. */
     public CommandTarget captureWith(String... argv) {
-        List<String> checked = argv(argv, "capture");
-        return new CommandTarget(name, kind, checked, restoreArgv, verifyArgv, workDir, env, timeout);
+        CommandTarget copy = new CommandTarget(this);
+        copy.captureArgv = argv(argv, "capture");
+        return copy;
     }
 
     /**
@@ -126,22 +148,37 @@ public final class CommandTarget implements Target {
                     + "; pass the captured output's file, e.g. restoreWith(\"pip\", \"install\", \"-r\", \""
                     + ARTIFACT + "\")");
         }
-        return new CommandTarget(name, kind, captureArgv, checked, verifyArgv, workDir, env, timeout);
+        CommandTarget copy = new CommandTarget(this);
+        copy.restoreArgv = checked;
+        return copy;
     }
 
     /**
-     * This target with a command that proves the restore worked: exit 0 passes. It may use
-     * {@value #ARTIFACT} like the restore command.
+     * This target with a command that proves the restore worked, run by its verify: exit 0 passes.
+     * It may use {@value #ARTIFACT} like the restore command.
      */
+    public CommandTarget verifiedBy(String... argv) {
+        CommandTarget copy = new CommandTarget(this);
+        copy.verifyArgv = argv(argv, "verify");
+        return copy;
+    }
+
+    /**
+     * The same as {@link #verifiedBy(String...)}.
+     *
+     * @deprecated use {@link #verifiedBy(String...)}, the spelling of every target's extra check
+     */
+    @Deprecated(forRemoval = true)
     public CommandTarget verifyWith(String... argv) {
-        List<String> checked = argv(argv, "verify");
-        return new CommandTarget(name, kind, captureArgv, restoreArgv, checked, workDir, env, timeout);
+        return verifiedBy(argv);
     }
 
     /** This target with its commands run in the folder {@code dir} of the host. */
     public CommandTarget in(Path dir) {
         Objects.requireNonNull(dir, "working folder");
-        return new CommandTarget(name, kind, captureArgv, restoreArgv, verifyArgv, dir, env, timeout);
+        CommandTarget copy = new CommandTarget(this);
+        copy.workDir = dir;
+        return copy;
     }
 
     /**
@@ -161,8 +198,9 @@ public final class CommandTarget implements Target {
         }
         Map<String, String> more = new LinkedHashMap<>(env);
         more.put(variable, value);
-        return new CommandTarget(name, kind, captureArgv, restoreArgv, verifyArgv, workDir,
-                java.util.Collections.unmodifiableMap(more), timeout);
+        CommandTarget copy = new CommandTarget(this);
+        copy.env = Collections.unmodifiableMap(more);
+        return copy;
     }
 
     /** This target with the time each of its commands may run before it is killed; 10 minutes unless set. */
@@ -172,13 +210,17 @@ public final class CommandTarget implements Target {
             throw new IllegalArgumentException("command target '" + name + "': expected a positive timeout, found "
                     + limit);
         }
-        return new CommandTarget(name, kind, captureArgv, restoreArgv, verifyArgv, workDir, env, limit);
+        CommandTarget copy = new CommandTarget(this);
+        copy.timeout = limit;
+        return copy;
     }
 
     /** This target reported as another kind; {@link TargetKind#CONFIG} unless set. */
     public CommandTarget kind(TargetKind newKind) {
         Objects.requireNonNull(newKind, "kind");
-        return new CommandTarget(name, newKind, captureArgv, restoreArgv, verifyArgv, workDir, env, timeout);
+        CommandTarget copy = new CommandTarget(this);
+        copy.kind = newKind;
+        return copy;
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.rollback.host.Host;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Redactor;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Names;
 import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Config files as one target of kind {@link TargetKind#CONFIG}: {@code .env}, JSON, YAML (compose
@@ -77,24 +77,24 @@ import java.util.regex.Pattern;
  */
 public final class ConfigFiles implements Target {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    private String name;
+    private List<Path> files;
+    private List<Format> formats;
+    private List<String> command;
 
-    private final String name;
-    private final List<Path> files;
-    private final List<Format> formats;
-    private final List<String> command;
-    private final ConfigSnapshots snapshots;
-    private final ConfigValidation validation;
-    private final ConfigPreview preview;
-
-    private ConfigFiles(String name, List<Path> files, List<Format> formats, List<String> command) {
-        this.name = name;
+    private ConfigFiles(List<Path> files) {
+        this.name = "config";
         this.files = List.copyOf(files);
-        this.formats = List.copyOf(formats);
-        this.command = List.copyOf(command);
-        this.snapshots = new ConfigSnapshots(this.name, this.files, this.formats);
-        this.validation = new ConfigValidation(this.formats, this.command);
-        this.preview = new ConfigPreview(this.formats);
+        this.formats = this.files.stream().map(Format::of).toList();
+        this.command = List.of();
+    }
+
+    private ConfigFiles(ConfigFiles from) {
+        this.name = from.name;
+        this.files = from.files;
+        this.formats = from.formats;
+        this.command = from.command;
     }
 
     /**
@@ -122,28 +122,27 @@ public final class ConfigFiles implements Target {
             }
             list.add(p);
         }
-        return new ConfigFiles("config", list, list.stream().map(Format::of).toList(), List.of());
+        return new ConfigFiles(list);
     }
 
     /**
      * This target under another name, for a plan with several config targets.
      *
      * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
-     *     letter or digit
+     *     letter or digit ({@link Names#requireName})
      */
     public ConfigFiles named(String newName) {
-        if (newName == null || !NAME.matcher(newName).matches()) {
-            throw new IllegalArgumentException("config files: expected a target name of 1 to 64 letters, digits, '.', "
-                    + "'_' or '-' starting with a letter or digit, found "
-                    + (newName == null ? "null" : "'" + newName + "'") + "; choose a name such as 'nginx'");
-        }
-        return new ConfigFiles(newName, files, formats, command);
+        ConfigFiles copy = new ConfigFiles(this);
+        copy.name = Names.requireName(newName, "target name of config target '" + name + "'");
+        return copy;
     }
 
     /** This target with every file validated as {@code format}, whatever its name says. */
     public ConfigFiles validatedAs(Format format) {
         Objects.requireNonNull(format, "format");
-        return new ConfigFiles(name, files, files.stream().map(f -> format).toList(), command);
+        ConfigFiles copy = new ConfigFiles(this);
+        copy.formats = files.stream().map(f -> format).toList();
+        return copy;
     }
 
     /**
@@ -156,7 +155,9 @@ public final class ConfigFiles implements Target {
         int i = indexOf(file);
         List<Format> changed = new ArrayList<>(formats);
         changed.set(i, format);
-        return new ConfigFiles(name, files, changed, command);
+        ConfigFiles copy = new ConfigFiles(this);
+        copy.formats = List.copyOf(changed);
+        return copy;
     }
 
     /**
@@ -169,7 +170,9 @@ public final class ConfigFiles implements Target {
     public ConfigFiles validatedBy(List<String> argv) {
         Objects.requireNonNull(argv, "argv");
         Command.of(argv); // checks it the way the host will
-        return new ConfigFiles(name, files, formats, argv);
+        ConfigFiles copy = new ConfigFiles(this);
+        copy.command = List.copyOf(argv);
+        return copy;
     }
 
     /** The files, in the order they are captured and restored. */
@@ -237,15 +240,15 @@ public final class ConfigFiles implements Target {
             format.validate(content).ifPresent(p -> problems.add("expected " + file + " to be valid " + format
                     + ", found " + p + "; fix the file (or declare its format with validatedAs)"));
         }
-        Redactor redactor = preview.redactor(now.stream().map(Current::content).toList());
+        Redactor redactor = preview().redactor(now.stream().map(Current::content).toList());
         if (problems.isEmpty() && !command.isEmpty()) {
-            validation.commandProblem(host).ifPresent(problems::add);
+            validation().commandProblem(host).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new RollbackException(redactor.redact("config target '" + name + "' refuses to capture: "
                     + (problems.size() == 1 ? problems.get(0) : numbered(problems)) + "; then capture again"), null, name, "capture " + name);
         }
-        return snapshots.store(ctx, now, true);
+        return snapshots().store(ctx, now, true);
     }
 
     /**
@@ -263,9 +266,9 @@ public final class ConfigFiles implements Target {
                 throw new RollbackException("config target '" + name + "' cannot set aside: " + notAFile(file, stat.get()),
                         null, name, "set aside " + name);
             }
-            now.add(stat.isEmpty() ? Current.absent(file) : snapshots.read(host, file, stat.get()));
+            now.add(stat.isEmpty() ? Current.absent(file) : snapshots().read(host, file, stat.get()));
         }
-        return snapshots.store(ctx, now, false);
+        return snapshots().store(ctx, now, false);
     }
 
     /**
@@ -278,7 +281,7 @@ public final class ConfigFiles implements Target {
         List<Problem> problems = new ArrayList<>();
         List<Saved> saved;
         try {
-            saved = snapshots.saved(snapshot);
+            saved = snapshots().saved(snapshot);
             validated(snapshot);
         } catch (dev.rollback.spi.InvalidSnapshotException e) {
             throw e; // the engine names the manifest it came from
@@ -327,21 +330,21 @@ public final class ConfigFiles implements Target {
         Host host = ctx.host();
         List<String> actions = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();
-        for (Saved s : snapshots.saved(snapshot)) {
+        for (Saved s : snapshots().saved(snapshot)) {
             Optional<FileStat> stat = host.stat(s.path());
             byte[] now = stat.isPresent() && stat.get().isFile() ? host.read(s.path()) : null;
             byte[] then = s.present() ? host.read(ctx.artifact(snapshot, s.artifact())) : null;
             contents.add(now);
             contents.add(then);
-            actions.add(preview.describe(s, stat, now, then, ctx));
+            actions.add(preview().describe(s, stat, now, then, ctx));
         }
         if (validated(snapshot)) {
-            actions.add("then validate: " + validation.validationText() + "; if anything is invalid, put every file back as it "
+            actions.add("then validate: " + validation().validationText() + "; if anything is invalid, put every file back as it "
                     + "was just before this restore and fail (undone)");
         } else {
             actions.add("no validation: this state was set aside as it was, valid or not, and is put back as it was");
         }
-        Redactor redactor = preview.redactor(contents);
+        Redactor redactor = preview().redactor(contents);
         return actions.stream().map(redactor::redact).toList();
     }
 
@@ -357,7 +360,7 @@ public final class ConfigFiles implements Target {
     @Override
     public void restore(Snapshot snapshot, RestoreContext ctx) throws IOException {
         Host host = ctx.host();
-        List<Saved> saved = snapshots.saved(snapshot);
+        List<Saved> saved = snapshots().saved(snapshot);
         List<byte[]> captured = new ArrayList<>();
         for (Saved s : saved) {
             captured.add(s.present() ? host.read(ctx.artifact(snapshot, s.artifact())) : null);
@@ -370,11 +373,11 @@ public final class ConfigFiles implements Target {
                 throw new RollbackException("config target '" + name + "' cannot restore: " + notAFile(s.path(),
                         stat.get()) + "; nothing was changed", null, name, "restore " + name);
             }
-            before.add(stat.isEmpty() ? Current.absent(s.path()) : snapshots.read(host, s.path(), stat.get()));
+            before.add(stat.isEmpty() ? Current.absent(s.path()) : snapshots().read(host, s.path(), stat.get()));
         }
         List<byte[]> all = new ArrayList<>(captured);
         before.forEach(c -> all.add(c.content()));
-        Redactor redactor = preview.redactor(all);
+        Redactor redactor = preview().redactor(all);
         int written = 0;
         try {
             for (int i = 0; i < saved.size(); i++) {
@@ -391,7 +394,7 @@ public final class ConfigFiles implements Target {
         if (!validated(snapshot)) {
             return;
         }
-        List<String> problems = validation.validate(host, saved);
+        List<String> problems = validation().validate(host, saved);
         if (!problems.isEmpty()) {
             String undone = ConfigWrites.putBack(host, before);
             throw new RollbackException(redactor.redact("config target '" + name + "': expected the restored files to "
@@ -408,7 +411,7 @@ public final class ConfigFiles implements Target {
     @Override
     public CheckResult verify(Snapshot snapshot, RestoreContext ctx) {
         Host host = ctx.host();
-        List<Saved> saved = snapshots.saved(snapshot);
+        List<Saved> saved = snapshots().saved(snapshot);
         List<String> problems = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();
         for (Saved s : saved) {
@@ -436,13 +439,13 @@ public final class ConfigFiles implements Target {
             }
         }
         if (problems.isEmpty() && validated(snapshot)) {
-            problems.addAll(validation.validate(host, saved));
+            problems.addAll(validation().validate(host, saved));
         }
-        Redactor redactor = preview.redactor(contents);
+        Redactor redactor = preview().redactor(contents);
         String check = "verify " + name;
         if (problems.isEmpty()) {
             return CheckResult.passed(check, Plural.of(saved.size(), "file") + (saved.size() == 1 ? " matches" : " match") + " the capture"
-                    + (validated(snapshot) ? " and validate (" + validation.validationText() + ")" : ""));
+                    + (validated(snapshot) ? " and validate (" + validation().validationText() + ")" : ""));
         }
         return CheckResult.failed(check, redactor.redact(String.join("; ", problems)));
     }
@@ -454,6 +457,18 @@ public final class ConfigFiles implements Target {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    private ConfigSnapshots snapshots() {
+        return new ConfigSnapshots(name, files, formats);
+    }
+
+    private ConfigValidation validation() {
+        return new ConfigValidation(formats, command);
+    }
+
+    private ConfigPreview preview() {
+        return new ConfigPreview(formats);
+    }
 
     private int indexOf(Path file) {
         Objects.requireNonNull(file, "file");

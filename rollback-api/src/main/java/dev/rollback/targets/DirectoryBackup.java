@@ -1,6 +1,5 @@
 package dev.rollback.targets;
 
-import dev.rollback.spi.Artifact;
 import dev.rollback.spi.CheckResult;
 import dev.rollback.spi.Problem;
 import dev.rollback.error.RollbackException;
@@ -9,12 +8,11 @@ import dev.rollback.spi.TargetKind;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.host.TreeCopy;
-import dev.rollback.host.WorkMeter;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Names;
 import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +26,7 @@ import java.util.TreeSet;
 /**
  * A folder rolled back from a copy kept in the restore point: a release folder such as {@code
  * /opt/rosey-bot}, restored the way a person restores a timestamped backup, but without losing the
- * failed tree or the data that must survive. Obtain it with {@link Directory#backup(Path)}.
+ * failed tree or the data that must survive. Obtain it with {@link #of(Path)}.
  *
  * <ul>
  *   <li><b>capture</b> copies the tree into the restore point, with modes, times, symbolic links
@@ -52,27 +50,50 @@ import java.util.TreeSet;
  * <pre>{@code
  * RollbackPlan plan = Rollback.plan("rosey-bot")
  *     .stop(Step.command("stop", List.of("systemctl", "stop", "rosey-bot")))
- *     .target(Directory.backup(Path.of("/opt/rosey-bot")).excluding("logs", "uploads").kind(TargetKind.CODE))
+ *     .target(DirectoryBackup.of(Path.of("/opt/rosey-bot")).excluding("logs", "uploads").kind(TargetKind.CODE))
  *     .start(Step.command("start", List.of("systemctl", "start", "rosey-bot")))
  *     .build();
  * }</pre>
  */
 public final class DirectoryBackup implements Target {
 
-    private static final String TREE = "tree";
-    private static final String FAILED_NAME = "failed-name";
+    /** The artifact folder holding the copied tree. */
+    static final String TREE = "tree";
     private static final String STRATEGY = "backup";
 
-    private final Path dir;
-    private final String name;
-    private final TargetKind kind;
-    private final TreeCopy keep;
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    private Path dir;
+    private String name;
+    private TargetKind kind;
+    private TreeCopy keep;
 
-    DirectoryBackup(Path dir, String name, TargetKind kind, TreeCopy keep) {
+    private DirectoryBackup(Path dir) {
         this.dir = dir;
-        this.name = name;
-        this.kind = kind;
-        this.keep = keep;
+        this.name = DirectoryPaths.nameOf(dir, "directory");
+        this.kind = TargetKind.FILES;
+        this.keep = TreeCopy.all();
+    }
+
+    private DirectoryBackup(DirectoryBackup from) {
+        this.dir = from.dir;
+        this.name = from.name;
+        this.kind = from.kind;
+        this.keep = from.keep;
+    }
+
+    /**
+     * A folder captured as a copy in the restore point and restored from it, the failed tree moved
+     * aside and kept. Named after the folder, of kind {@link TargetKind#FILES}, nothing excluded.
+     *
+     * <pre>{@code
+     * DirectoryBackup release = DirectoryBackup.of(Path.of("/opt/rosey-bot")).excluding("logs", "uploads");
+     * }</pre>
+     *
+     * @param dir the folder, such as {@code /opt/app}; made absolute
+     * @throws IllegalArgumentException if {@code dir} is the root folder
+     */
+    public static DirectoryBackup of(Path dir) {
+        return new DirectoryBackup(DirectoryPaths.absolute(dir, "folder of a directory target"));
     }
 
     /**
@@ -91,22 +112,38 @@ public final class DirectoryBackup implements Target {
                         + "characters, found '" + p.replaceAll("\\p{Cntrl}", "?") + "'; give a plain relative path");
             }
         }
-        return new DirectoryBackup(dir, name, kind, keep.excluding(paths));
+        DirectoryBackup copy = new DirectoryBackup(this);
+        copy.keep = keep.excluding(paths);
+        return copy;
     }
 
-    /** This target under another name (by default the folder's name). */
+    /**
+     * This target under another name (by default the folder's name).
+     *
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
+     *     letter or digit ({@link Names#requireName})
+     */
     public DirectoryBackup named(String newName) {
-        return new DirectoryBackup(dir, DirectoryPaths.requireName(newName), kind, keep);
+        DirectoryBackup copy = new DirectoryBackup(this);
+        copy.name = Names.requireName(newName, "target name of directory target '" + name + "'");
+        return copy;
     }
 
     /** This target reported as another kind: {@link TargetKind#FILES} by default, {@code CODE} for a release. */
     public DirectoryBackup kind(TargetKind newKind) {
-        return new DirectoryBackup(dir, name, Objects.requireNonNull(newKind, "kind"), keep);
+        DirectoryBackup copy = new DirectoryBackup(this);
+        copy.kind = Objects.requireNonNull(newKind, "kind");
+        return copy;
     }
 
     /** The folder this target captures and restores, absolute. */
     public Path dir() {
         return dir;
+    }
+
+    /** What the target copies: everything but the excluded paths. */
+    TreeCopy keep() {
+        return keep;
     }
 
     /** The excluded paths, sorted. */
@@ -204,7 +241,7 @@ public final class DirectoryBackup implements Target {
         }
         host.stat(dir).filter(st -> !st.isDirectory()).ifPresent(st -> problems.add(Problem.of(name,
                 "a folder at " + dir, describe(st), st.isSymlink() ? "a release link is rolled back with "
-                        + "Directory.releases(link); move the link away or correct the path" : "move it away first")));
+                        + "DirectoryReleases.of(link); move the link away or correct the path" : "move it away first")));
         return problems;
     }
 
@@ -215,7 +252,7 @@ public final class DirectoryBackup implements Target {
         });
         Host host = ctx.host();
         Optional<FileStat> live = host.stat(dir);
-        String failed = dir.getParent().resolve(failedName(ctx)).toString();
+        String failed = dir.getParent().resolve(DirectoryBackupRestore.failedName(dir, ctx)).toString();
         List<String> out = new ArrayList<>();
         if (absent(snapshot)) {
             out.add(live.isPresent() ? "move " + dir + " aside to " + failed + " (kept, never deleted): the folder "
@@ -228,7 +265,7 @@ public final class DirectoryBackup implements Target {
                 .map(x -> DirectoryTree.walk(host, dir, keep)).orElse(Map.of());
         DirectoryTree.Diff diff = DirectoryTree.diff(current, captured, host.canChangeOwners(), 0);
         out.add("copy the captured tree (" + Plural.of(diff.added() + diff.changed() + diff.unchanged(), "file or link",
-                "files and links") + ", " + Plural.of(diff.capturedBytes(), "byte") + ") to " + workDir(ctx).resolve(TREE));
+                "files and links") + ", " + Plural.of(diff.capturedBytes(), "byte") + ") to " + DirectoryBackupRestore.workDir(dir, ctx).resolve(TREE));
         if (!keep.excludes().isEmpty()) {
             List<String> present = new ArrayList<>();
             List<String> missing = new ArrayList<>();
@@ -251,149 +288,16 @@ public final class DirectoryBackup implements Target {
 
     // ---- restore ---------------------------------------------------------------------------------
 
+    /**
+     * Puts the captured tree in place as the class description says: built beside the folder, the
+     * excluded paths moved into it, the failed tree moved aside and kept.
+     */
     @Override
     public void restore(Snapshot snapshot, RestoreContext ctx) {
         ownSnapshot(snapshot).ifPresent(p -> {
             throw fail(p.expected(), p.found(), p.action());
         });
-        Host host = ctx.host();
-        host.stat(dir).filter(st -> !st.isDirectory()).ifPresent(st -> {
-            throw fail("a folder at " + dir, describe(st), "move it away first; nothing was changed");
-        });
-        Path work = workDir(ctx);
-        Path fresh = work.resolve(TREE);
-        Path nameFile = work.resolve(FAILED_NAME);
-        Optional<FileStat> w = host.stat(work);
-        if (w.isPresent() && !w.get().isDirectory()) {
-            throw fail("a folder or nothing at " + work, describe(w.get()), "move it away; nothing was changed");
-        }
-        if (w.isEmpty()) {
-            host.createDirectories(work);
-        }
-        String failedName;
-        if (host.exists(nameFile)) {
-            failedName = new String(host.read(nameFile), StandardCharsets.UTF_8); // a crashed run chose it
-        } else {
-            failedName = host.exists(dir) ? failedName(ctx) : "";
-            host.write(nameFile, failedName.getBytes(StandardCharsets.UTF_8), 0600);
-        }
-        Path failed = failedName.isEmpty() ? null : dir.getParent().resolve(failedName);
-        boolean liveThere = host.exists(dir);
-        boolean failedThere = failed != null && host.exists(failed);
-
-        if (failedThere && !liveThere) {
-            ctx.progress("an interrupted restore had moved the failed tree aside; putting the captured tree in place");
-            host.move(fresh, dir);
-            host.delete(work);
-            return;
-        }
-        if (failedThere || (failed == null && liveThere && !host.exists(fresh))) {
-            host.delete(work); // an interrupted restore had finished its renames
-            return;
-        }
-        if (absent(snapshot)) {
-            if (failed != null) {
-                host.move(dir, failed);
-            }
-            host.delete(work);
-            return;
-        }
-        putBackKept(host, fresh);
-        host.delete(fresh);
-        ctx.progress("copying the captured tree of " + dir + " from the restore point");
-        WorkMeter.current().expect(snapshot.artifacts().size(), snapshot.artifacts().stream().mapToLong(
-                Artifact::size).sum());
-        try {
-            host.copyTree(ctx.artifactDir(snapshot).resolve(TREE), fresh, TreeCopy.all().excluding(
-                    keep.excludes().toArray(String[]::new)));
-        } catch (RuntimeException e) {
-            // nothing live was moved yet: the half-made copy beside the folder only takes up space (a full disk)
-            try {
-                host.delete(work);
-            } catch (RuntimeException again) {
-                e.addSuppressed(again);
-                throw fail("the captured tree copied to " + fresh, e.getMessage() + ", and the half-made copy "
-                        + work + " could not be removed: " + again.getMessage(), "remove " + work + " by hand; "
-                        + dir + " was not changed");
-            }
-            throw e;
-        }
-        try {
-            moveKept(host, fresh);
-            if (failed != null) {
-                host.move(dir, failed);
-            }
-            try {
-                host.move(fresh, dir);
-            } catch (RuntimeException e) {
-                if (failed != null) {
-                    host.move(failed, dir);
-                }
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            try {
-                if (host.exists(dir)) { // else the failed tree could not be moved back: leave all for a person
-                    putBackKept(host, fresh);
-                    host.delete(work);
-                }
-            } catch (RuntimeException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        host.delete(work);
-    }
-
-    /**
-     * Moves each excluded path of the live tree into the new tree, shortest first. First checks
-     * that no folder on the way is a link in the new tree, which would carry the data elsewhere.
-     */
-    private void moveKept(Host host, Path fresh) {
-        for (String x : excludes()) {
-            Path parent = Path.of(x).getParent();
-            Path p = fresh;
-            for (Path part : parent == null ? List.<Path>of() : parent) {
-                p = p.resolve(part);
-                Optional<FileStat> st = host.stat(p);
-                if (st.isPresent() && !st.get().isDirectory()) {
-                    throw fail("a folder at " + fresh.relativize(p) + " in the captured tree to keep " + x + " in",
-                            describe(st.get()), "exclude the folder itself, or capture a new restore point; "
-                                    + "nothing was changed");
-                }
-            }
-        }
-        for (String x : excludes()) {
-            Path from = dir.resolve(x);
-            if (host.exists(from)) {
-                Path to = fresh.resolve(x);
-                host.createDirectories(to.getParent());
-                host.move(from, to);
-            }
-        }
-    }
-
-    /**
-     * Moves back into the live tree every excluded path found in a new tree: only {@link #moveKept}
-     * puts them there, since the copy leaves them out.
-     */
-    private void putBackKept(Host host, Path fresh) {
-        if (!host.exists(fresh)) {
-            return;
-        }
-        for (String x : excludes()) {
-            Path moved = fresh.resolve(x);
-            if (host.exists(moved)) {
-                Path home = dir.resolve(x);
-                if (host.exists(home)) {
-                    throw fail("the kept path " + x + " in one place", "it both in " + dir + " and in " + fresh
-                            + ", left by an interrupted restore", "merge them by hand, remove " + fresh
-                            + ", then resume");
-                }
-                host.createDirectories(home.getParent());
-                host.move(moved, home);
-            }
-        }
+        new DirectoryBackupRestore(this).restore(snapshot, ctx);
     }
 
     // ---- verify ----------------------------------------------------------------------------------
@@ -451,7 +355,7 @@ public final class DirectoryBackup implements Target {
                     + "restore point was changed: roll back to another point", name, "absent", "true");
         }
         if (!s.get("strategy").equals(Optional.of(STRATEGY))) {
-            return Optional.of(Problem.of(name, "a snapshot made by Directory.backup", "one made by strategy '"
+            return Optional.of(Problem.of(name, "a snapshot made by DirectoryBackup.of", "one made by strategy '"
                     + s.get("strategy").orElse("none") + "'", "the plan's target changed since the capture; capture a "
                     + "new restore point"));
         }
@@ -463,7 +367,7 @@ public final class DirectoryBackup implements Target {
     }
 
     /** Whether the capture found nothing there, which a restore makes so again; only "true" or "false" is read. */
-    private static boolean absent(Snapshot s) {
+    static boolean absent(Snapshot s) {
         return dev.rollback.spi.SnapshotFields.of(s).bool("absent", false);
     }
 
@@ -472,23 +376,7 @@ public final class DirectoryBackup implements Target {
         return raw.isEmpty() ? List.of() : Arrays.asList(raw.split("\n"));
     }
 
-    /** The folder a restore builds the new tree in: beside the live one, so renames stay on one file system. */
-    private Path workDir(RestoreContext ctx) {
-        return dir.resolveSibling(dir.getFileName() + ".rollback-" + DirectoryPaths.sanitise(ctx.rollbackId(), 64));
-    }
-
-    /** A name for the failed tree not yet taken: {@code <dir>-failed-<yyyyMMdd-HHmmss>-<label>}. */
-    private String failedName(RestoreContext ctx) {
-        String base = dir.getFileName() + "-failed-" + DirectoryPaths.stamp(ctx.clock()) + "-"
-                + DirectoryPaths.sanitise(ctx.point().label(), 48);
-        String candidate = base;
-        for (int i = 2; ctx.host().exists(dir.resolveSibling(candidate)); i++) {
-            candidate = base + "-" + i;
-        }
-        return candidate;
-    }
-
-    private static String describe(FileStat st) {
+    static String describe(FileStat st) {
         return switch (st.type()) {
             case SYMLINK -> "a symbolic link to " + st.linkTarget();
             case FILE -> "a file";
@@ -497,14 +385,14 @@ public final class DirectoryBackup implements Target {
         };
     }
 
-    private RollbackException fail(String expected, String found, String action) {
+    RollbackException fail(String expected, String found, String action) {
         return new RollbackException("target '" + name + "': expected " + expected + ", found " + found + "; " + action,
                 null, name, null);
     }
 
     @Override
     public String toString() {
-        return "Directory.backup(" + dir + ")" + (keep.excludes().isEmpty() ? "" : ".excluding(" + excludes() + ")")
+        return "DirectoryBackup.of(" + dir + ")" + (keep.excludes().isEmpty() ? "" : ".excluding(" + excludes() + ")")
                 + "[" + name + ", " + kind + "]";
     }
 }

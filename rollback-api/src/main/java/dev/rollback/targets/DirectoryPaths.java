@@ -3,36 +3,29 @@ package dev.rollback.targets;
 import dev.rollback.error.RollbackException;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
+import dev.rollback.spi.Names;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Path helpers of the directory targets, all through a {@link Host}; not API. Stateless. */
 final class DirectoryPaths {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final int MAX_LINKS = 40;
 
     private DirectoryPaths() {}
 
-    /** A target name, validated as the plan validates it. */
-    static String requireName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("target name: expected 1 to 64 letters, digits, '.', '_' or '-', "
-                    + "starting with a letter or digit, found " + (name == null ? "null" : "'" + name + "'")
-                    + "; choose a name such as 'release' or 'uploads'");
-        }
-        return name;
-    }
-
     /** A default target name made of a file name: unsafe characters become {@code -}. */
     static String nameOf(Path path, String fallback) {
         Path file = path.getFileName();
         String clean = file == null ? "" : sanitise(file.toString(), 64);
-        return NAME.matcher(clean).matches() ? clean : fallback;
+        try {
+            return Names.requireName(clean, "default target name");
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
     }
 
     /** Text made safe for a file name: letters, digits, {@code . _ -} only, at most {@code max} characters. */

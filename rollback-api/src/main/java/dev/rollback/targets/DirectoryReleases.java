@@ -8,6 +8,7 @@ import dev.rollback.spi.TargetKind;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Names;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.Optional;
 /**
  * A release switch rolled back by pointing a symbolic link back: releases live side by side
  * ({@code releases/20240115}, {@code releases/20240116}) and {@code current} links to one, as
- * Capistrano-style deploys lay them out. Obtain it with {@link Directory#releases(Path)}.
+ * Capistrano-style deploys lay them out. Obtain it with {@link #of(Path)}.
  *
  * <ul>
  *   <li><b>capture</b> records where the link points, as written in it, and the release folder it
@@ -40,7 +41,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * RollbackPlan plan = Rollback.plan("shop")
- *     .target(Directory.releases(Path.of("/srv/shop/current")).releasesIn(Path.of("/srv/shop/releases")))
+ *     .target(DirectoryReleases.of(Path.of("/srv/shop/current")).releasesIn(Path.of("/srv/shop/releases")))
  *     .build();
  * }</pre>
  */
@@ -48,16 +49,39 @@ public final class DirectoryReleases implements Target {
 
     private static final String STRATEGY = "releases";
 
-    private final Path link;
-    private final Path releasesDir;
-    private final String name;
-    private final TargetKind kind;
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    private Path link;
+    private Path releasesDir;
+    private String name;
+    private TargetKind kind;
 
-    DirectoryReleases(Path link, Path releasesDir, String name, TargetKind kind) {
+    private DirectoryReleases(Path link) {
         this.link = link;
-        this.releasesDir = releasesDir;
-        this.name = name;
-        this.kind = kind;
+        this.name = DirectoryPaths.nameOf(link, "current");
+        this.kind = TargetKind.CODE;
+    }
+
+    private DirectoryReleases(DirectoryReleases from) {
+        this.link = from.link;
+        this.releasesDir = from.releasesDir;
+        this.name = from.name;
+        this.kind = from.kind;
+    }
+
+    /**
+     * A release link such as {@code current -> releases/20240115}, captured as where it points and
+     * restored by switching it back atomically. Named after the link, of kind {@link
+     * TargetKind#CODE}.
+     *
+     * <pre>{@code
+     * DirectoryReleases current = DirectoryReleases.of(Path.of("/srv/shop/current"));
+     * }</pre>
+     *
+     * @param currentLink the symbolic link, such as {@code /srv/app/current}; made absolute
+     * @throws IllegalArgumentException if {@code currentLink} is the root folder
+     */
+    public static DirectoryReleases of(Path currentLink) {
+        return new DirectoryReleases(DirectoryPaths.absolute(currentLink, "link of a release target"));
     }
 
     /**
@@ -65,18 +89,28 @@ public final class DirectoryReleases implements Target {
      * holding the release the link points to when captured.
      */
     public DirectoryReleases releasesIn(Path folder) {
-        return new DirectoryReleases(link, DirectoryPaths.absolute(folder, "releases folder of target '" + name + "'"),
-                name, kind);
+        DirectoryReleases copy = new DirectoryReleases(this);
+        copy.releasesDir = DirectoryPaths.absolute(folder, "releases folder of target '" + name + "'");
+        return copy;
     }
 
-    /** This target under another name (by default the link's name, such as {@code current}). */
+    /**
+     * This target under another name (by default the link's name, such as {@code current}).
+     *
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
+     *     letter or digit ({@link Names#requireName})
+     */
     public DirectoryReleases named(String newName) {
-        return new DirectoryReleases(link, releasesDir, DirectoryPaths.requireName(newName), kind);
+        DirectoryReleases copy = new DirectoryReleases(this);
+        copy.name = Names.requireName(newName, "target name of release target '" + name + "'");
+        return copy;
     }
 
     /** This target reported as another kind: {@link TargetKind#CODE} by default. */
     public DirectoryReleases kind(TargetKind newKind) {
-        return new DirectoryReleases(link, releasesDir, name, Objects.requireNonNull(newKind, "kind"));
+        DirectoryReleases copy = new DirectoryReleases(this);
+        copy.kind = Objects.requireNonNull(newKind, "kind");
+        return copy;
     }
 
     /** The link this target switches, absolute. */
@@ -257,7 +291,7 @@ public final class DirectoryReleases implements Target {
                     + "restore point was changed: roll back to another point", name, "absent", "true");
         }
         if (!s.get("strategy").equals(Optional.of(STRATEGY))) {
-            return Optional.of(Problem.of(name, "a snapshot made by Directory.releases", "one made by strategy '"
+            return Optional.of(Problem.of(name, "a snapshot made by DirectoryReleases.of", "one made by strategy '"
                     + s.get("strategy").orElse("none") + "'", "the plan's target changed since the capture; capture a "
                     + "new restore point"));
         }
@@ -280,7 +314,7 @@ public final class DirectoryReleases implements Target {
 
     @Override
     public String toString() {
-        return "Directory.releases(" + link + ")" + (releasesDir == null ? "" : ".releasesIn(" + releasesDir + ")")
+        return "DirectoryReleases.of(" + link + ")" + (releasesDir == null ? "" : ".releasesIn(" + releasesDir + ")")
                 + "[" + name + ", " + kind + "]";
     }
 }

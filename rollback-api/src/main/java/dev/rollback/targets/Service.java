@@ -2,6 +2,7 @@ package dev.rollback.targets;
 
 import dev.rollback.spi.Check;
 import dev.rollback.spi.CheckResult;
+import dev.rollback.spi.Names;
 import dev.rollback.error.RollbackException;
 import dev.rollback.spi.Step;
 import dev.rollback.spi.StepContext;
@@ -31,17 +32,17 @@ import java.util.regex.Pattern;
  * <p>Presets:
  *
  * <ul>
- *   <li>{@link #systemd(String)}: {@code systemctl stop|start|is-active UNIT}; {@code is-active}
+ *   <li>{@link #ofSystemd(String)}: {@code systemctl stop|start|is-active UNIT}; {@code is-active}
  *       exiting 0 means running, 3 means stopped, anything else is an error (systemd not running,
  *       no permission), reported with its output.
- *   <li>{@link #process(String, List, Path)}: starts the argv in the background in its own session
+ *   <li>{@link #ofProcess(String, List, Path)}: starts the argv in the background in its own session
  *       ({@code setsid}), standard output and error appended to a log file, and writes its pid to
  *       the pid file; running means that pid is alive (per {@code ps}, zombies count as ended);
  *       stop sends SIGTERM to its process group, waits the timeout, then sends SIGKILL. The pid
  *       file belongs to the service: it is written at start and removed once the process has
  *       ended; a pid file left by a crash names a pid that the system may have given to another
  *       process since, so remove such a file before trusting it.
- *   <li>{@link #commands(String, List, List, List)}: the given commands; the status command exiting
+ *   <li>{@link #ofCommands(String, List, List, List)}: the given commands; the status command exiting
  *       0 means running, any other exit means stopped.
  * </ul>
  *
@@ -54,8 +55,8 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe: every method returns a new service.
  *
  * <pre>{@code
- * Service bot = Service.systemd("rosey-bot").timeout(Duration.ofSeconds(20));
- * Service api = Service.process("api", List.of("java", "-jar", "api.jar"), Path.of("/run/api.pid"))
+ * Service bot = Service.ofSystemd("rosey-bot").timeout(Duration.ofSeconds(20));
+ * Service api = Service.ofProcess("api", List.of("java", "-jar", "api.jar"), Path.of("/run/api.pid"))
  *     .in(Path.of("/srv/api"));
  * RollbackPlan plan = Rollback.plan("rosey")
  *     .stop(bot.stopping())
@@ -74,38 +75,46 @@ public final class Service {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9:_.@\\\\-]{1,255}");
 
     enum Kind { SYSTEMD, PROCESS, COMMANDS }
 
-    final Kind kind;
-    final String name;
-    final List<String> stopArgv;
-    final List<String> startArgv;
-    final List<String> statusArgv;
-    final Path pidFile;
-    final Path logFile;
-    final Path workDir;
-    final Duration timeout;
-    final Duration interval;
-    final Check readiness;
+    // written only by the factories and by an option method on its own copy, before the copy is returned
+    Kind kind;
+    String name;
+    List<String> stopArgv;
+    List<String> startArgv;
+    List<String> statusArgv;
+    Path pidFile;
+    Path logFile;
+    Path workDir;
+    Duration timeout;
+    Duration interval;
+    Check readiness;
     private final ServiceLifecycle lifecycle;
     private final ServiceSteps steps;
 
-    private Service(Kind kind, String name, List<String> stopArgv, List<String> startArgv, List<String> statusArgv,
-            Path pidFile, Path logFile, Path workDir, Duration timeout, Duration interval, Check readiness) {
+    private Service(Kind kind, String name) {
         this.kind = kind;
         this.name = name;
-        this.stopArgv = stopArgv;
-        this.startArgv = startArgv;
-        this.statusArgv = statusArgv;
-        this.pidFile = pidFile;
-        this.logFile = logFile;
-        this.workDir = workDir;
-        this.timeout = timeout;
-        this.interval = interval;
-        this.readiness = readiness;
+        this.timeout = DEFAULT_TIMEOUT;
+        this.interval = DEFAULT_INTERVAL;
+        this.lifecycle = new ServiceLifecycle(this);
+        this.steps = new ServiceSteps(this);
+    }
+
+    private Service(Service from) {
+        this.kind = from.kind;
+        this.name = from.name;
+        this.stopArgv = from.stopArgv;
+        this.startArgv = from.startArgv;
+        this.statusArgv = from.statusArgv;
+        this.pidFile = from.pidFile;
+        this.logFile = from.logFile;
+        this.workDir = from.workDir;
+        this.timeout = from.timeout;
+        this.interval = from.interval;
+        this.readiness = from.readiness;
         this.lifecycle = new ServiceLifecycle(this);
         this.steps = new ServiceSteps(this);
     }
@@ -114,16 +123,25 @@ public final class Service {
      * A systemd unit: stopped with {@code systemctl stop}, started with {@code systemctl start}, its
      * state read with {@code systemctl is-active}.
      *
+     * <pre>{@code
+     * Service bot = Service.ofSystemd("rosey-bot");
+     * }</pre>
+     *
      * @param unit the unit's name, such as {@code rosey-bot} or {@code app@2.service}
+     * @throws IllegalArgumentException unless a unit name of letters, digits and {@code :_.@\-}, not
+     *     starting with {@code -}
      */
-    public static Service systemd(String unit) {
+    public static Service ofSystemd(String unit) {
         if (unit == null || !UNIT.matcher(unit).matches() || unit.startsWith("-")) {
             throw new IllegalArgumentException("systemd service: expected a unit name of letters, digits and "
                     + "':_.@\\-', not starting with '-', found " + (unit == null ? "null" : "'" + unit + "'")
                     + "; give the unit's name, such as 'rosey-bot'");
         }
-        return new Service(Kind.SYSTEMD, unit, List.of("systemctl", "stop", unit), List.of("systemctl", "start", unit),
-                List.of("systemctl", "is-active", unit), null, null, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL, null);
+        Service s = new Service(Kind.SYSTEMD, unit);
+        s.stopArgv = List.of("systemctl", "stop", unit);
+        s.startArgv = List.of("systemctl", "start", unit);
+        s.statusArgv = List.of("systemctl", "is-active", unit);
+        return s;
     }
 
     /**
@@ -131,36 +149,77 @@ public final class Service {
      * pidFile}, its output appended to {@code NAME.log} beside the pid file unless {@link
      * #logTo(Path)} says otherwise.
      *
-     * @param name 1 to 64 letters, digits, {@code . _ -}: it names the default log file
+     * <pre>{@code
+     * Service api = Service.ofProcess("api", List.of("java", "-jar", "api.jar"), Path.of("/run/api.pid"));
+     * }</pre>
+     *
+     * @param name 1 to 64 letters, digits, {@code . _ -} ({@link Names#requireName}): it names the
+     *     default log file
      * @param startArgv the program and its arguments, run exactly as given
      * @param pidFile where the pid of the running process is kept
      */
-    public static Service process(String name, List<String> startArgv, Path pidFile) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("process service: expected a name of 1 to 64 letters, digits, '.', '_' "
-                    + "or '-', starting with a letter or digit, found " + (name == null ? "null" : "'" + name + "'")
-                    + "; choose a name such as 'bot'");
-        }
+    public static Service ofProcess(String name, List<String> startArgv, Path pidFile) {
+        Names.requireName(name, "name of process service");
         List<String> start = argv(name, startArgv, "start");
         Objects.requireNonNull(pidFile, "pid file");
-        Path log = pidFile.resolveSibling(name + ".log");
-        return new Service(Kind.PROCESS, name, null, start, null, pidFile, log, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL, null);
+        Service s = new Service(Kind.PROCESS, name);
+        s.startArgv = start;
+        s.pidFile = pidFile;
+        s.logFile = pidFile.resolveSibling(name + ".log");
+        return s;
     }
 
     /**
      * A service driven by three commands. The status command exiting 0 means running; any other
      * exit means stopped.
      *
-     * @param name the service's name, shown in steps and reports
+     * <pre>{@code
+     * Service writing = Service.ofCommands("blog-writing", List.of("blogctl", "pause"),
+     *     List.of("blogctl", "resume"), List.of("blogctl", "is-running"));
+     * }</pre>
+     *
+     * @param name the service's name, shown in steps and reports: 1 to 200 printable characters
+     *     ({@link Names#requireText})
      */
+    public static Service ofCommands(String name, List<String> stopArgv, List<String> startArgv,
+            List<String> statusArgv) {
+        Names.requireText(name, "name of service");
+        Service s = new Service(Kind.COMMANDS, name);
+        s.stopArgv = argv(name, stopArgv, "stop");
+        s.startArgv = argv(name, startArgv, "start");
+        s.statusArgv = argv(name, statusArgv, "status");
+        return s;
+    }
+
+    /**
+     * The same as {@link #ofSystemd(String)}.
+     *
+     * @deprecated use {@link #ofSystemd(String)}, the factory spelling every target follows
+     */
+    @Deprecated(forRemoval = true)
+    public static Service systemd(String unit) {
+        return ofSystemd(unit);
+    }
+
+    /**
+     * The same as {@link #ofProcess(String, List, Path)}.
+     *
+     * @deprecated use {@link #ofProcess(String, List, Path)}, the factory spelling every target follows
+     */
+    @Deprecated(forRemoval = true)
+    public static Service process(String name, List<String> startArgv, Path pidFile) {
+        return ofProcess(name, startArgv, pidFile);
+    }
+
+    /**
+     * The same as {@link #ofCommands(String, List, List, List)}.
+     *
+     * @deprecated use {@link #ofCommands(String, List, List, List)}, the factory spelling every
+     *     target follows
+     */
+    @Deprecated(forRemoval = true)
     public static Service commands(String name, List<String> stopArgv, List<String> startArgv, List<String> statusArgv) {
-        if (name == null || name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("service: expected a name of 1 to 200 printable characters, found "
-                    + (name == null ? "null" : "'" + name.replaceAll("\\p{Cntrl}", "?") + "'")
-                    + "; give a short name such as 'blog-writing'");
-        }
-        return new Service(Kind.COMMANDS, name, argv(name, stopArgv, "stop"), argv(name, startArgv, "start"),
-                argv(name, statusArgv, "status"), null, null, null, DEFAULT_TIMEOUT, DEFAULT_INTERVAL, null);
+        return ofCommands(name, stopArgv, startArgv, statusArgv);
     }
 
     /**
@@ -168,14 +227,16 @@ public final class Service {
      * again after SIGKILL); each of its commands may also run that long. 30 seconds unless set.
      */
     public Service timeout(Duration limit) {
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, workDir,
-                positive(limit, "timeout"), interval, readiness);
+        Service copy = new Service(this);
+        copy.timeout = positive(limit, "timeout");
+        return copy;
     }
 
     /** This service asking its status every {@code pause} while it waits; 500 ms unless set. */
     public Service every(Duration pause) {
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, workDir, timeout,
-                positive(pause, "interval"), readiness);
+        Service copy = new Service(this);
+        copy.interval = positive(pause, "interval");
+        return copy;
     }
 
     /**
@@ -190,7 +251,9 @@ public final class Service {
             throw new IllegalStateException("systemd service '" + name + "': expected no working folder, found "
                     + dir + "; set WorkingDirectory= in the unit file instead");
         }
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, dir, timeout, interval, readiness);
+        Service copy = new Service(this);
+        copy.workDir = dir;
+        return copy;
     }
 
     /**
@@ -205,7 +268,9 @@ public final class Service {
                     + "library, found a " + kind.name().toLowerCase() + " service, whose output is not ours to "
                     + "redirect; remove .logTo(...)");
         }
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, file, workDir, timeout, interval, readiness);
+        Service copy = new Service(this);
+        copy.logFile = file;
+        return copy;
     }
 
     /**
@@ -219,7 +284,7 @@ public final class Service {
      * start step began), instead of a fixed sleep after the start.
      *
      * <pre>{@code
-     * Service api = Service.process("api", List.of("java", "-jar", "api.jar"), Path.of("/run/api.pid"))
+     * Service api = Service.ofProcess("api", List.of("java", "-jar", "api.jar"), Path.of("/run/api.pid"))
      *     .readyWhen(HealthCheck.http(URI.create("http://127.0.0.1:8080/health"))
      *         .attempts(30).every(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(40)));
      * }</pre>
@@ -228,8 +293,9 @@ public final class Service {
      */
     public Service readyWhen(Check check) {
         Objects.requireNonNull(check, "readiness check");
-        return new Service(kind, name, stopArgv, startArgv, statusArgv, pidFile, logFile, workDir, timeout, interval,
-                check);
+        Service copy = new Service(this);
+        copy.readiness = check;
+        return copy;
     }
 
     /** The service's name. */
@@ -270,12 +336,12 @@ public final class Service {
      * @throws RollbackException if it does not come up within the timeout
      */
     public void start(Host host) throws InterruptedException {
-        lifecycle.start(ServiceSteps.outsidePlan(host));
+        lifecycle.start(new OutsidePlanContext(host));
     }
 
     /** Stops this service on {@code host} now, outside any plan, and waits until it is stopped. */
     public void stop(Host host) throws InterruptedException {
-        lifecycle.stop(ServiceSteps.outsidePlan(host));
+        lifecycle.stop(new OutsidePlanContext(host));
     }
 
     /** A check that passes when this service is running, with what its status said; for the VERIFY phase. */

@@ -3,15 +3,12 @@ package dev.rollback.targets;
 import dev.rollback.spi.Step;
 import dev.rollback.spi.StepContext;
 import dev.rollback.host.Command;
-import dev.rollback.host.Host;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * The steps a {@link Service} makes, with the text that says what they do, and the context a stop or
- * start runs in outside any plan.
+ * The steps a {@link Service} makes, with the text that says what they do; they run in the context
+ * the engine gives them, on the plan's clock and sleeper.
  *
  * <p>Immutable and thread-safe.
  */
@@ -21,52 +18,6 @@ final class ServiceSteps {
 
     ServiceSteps(Service service) {
         this.service = service;
-    }
-
-    /** A context for a stop or start outside any plan: on the system clock and sleeper, with no listeners. */
-    static StepContext outsidePlan(Host host) {
-        Objects.requireNonNull(host, "host");
-        return new StepContext() {
-            @Override
-            public String plan() {
-                return "(no plan)";
-            }
-
-            @Override
-            public String rollbackId() {
-                return "(none)";
-            }
-
-            @Override
-            public dev.rollback.RestorePoint point() {
-                return null;
-            }
-
-            @Override
-            public dev.rollback.spi.Phase phase() {
-                return dev.rollback.spi.Phase.START;
-            }
-
-            @Override
-            public Host host() {
-                return host;
-            }
-
-            @Override
-            public java.time.Clock clock() {
-                return java.time.Clock.systemUTC();
-            }
-
-            @Override
-            public void sleep(Duration duration) throws InterruptedException {
-                dev.rollback.Sleeper.system().sleep(duration);
-            }
-
-            @Override
-            public void progress(String message) {
-                // no listeners outside a plan
-            }
-        };
     }
 
     List<String> describeStop() {

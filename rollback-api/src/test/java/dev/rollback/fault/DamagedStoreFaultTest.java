@@ -19,7 +19,7 @@ import dev.rollback.internal.Json;
 import dev.rollback.internal.Manifest;
 import dev.rollback.testing.FileTarget;
 import dev.rollback.targets.ConfigFiles;
-import dev.rollback.targets.Directory;
+import dev.rollback.targets.DirectoryBackup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +70,7 @@ class DamagedStoreFaultTest {
                 .stop(Step.of("stop", ctx -> Files.writeString(service, "stop\n", StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND)))
                 .target(ConfigFiles.of(live.resolve("app.env")).named("config"))
-                .target(Directory.backup(release).named("release"))
+                .target(DirectoryBackup.of(release).named("release"))
                 .target(new FileTarget("db", live.resolve("db.bin")))
                 .start(Step.of("start", ctx -> Files.writeString(service, "start\n", StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND)))

@@ -11,7 +11,7 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.StoreException;
-import dev.rollback.targets.Directory;
+import dev.rollback.targets.DirectoryBackup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,7 +200,7 @@ class StoreFullFaultTest {
             Files.write(app.resolve("v1-" + i + ".bin"), bytes(100_000, i));
         }
         RollbackPlan plan = Rollback.plan("site").store(root.resolve("store")).onFailure(policy)
-                .target(Directory.backup(app).named("site")).build();
+                .target(DirectoryBackup.of(app).named("site")).build();
         RestorePoint v1 = plan.capture("v1");
         for (int i = 0; i < 6; i++) {
             Files.delete(app.resolve("v1-" + i + ".bin"));

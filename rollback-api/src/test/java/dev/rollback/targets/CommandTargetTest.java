@@ -45,10 +45,10 @@ class CommandTargetTest {
     }
 
     CommandTarget deps() {
-        return CommandTarget.named("deps")
+        return CommandTarget.of("deps")
                 .captureWith("cat", "requirements.lock")
                 .restoreWith("cp", ARTIFACT, "requirements.lock")
-                .verifyWith("cmp", ARTIFACT, "requirements.lock")
+                .verifiedBy("cmp", ARTIFACT, "requirements.lock")
                 .in(work);
     }
 
@@ -85,7 +85,7 @@ class CommandTargetTest {
             capture[2 + i] = tricky.get(i);
         }
         String oddName = "odd 'name' \"here\" $(touch pwned3).txt";
-        RollbackPlan plan = plan(CommandTarget.named("args").captureWith(capture).restoreWith("cp", ARTIFACT, oddName)
+        RollbackPlan plan = plan(CommandTarget.of("args").captureWith(capture).restoreWith("cp", ARTIFACT, oddName)
                 .in(work));
 
         RestorePoint point = plan.capture("v1");
@@ -102,7 +102,7 @@ class CommandTargetTest {
 
     @Test
     void shouldGiveTheRestoreCommandAPrivateTemporaryCopyAndRemoveItAfterwards() throws Exception {
-        RollbackPlan plan = plan(CommandTarget.named("deps").captureWith("cat", "requirements.lock")
+        RollbackPlan plan = plan(CommandTarget.of("deps").captureWith("cat", "requirements.lock")
                 .restoreWith("sh", "-c", "stat -c %a \"$1\" > mode.txt; printf %s \"$1\" > path.txt; cat \"$1\" > copy.txt",
                         "sh", ARTIFACT)
                 .in(work));
@@ -117,7 +117,7 @@ class CommandTargetTest {
 
     @Test
     void shouldFailTheCaptureWithTheCommandItsExitCodeAndItsErrorOutput() throws Exception {
-        RollbackPlan plan = plan(CommandTarget.named("deps").captureWith("cat", "missing.lock")
+        RollbackPlan plan = plan(CommandTarget.of("deps").captureWith("cat", "missing.lock")
                 .restoreWith("cp", ARTIFACT, "missing.lock").in(work));
 
         assertThatThrownBy(() -> plan.capture("v1"))
@@ -131,7 +131,7 @@ class CommandTargetTest {
     @Test
     void shouldFailTheRestoreWithTheCommandItsExitCodeAndNoSecretInTheReport() throws Exception {
         String secret = "s3cr3t-t0ken-4711";
-        RollbackPlan plan = plan(CommandTarget.named("deps").captureWith("cat", "requirements.lock")
+        RollbackPlan plan = plan(CommandTarget.of("deps").captureWith("cat", "requirements.lock")
                 .restoreWith("sh", "-c", "echo \"index refused token $TOKEN\" >&2; exit 3", "sh", ARTIFACT)
                 .env("TOKEN", secret)
                 .in(work));
@@ -169,7 +169,7 @@ class CommandTargetTest {
 
     @Test
     void shouldNameAMissingCaptureProgramClearly() {
-        RollbackPlan plan = plan(CommandTarget.named("deps").captureWith("no-such-tool-4711", "freeze")
+        RollbackPlan plan = plan(CommandTarget.of("deps").captureWith("no-such-tool-4711", "freeze")
                 .restoreWith("cp", ARTIFACT, "x"));
 
         assertThatThrownBy(() -> plan.capture("v1"))
@@ -185,7 +185,7 @@ class CommandTargetTest {
         RestorePoint point = capturing.capture("v1");
         Files.writeString(lock, BAD);
         var before = Trees.fingerprint(work);
-        RollbackPlan plan = plan(CommandTarget.named("deps").captureWith("cat", "requirements.lock")
+        RollbackPlan plan = plan(CommandTarget.of("deps").captureWith("cat", "requirements.lock")
                 .restoreWith("no-such-installer-4711", "-r", ARTIFACT).in(work));
 
         assertThatThrownBy(() -> plan.rollback(point))
@@ -197,7 +197,7 @@ class CommandTargetTest {
 
     @Test
     void shouldKillACaptureThatRunsPastItsTimeout() {
-        RollbackPlan plan = plan(CommandTarget.named("slow").captureWith("sleep", "30")
+        RollbackPlan plan = plan(CommandTarget.of("slow").captureWith("sleep", "30")
                 .restoreWith("cp", ARTIFACT, "x").timeout(Duration.ofMillis(300)));
 
         assertThatThrownBy(() -> plan.capture("v1"))
@@ -207,7 +207,7 @@ class CommandTargetTest {
 
     @Test
     void shouldFailVerifyWhenTheVerifyCommandFails() throws Exception {
-        RollbackPlan plan = plan(deps().verifyWith("grep", "-q", "django", "requirements.lock"));
+        RollbackPlan plan = plan(deps().verifiedBy("grep", "-q", "django", "requirements.lock"));
         RestorePoint point = plan.capture("v1");
 
         RollbackReport report = plan.rollback(point);
@@ -221,21 +221,21 @@ class CommandTargetTest {
 
     @Test
     void shouldRejectBadConfigurationWhereItIsGiven() {
-        assertThatThrownBy(() -> CommandTarget.named("my deps")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CommandTarget.of("my deps")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'my deps'");
-        assertThatThrownBy(() -> CommandTarget.named("deps").restoreWith("pip", "install", "-r", "requirements.txt"))
+        assertThatThrownBy(() -> CommandTarget.of("deps").restoreWith("pip", "install", "-r", "requirements.txt"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{artifact}");
-        assertThatThrownBy(() -> CommandTarget.named("deps").captureWith()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CommandTarget.of("deps").captureWith()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("command target 'deps'").hasMessageContaining("empty argv");
-        assertThatThrownBy(() -> CommandTarget.named("deps").env("BAD NAME", "x"))
+        assertThatThrownBy(() -> CommandTarget.of("deps").env("BAD NAME", "x"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'BAD NAME'");
-        assertThatThrownBy(() -> CommandTarget.named("deps").timeout(Duration.ZERO))
+        assertThatThrownBy(() -> CommandTarget.of("deps").timeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive timeout");
     }
 
     @Test
     void shouldBeConfigByDefaultAndImmutable() {
-        CommandTarget base = CommandTarget.named("deps").captureWith("pip", "freeze");
+        CommandTarget base = CommandTarget.of("deps").captureWith("pip", "freeze");
         CommandTarget code = base.kind(TargetKind.CODE).env("TOKEN", "x");
 
         assertThat(base.kind()).isEqualTo(TargetKind.CONFIG);

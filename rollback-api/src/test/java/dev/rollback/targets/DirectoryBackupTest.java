@@ -143,7 +143,7 @@ class DirectoryBackupTest {
         Path app = release("v1");
         Files.setPosixFilePermissions(app.resolve("config"), PosixFilePermissions.fromString("rwx------"));
         Map<String, String> good = tree(app);
-        RollbackPlan plan = plan(Directory.backup(app).kind(TargetKind.CODE));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).kind(TargetKind.CODE));
         RestorePoint v1 = plan.capture("v1");
         badDeploy(app);
 
@@ -160,7 +160,7 @@ class DirectoryBackupTest {
     void shouldKeepExcludedLogsAndUploadsWrittenAfterTheCapture() throws Exception {
         srv();
         Path app = release("v1");
-        RollbackPlan plan = plan(Directory.backup(app).excluding("logs", "uploads/"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("logs", "uploads/"));
         RestorePoint v1 = plan.capture("v1");
         assertThat(capturedTree(plan, v1).resolve("logs")).doesNotExist();
         assertThat(capturedTree(plan, v1).resolve("uploads")).doesNotExist();
@@ -184,7 +184,7 @@ class DirectoryBackupTest {
     void shouldKeepTheFailedTreeAsideNamedWithTimeAndLabel() throws Exception {
         Path srv = srv();
         Path app = release("v1");
-        RollbackPlan plan = plan(Directory.backup(app).excluding("logs", "uploads"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("logs", "uploads"));
         RestorePoint v1 = plan.capture("v1.0 (good)");
         badDeploy(app);
         Map<String, String> bad = tree(app, "logs", "uploads");
@@ -205,7 +205,7 @@ class DirectoryBackupTest {
     void shouldUndoARollbackFromTheStateSetAside() throws Exception {
         srv();
         Path app = release("v1");
-        RollbackPlan plan = plan(Directory.backup(app).excluding("logs"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("logs"));
         RestorePoint v1 = plan.capture("v1");
         badDeploy(app);
         Map<String, String> bad = tree(app);
@@ -226,7 +226,7 @@ class DirectoryBackupTest {
         write(app.resolve("sub dir/`id` ; rm -rf x.txt"), "v1 too", "rw-r--r--");
         write(app.resolve("logs $(x)/a.log"), "log", "rw-r--r--");
         Map<String, String> good = tree(app);
-        RollbackPlan plan = plan(Directory.backup(app).excluding("logs $(x)").named("app"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("logs $(x)").named("app"));
         RestorePoint v1 = plan.capture("v1 \"quoted\" $(touch pwned)");
         Files.writeString(app.resolve("it's a \"file\" $(touch pwned).txt"), "broken");
         Files.writeString(app.resolve("logs $(x)/a.log"), "log after deploy");
@@ -251,7 +251,7 @@ class DirectoryBackupTest {
         Path app = release("v1");
         Path outside = Files.writeString(tmp.resolve("outside-secret.txt"), "not part of the release");
         Files.createSymbolicLink(app.resolve("escape"), outside);
-        RollbackPlan plan = plan(Directory.backup(app));
+        RollbackPlan plan = plan(DirectoryBackup.of(app));
 
         RestorePoint v1 = plan.capture("v1");
 
@@ -271,7 +271,7 @@ class DirectoryBackupTest {
     void shouldHardLinkUnchangedFilesToThePreviousCaptureNeverToLiveFiles() throws Exception {
         srv();
         Path app = release("v1");
-        RollbackPlan plan = plan(Directory.backup(app).excluding("logs"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("logs"));
         RestorePoint first = plan.capture("v1");
         Files.writeString(app.resolve("lib/bot.py"), "print('v1.1')\n");
 
@@ -299,7 +299,7 @@ class DirectoryBackupTest {
     @Test
     void shouldRefuseAMissingFolderAtCaptureAndStoreNothing() throws Exception {
         srv();
-        RollbackPlan plan = plan(Directory.backup(app()));
+        RollbackPlan plan = plan(DirectoryBackup.of(app()));
 
         assertThatThrownBy(() -> plan.capture("v1"))
                 .isInstanceOf(CaptureFailedException.class)
@@ -316,7 +316,7 @@ class DirectoryBackupTest {
         Path srv = srv();
         Files.createDirectories(srv.resolve("releases/1"));
         Files.createSymbolicLink(app(), Path.of("releases/1"));
-        RollbackPlan plan = plan(Directory.backup(app()));
+        RollbackPlan plan = plan(DirectoryBackup.of(app()));
 
         assertThatThrownBy(() -> plan.capture("v1"))
                 .isInstanceOf(CaptureFailedException.class)
@@ -340,7 +340,7 @@ class DirectoryBackupTest {
             before = null;
         }
         RollbackPlan plan = Rollback.plan("app").store(tmp.resolve("store")).clock(clock).on(reading)
-                .target(Directory.backup(app)).build();
+                .target(DirectoryBackup.of(app)).build();
 
         assertThatThrownBy(() -> plan.capture("v1"))
                 .isInstanceOf(CaptureFailedException.class)
@@ -372,7 +372,7 @@ class DirectoryBackupTest {
     void shouldPreviewCountsKeptPathsAndTheFailedTreeWithoutChangingAnything() throws Exception {
         srv();
         Path app = release("v1");
-        RollbackPlan plan = plan(Directory.backup(app).excluding("logs", "uploads", "cache"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("logs", "uploads", "cache"));
         RestorePoint v1 = plan.capture("v1");
         badDeploy(app);
         Map<String, String> everything = tree(tmp);
@@ -393,8 +393,8 @@ class DirectoryBackupTest {
     void shouldRefuseARestoreWhenTheExcludesNoLongerKeepWhatTheCaptureLeftOut() throws Exception {
         srv();
         Path app = release("v1");
-        RestorePoint v1 = plan(Directory.backup(app).excluding("uploads")).capture("v1");
-        RollbackPlan changed = plan(Directory.backup(app));
+        RestorePoint v1 = plan(DirectoryBackup.of(app).excluding("uploads")).capture("v1");
+        RollbackPlan changed = plan(DirectoryBackup.of(app));
         Map<String, String> everything = tree(tmp);
 
         assertThatThrownBy(() -> changed.rollback(v1))
@@ -417,7 +417,7 @@ class DirectoryBackupTest {
         Path srv = srv();
         Path app = release("v1");
         write(app.resolve("var/log/app.log"), "kept", "rw-r--r--");
-        RollbackPlan plan = plan(Directory.backup(app).excluding("var/log"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("var/log"));
         RestorePoint v1 = plan.capture("v1");
         badDeploy(app);
         Map<String, String> bad = tree(srv);
@@ -445,7 +445,7 @@ class DirectoryBackupTest {
         Path app = release("v1");
         Path shared = Files.createDirectories(srv.resolve("shared/public"));
         Files.createSymbolicLink(app.resolve("public"), shared);
-        RollbackPlan plan = plan(Directory.backup(app).excluding("public/uploads"));
+        RollbackPlan plan = plan(DirectoryBackup.of(app).excluding("public/uploads"));
         RestorePoint v1 = plan.capture("v1");
         Files.delete(app.resolve("public"));
         write(app.resolve("public/uploads/new.png"), "uploaded after the deploy", "rw-r--r--");
@@ -470,7 +470,7 @@ class DirectoryBackupTest {
     void shouldFinishARestoreInterruptedBetweenItsTwoRenames() throws Exception {
         Path srv = srv();
         Path app = release("v1");
-        DirectoryBackup target = Directory.backup(app).excluding("logs");
+        DirectoryBackup target = DirectoryBackup.of(app).excluding("logs");
         RollbackPlan plan = plan(target);
         RestorePoint v1 = plan.capture("v1");
         Map<String, String> good = tree(app, "logs");
@@ -496,7 +496,7 @@ class DirectoryBackupTest {
     void shouldRedoARestoreInterruptedWhileBuildingTheNewTreeKeepingTheMovedData() throws Exception {
         Path srv = srv();
         Path app = release("v1");
-        DirectoryBackup target = Directory.backup(app).excluding("logs", "uploads");
+        DirectoryBackup target = DirectoryBackup.of(app).excluding("logs", "uploads");
         RollbackPlan plan = plan(target);
         RestorePoint v1 = plan.capture("v1");
         Map<String, String> good = tree(app, "logs", "uploads");

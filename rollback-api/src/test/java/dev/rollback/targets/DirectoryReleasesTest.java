@@ -63,7 +63,7 @@ class DirectoryReleasesTest {
 
     @Test
     void shouldSwitchTheLinkBackWithoutTouchingAnyRelease() throws Exception {
-        RollbackPlan plan = plan(Directory.releases(current));
+        RollbackPlan plan = plan(DirectoryReleases.of(current));
         RestorePoint good = plan.capture("20240115");
         deploy("releases/20240116");
         Map<String, String> releasesBefore = DirectoryBackupTest.tree(releases);
@@ -84,7 +84,7 @@ class DirectoryReleasesTest {
 
     @Test
     void shouldUndoTheSwitchFromTheTargetRecordedAside() throws Exception {
-        RollbackPlan plan = plan(Directory.releases(current));
+        RollbackPlan plan = plan(DirectoryReleases.of(current));
         RestorePoint good = plan.capture("20240115");
         deploy("releases/20240116");
 
@@ -97,7 +97,7 @@ class DirectoryReleasesTest {
 
     @Test
     void shouldPreviewTheSwitchWithoutChangingAnything() throws Exception {
-        RollbackPlan plan = plan(Directory.releases(current));
+        RollbackPlan plan = plan(DirectoryReleases.of(current));
         RestorePoint good = plan.capture("20240115");
         deploy("releases/20240116");
         Map<String, String> before = everything();
@@ -116,7 +116,7 @@ class DirectoryReleasesTest {
     void shouldRefuseToCaptureACurrentThatResolvesOutsideTheReleasesFolder() throws Exception {
         Path outside = Files.createDirectories(tmp.resolve("elsewhere/evil"));
         deploy(outside.toString());
-        RollbackPlan plan = plan(Directory.releases(current).releasesIn(releases));
+        RollbackPlan plan = plan(DirectoryReleases.of(current).releasesIn(releases));
 
         assertThatThrownBy(() -> plan.capture("evil"))
                 .isInstanceOf(CaptureFailedException.class)
@@ -129,7 +129,7 @@ class DirectoryReleasesTest {
 
     @Test
     void shouldRefuseARollbackToAReleaseThatNowResolvesOutsideTheReleasesFolderChangingNothing() throws Exception {
-        RollbackPlan plan = plan(Directory.releases(current));
+        RollbackPlan plan = plan(DirectoryReleases.of(current));
         RestorePoint good = plan.capture("20240115");
         deploy("releases/20240116");
         // the captured release is replaced by a link that leaves the releases folder
@@ -150,7 +150,7 @@ class DirectoryReleasesTest {
 
     @Test
     void shouldRefuseARollbackToAReleaseThatIsGone() throws Exception {
-        RollbackPlan plan = plan(Directory.releases(current));
+        RollbackPlan plan = plan(DirectoryReleases.of(current));
         RestorePoint good = plan.capture("20240115");
         deploy("releases/20240116");
         Files.move(releases.resolve("20240115"), tmp.resolve("pruned"));
@@ -166,7 +166,7 @@ class DirectoryReleasesTest {
     void shouldRefuseAFolderInPlaceOfTheLink() throws Exception {
         Files.delete(current);
         Files.createDirectories(current);
-        RollbackPlan plan = plan(Directory.releases(current));
+        RollbackPlan plan = plan(DirectoryReleases.of(current));
 
         assertThatThrownBy(() -> plan.capture("v1"))
                 .isInstanceOf(CaptureFailedException.class)
@@ -179,7 +179,7 @@ class DirectoryReleasesTest {
         String odd = "rel 'A' \"B\" $(touch pwned)";
         Files.writeString(Files.createDirectories(releases.resolve(odd)).resolve("VERSION"), "odd");
         deploy("releases/" + odd);
-        RollbackPlan plan = plan(Directory.releases(current).releasesIn(releases));
+        RollbackPlan plan = plan(DirectoryReleases.of(current).releasesIn(releases));
         RestorePoint good = plan.capture("odd");
         deploy("releases/20240116");
 
@@ -198,7 +198,7 @@ class DirectoryReleasesTest {
         Files.createSymbolicLink(releases.resolve("latest"), Path.of("20240116"));
         Files.createDirectories(tmp.resolve("elsewhere/deep"));
         Files.createSymbolicLink(releases.resolve("sneaky"), tmp.resolve("elsewhere/deep"));
-        DirectoryReleases target = Directory.releases(current).releasesIn(releases);
+        DirectoryReleases target = DirectoryReleases.of(current).releasesIn(releases);
 
         deploy("releases/latest");
         RestorePoint latest = plan(target).capture("latest");

@@ -69,7 +69,7 @@ class ServiceReadinessTest {
     Service slowWeb(String delay) {
         Path pid = dir.resolve("web.pid");
         pidFiles.add(pid);
-        return Service.process("web", List.of("sh", "-c", "echo booting; sleep " + delay + "; echo \"listening on $0\"; "
+        return Service.ofProcess("web", List.of("sh", "-c", "echo booting; sleep " + delay + "; echo \"listening on $0\"; "
                 + "exec busybox httpd -f -p 127.0.0.1:$0 -h " + dir.resolve("www"), Integer.toString(port)), pid)
                 .timeout(Duration.ofSeconds(5)).every(Duration.ofMillis(50));
     }

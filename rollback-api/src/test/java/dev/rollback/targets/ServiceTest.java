@@ -53,7 +53,7 @@ class ServiceTest {
     }
 
     Service bot(List<String> argv) {
-        return Service.process("bot", argv, dir.resolve("bot.pid")).timeout(Duration.ofSeconds(5))
+        return Service.ofProcess("bot", argv, dir.resolve("bot.pid")).timeout(Duration.ofSeconds(5))
                 .every(Duration.ofMillis(100));
     }
 
@@ -159,7 +159,7 @@ class ServiceTest {
 
     @Test
     void shouldRefuseToStartWhenThePidFileFolderIsMissing() {
-        Service bot = Service.process("bot", List.of("sleep", "300"), dir.resolve("run/bot.pid"));
+        Service bot = Service.ofProcess("bot", List.of("sleep", "300"), dir.resolve("run/bot.pid"));
 
         assertThatThrownBy(() -> bot.starting().run(ctx))
                 .isInstanceOf(RollbackException.class)
@@ -184,7 +184,7 @@ class ServiceTest {
     // ---- services driven by commands -------------------------------------------------------------
 
     Service fileService(List<String> start) {
-        return Service.commands("web", List.of("rm", "-f", "running"), start, List.of("ls", "running")).in(dir)
+        return Service.ofCommands("web", List.of("rm", "-f", "running"), start, List.of("ls", "running")).in(dir)
                 .timeout(Duration.ofSeconds(3)).every(Duration.ofSeconds(1));
     }
 
@@ -218,7 +218,7 @@ class ServiceTest {
 
     @Test
     void shouldNotRunTheStopCommandOfAServiceThatIsAlreadyStopped() throws Exception {
-        Service web = Service.commands("web", List.of("touch", "stop-ran"), List.of("true"), List.of("ls", "running"))
+        Service web = Service.ofCommands("web", List.of("touch", "stop-ran"), List.of("true"), List.of("ls", "running"))
                 .in(dir);
 
         web.stopping().run(ctx);
@@ -229,7 +229,7 @@ class ServiceTest {
 
     @Test
     void shouldNameAMissingStatusProgram() {
-        Service web = Service.commands("web", List.of("no-such-ctl-4711", "stop"), List.of("no-such-ctl-4711", "start"),
+        Service web = Service.ofCommands("web", List.of("no-such-ctl-4711", "stop"), List.of("no-such-ctl-4711", "start"),
                 List.of("no-such-ctl-4711", "status"));
 
         assertThatThrownBy(() -> web.stopping().run(ctx))
@@ -267,7 +267,7 @@ class ServiceTest {
 
     @Test
     void shouldDescribeTheSystemctlCommandsItWillRun() {
-        Service bot = Service.systemd("rosey-bot").timeout(Duration.ofSeconds(20));
+        Service bot = Service.ofSystemd("rosey-bot").timeout(Duration.ofSeconds(20));
 
         assertThat(bot.stopping().name()).isEqualTo("stop rosey-bot");
         assertThat(bot.stopping().describe()).containsExactly("run: systemctl stop rosey-bot",
@@ -280,7 +280,7 @@ class ServiceTest {
     void shouldSayClearlyWhenSystemctlCannotTellTheState() {
         Host host = Hosts.local();
         assumeThat(host.hasProgram("systemctl")).as("systemctl installed").isTrue();
-        Service bot = Service.systemd("rosey-bot");
+        Service bot = Service.ofSystemd("rosey-bot");
 
         // systemd is not the init system here: is-active exits 1 with its reason, neither active nor inactive
         assertThatThrownBy(() -> bot.stopping().run(ctx))
@@ -292,18 +292,18 @@ class ServiceTest {
 
     @Test
     void shouldRejectBadConfigurationWhereItIsGiven() {
-        assertThatThrownBy(() -> Service.systemd("-H evil")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Service.ofSystemd("-H evil")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'-H evil'");
-        assertThatThrownBy(() -> Service.systemd("a b")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Service.systemd("bot").in(dir)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> Service.ofSystemd("a b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Service.ofSystemd("bot").in(dir)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("WorkingDirectory=");
-        assertThatThrownBy(() -> Service.process("my bot", List.of("sleep", "1"), dir.resolve("p")))
+        assertThatThrownBy(() -> Service.ofProcess("my bot", List.of("sleep", "1"), dir.resolve("p")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Service.process("bot", List.of(), dir.resolve("p")))
+        assertThatThrownBy(() -> Service.ofProcess("bot", List.of(), dir.resolve("p")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("service 'bot'");
-        assertThatThrownBy(() -> Service.commands("web", List.of("true"), List.of("true"), List.of("true"))
+        assertThatThrownBy(() -> Service.ofCommands("web", List.of("true"), List.of("true"), List.of("true"))
                 .logTo(dir.resolve("x.log"))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> Service.systemd("bot").timeout(Duration.ZERO))
+        assertThatThrownBy(() -> Service.ofSystemd("bot").timeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -165,7 +165,7 @@ class TrafficSwitchTest {
     }
 
     TrafficSwitch traffic() {
-        return TrafficSwitch.symlink(active)
+        return TrafficSwitch.ofSymlink(active)
                 .side("blue", Path.of("blue.conf"))
                 .side("green", upstreams.resolve("green.conf"))
                 .sideCheck("blue", answers200("blue health", "http://127.0.0.1:" + blue.port() + "/health"))
@@ -301,7 +301,7 @@ class TrafficSwitchTest {
         Files.delete(active);
         Files.writeString(active, blue.conf());
         reload();
-        TrafficSwitch traffic = TrafficSwitch.file(active)
+        TrafficSwitch traffic = TrafficSwitch.ofFile(active)
                 .side("blue", upstreams.resolve("blue.conf"))
                 .side("green", upstreams.resolve("green.conf"))
                 .sideCheck("blue", answers200("blue health", "http://127.0.0.1:" + blue.port() + "/health"))
@@ -359,7 +359,7 @@ class TrafficSwitchTest {
 
     @Test
     void shouldRejectBadConfigurationWhereItIsGiven() {
-        TrafficSwitch traffic = TrafficSwitch.symlink(active).side("blue", Path.of("blue.conf"));
+        TrafficSwitch traffic = TrafficSwitch.ofSymlink(active).side("blue", Path.of("blue.conf"));
 
         assertThat(traffic.kind()).isEqualTo(TargetKind.TRAFFIC);
         assertThat(traffic.name()).isEqualTo("traffic");
