@@ -39,7 +39,7 @@ import java.util.Optional;
  *       tag, and a pin {@code <repo>:rollback-<point>-<image>} so no prune or re-tag takes the image
  *       away.
  *   <li><b>Set aside</b>: the same for the running (bad) state, of every service of the stack
- *       whatever {@link #services} says; its images are tagged {@code <repo>:failed-<point>-<image>},
+ *       whatever {@link #only} says; its images are tagged {@code <repo>:failed-<point>-<image>},
  *       so the rollback can be undone, and the undo puts back every service as it was.
  *   <li><b>Preflight</b>: the engine answers, compose is installed, every captured image is on the
  *       host, and the captured compose files validate ({@code compose config}).
@@ -51,17 +51,17 @@ import java.util.Optional;
  *       image and, when it defines a health check, is {@code healthy}.
  * </ul>
  *
- * <p>All services by default; {@link #services(String...)} limits the target to some, such as a
+ * <p>All services by default; {@link #only(String...)} limits the target to some, such as a
  * backend-only target beside the whole stack, for a partial rollback with {@code
  * Scope.only("backend")}. Compose is {@code docker compose} when the host has it, else {@code
  * docker-compose}.
  *
  * <pre>{@code
  * ComposeStack stack = ComposeStack.of(Path.of("/srv/taylordash/docker-compose.yml"))
- *     .withEnvFile(Path.of("/srv/taylordash/.env"));
+ *     .envFile(Path.of("/srv/taylordash/.env"));
  * RollbackPlan plan = Rollback.plan("taylordash")
  *     .target(stack)                                             // everything
- *     .target(stack.services("backend").named("backend"))        // backend only
+ *     .target(stack.only("backend").named("backend"))            // backend only
  *     .verify(HealthCheck.http(URI.create("http://127.0.0.1:3000/health/ready")).expectStatus(200))
  *     .build();
  * plan.rollback(before, Scope.only("backend"));
@@ -73,21 +73,28 @@ public final class ComposeStack implements Target {
 
     private static final String FILES = "files";
 
-    private final String name;
-    private final List<Path> composeFiles;
-    private final Path envFile;
-    private final String project;
-    private final List<String> services;
-    private final Duration healthTimeout;
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    private String name;
+    private List<Path> composeFiles;
+    private Path envFile;
+    private String project;
+    private List<String> services;
+    private Duration healthTimeout;
 
-    private ComposeStack(String name, List<Path> composeFiles, Path envFile, String project, List<String> services,
-            Duration healthTimeout) {
-        this.name = name;
+    private ComposeStack(List<Path> composeFiles) {
+        this.name = "compose";
         this.composeFiles = List.copyOf(composeFiles);
-        this.envFile = envFile;
-        this.project = project;
-        this.services = List.copyOf(services);
-        this.healthTimeout = healthTimeout;
+        this.services = List.of();
+        this.healthTimeout = Duration.ofSeconds(60);
+    }
+
+    private ComposeStack(ComposeStack from) {
+        this.name = from.name;
+        this.composeFiles = from.composeFiles;
+        this.envFile = from.envFile;
+        this.project = from.project;
+        this.services = from.services;
+        this.healthTimeout = from.healthTimeout;
     }
 
     /**
@@ -101,7 +108,7 @@ public final class ComposeStack implements Target {
         files.add(Objects.requireNonNull(composeFile, "composeFile"));
         files.addAll(Arrays.asList(Objects.requireNonNull(more, "more")));
         ConfigFiles.of(files.toArray(Path[]::new)); // the same checks: file paths, each once
-        return new ComposeStack("compose", files, null, null, List.of(), Duration.ofSeconds(60));
+        return new ComposeStack(files);
     }
 
     /**
@@ -110,12 +117,24 @@ public final class ComposeStack implements Target {
      *
      * @throws IllegalArgumentException if it is one of the compose files
      */
-    public ComposeStack withEnvFile(Path file) {
+    public ComposeStack envFile(Path file) {
         Objects.requireNonNull(file, "file");
         List<Path> all = new ArrayList<>(composeFiles);
         all.add(file);
         ConfigFiles.of(all.toArray(Path[]::new));
-        return new ComposeStack(name, composeFiles, file, project, services, healthTimeout);
+        ComposeStack copy = new ComposeStack(this);
+        copy.envFile = file;
+        return copy;
+    }
+
+    /**
+     * The same as {@link #envFile(Path)}.
+     *
+     * @deprecated use {@link #envFile(Path)}: an option is named for what it sets
+     */
+    @Deprecated(forRemoval = true)
+    public ComposeStack withEnvFile(Path file) {
+        return envFile(file);
     }
 
     /**
@@ -131,7 +150,9 @@ public final class ComposeStack implements Target {
                     + "letters, digits, '_' or '-', found " + (projectName == null ? "null" : "'" + projectName + "'")
                     + "; give the name 'docker compose ls' shows");
         }
-        return new ComposeStack(name, composeFiles, envFile, projectName, services, healthTimeout);
+        ComposeStack copy = new ComposeStack(this);
+        copy.project = projectName;
+        return copy;
     }
 
     /**
@@ -141,7 +162,7 @@ public final class ComposeStack implements Target {
      *
      * @throws IllegalArgumentException if none is given or one is given twice
      */
-    public ComposeStack services(String... names) {
+    public ComposeStack only(String... names) {
         Objects.requireNonNull(names, "names");
         if (names.length == 0 || new LinkedHashSet<>(Arrays.asList(names)).size() != names.length) {
             throw new IllegalArgumentException("compose stack '" + name + "': expected distinct service names, found "
@@ -153,18 +174,31 @@ public final class ComposeStack implements Target {
                         + (s == null ? "null" : "'" + s + "'") + "; give the name as in the compose file");
             }
         }
-        return new ComposeStack(name, composeFiles, envFile, project, List.of(names), healthTimeout);
+        ComposeStack copy = new ComposeStack(this);
+        copy.services = List.of(names);
+        return copy;
+    }
+
+    /**
+     * The same as {@link #only(String...)}.
+     *
+     * @deprecated use {@link #only(String...)}, the spelling of every target's subset
+     */
+    @Deprecated(forRemoval = true)
+    public ComposeStack services(String... names) {
+        return only(names);
     }
 
     /**
      * This target under another name.
      *
      * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
-     *     letter or digit
+     *     letter or digit ({@link dev.rollback.spi.Names#requireName})
      */
     public ComposeStack named(String newName) {
-        return new ComposeStack(DockerContainer.checkName(newName, "compose stack"), composeFiles, envFile, project,
-                services, healthTimeout);
+        ComposeStack copy = new ComposeStack(this);
+        copy.name = DockerContainer.checkName(newName, "compose stack '" + name + "'");
+        return copy;
     }
 
     /**
@@ -174,8 +208,9 @@ public final class ComposeStack implements Target {
      * @throws IllegalArgumentException if not positive
      */
     public ComposeStack healthTimeout(Duration timeout) {
-        return new ComposeStack(name, composeFiles, envFile, project, services,
-                DockerContainer.checkTimeout(timeout, "compose stack '" + name + "'"));
+        ComposeStack copy = new ComposeStack(this);
+        copy.healthTimeout = DockerContainer.checkTimeout(timeout, "compose stack '" + name + "'");
+        return copy;
     }
 
     @Override
@@ -225,7 +260,7 @@ public final class ComposeStack implements Target {
                     throw new DockerException(Reason.CONTAINER_MISSING, "compose stack '" + name + "': expected a "
                             + "container of service '" + chosen.get(i) + "' on host " + ctx.host().name()
                             + ", found none; start the stack (" + compose.display() + " up -d), or leave the service "
-                            + "out with services(...)", null, name);
+                            + "out with only(...)", null, name);
                 }
                 data.put(key + "present", "false");
                 continue;

@@ -11,6 +11,7 @@ import dev.rollback.docker.internal.Images;
 import dev.rollback.docker.internal.RunSpec;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Names;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.io.IOException;
@@ -59,18 +60,24 @@ import java.util.regex.Pattern;
  */
 public final class DockerContainer implements Target {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     static final String CONFIG = "container.json";
 
-    private final String name;
-    private final String container;
-    private final Duration healthTimeout;
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    private String name;
+    private String container;
+    private Duration healthTimeout;
 
-    private DockerContainer(String name, String container, Duration healthTimeout) {
-        this.name = name;
+    private DockerContainer(String container) {
+        this.name = container.length() <= 64 ? container : container.substring(0, 64);
         this.container = container;
-        this.healthTimeout = healthTimeout;
+        this.healthTimeout = Duration.ofSeconds(60);
+    }
+
+    private DockerContainer(DockerContainer from) {
+        this.name = from.name;
+        this.container = from.container;
+        this.healthTimeout = from.healthTimeout;
     }
 
     /**
@@ -85,18 +92,19 @@ public final class DockerContainer implements Target {
                     + "'_', '.' or '-' starting with a letter or digit, found "
                     + (container == null ? "null" : "'" + container + "'") + "; give the name shown by docker ps");
         }
-        String target = container.length() <= 64 ? container : container.substring(0, 64);
-        return new DockerContainer(target, container, Duration.ofSeconds(60));
+        return new DockerContainer(container);
     }
 
     /**
      * This target under another name.
      *
      * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
-     *     letter or digit
+     *     letter or digit ({@link Names#requireName})
      */
     public DockerContainer named(String newName) {
-        return new DockerContainer(checkName(newName, "docker container"), container, healthTimeout);
+        DockerContainer copy = new DockerContainer(this);
+        copy.name = checkName(newName, "docker container '" + name + "'");
+        return copy;
     }
 
     /**
@@ -106,7 +114,9 @@ public final class DockerContainer implements Target {
      * @throws IllegalArgumentException if not positive
      */
     public DockerContainer healthTimeout(Duration timeout) {
-        return new DockerContainer(name, container, checkTimeout(timeout, "docker container '" + name + "'"));
+        DockerContainer copy = new DockerContainer(this);
+        copy.healthTimeout = checkTimeout(timeout, "docker container '" + name + "'");
+        return copy;
     }
 
     /** The container's name on the host. */
@@ -266,13 +276,9 @@ public final class DockerContainer implements Target {
         return "rollback/" + target.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
     }
 
+    /** A new target name, checked with {@link Names#requireName}; {@code what} names the target in the message. */
     static String checkName(String newName, String what) {
-        if (newName == null || !NAME.matcher(newName).matches()) {
-            throw new IllegalArgumentException(what + ": expected a target name of 1 to 64 letters, digits, '.', "
-                    + "'_' or '-' starting with a letter or digit, found "
-                    + (newName == null ? "null" : "'" + newName + "'") + "; choose a name such as 'backend'");
-        }
-        return newName;
+        return Names.requireName(newName, what + ": expected a target name");
     }
 
     static Duration checkTimeout(Duration timeout, String what) {

@@ -104,7 +104,27 @@ class ComposeStackTest {
     }
 
     private ComposeStack stackTarget() {
-        return ComposeStack.of(composeFile).withEnvFile(envFile).project(project).healthTimeout(Duration.ofSeconds(30));
+        return ComposeStack.of(composeFile).envFile(envFile).project(project).healthTimeout(Duration.ofSeconds(30));
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void shouldMakeTheSameStackWithTheSpellingsTheConfigurationRuleReplaced() throws IOException {
+        ComposeStack now = ComposeStack.of(composeFile).envFile(envFile).project(project).only("backend")
+                .named("backend");
+        ComposeStack before = ComposeStack.of(composeFile).withEnvFile(envFile).project(project).services("backend")
+                .named("backend");
+        assertThat(before.name()).isEqualTo(now.name());
+        assertThat(before).hasToString(now.toString());
+
+        Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store")).target(now).build().capture("v1");
+        deployV2();
+        RollbackPlan withNew = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store")).target(now)
+                .build();
+        RollbackPlan withOld = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
+                .target(before).build();
+        assertThat(withOld.preview(withOld.restorePoints().get(0)).toString())
+                .isEqualTo(withNew.preview(withNew.restorePoints().get(0)).toString());
     }
 
     @Test
@@ -158,8 +178,8 @@ class ComposeStackTest {
     @Test
     void shouldRollBackOnlyTheBackendAndLeaveTheFrontendRunning() throws IOException {
         RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
-                .target(stackTarget().services("backend").named("backend"))
-                .target(stackTarget().services("frontend").named("frontend"))
+                .target(stackTarget().only("backend").named("backend"))
+                .target(stackTarget().only("frontend").named("frontend"))
                 .verify(HealthCheck.http(URI.create("http://127.0.0.1:" + backendPort + "/"))
                         .bodyContains("backend v1").attempts(40).every(Duration.ofMillis(250)))
                 .onFailure(FailurePolicy.HALT).build();
@@ -182,7 +202,7 @@ class ComposeStackTest {
     @Test
     void shouldBringEveryServiceBackAsSetAsideWhenUndoingAOneServiceRollback() throws IOException {
         RollbackPlan plan = Rollback.plan("taylordash").on(Hosts.local()).store(dir.resolve("store"))
-                .target(stackTarget().services("backend").named("backend"))
+                .target(stackTarget().only("backend").named("backend"))
                 .verify(HealthCheck.http(URI.create("http://127.0.0.1:" + backendPort + "/"))
                         .bodyContains("backend v1").attempts(40).every(Duration.ofMillis(250)))
                 .onFailure(FailurePolicy.HALT).build();

@@ -26,12 +26,12 @@ class ConfigurationTest {
     @Test
     void shouldRefuseRepeatedServicesAndBadProjectNames() {
         ComposeStack stack = ComposeStack.of(Path.of("/srv/app/docker-compose.yml"));
-        assertThatThrownBy(() -> stack.services("backend", "backend")).hasMessageContaining("distinct service names");
-        assertThatThrownBy(() -> stack.services()).hasMessageContaining("distinct service names");
+        assertThatThrownBy(() -> stack.only("backend", "backend")).hasMessageContaining("distinct service names");
+        assertThatThrownBy(() -> stack.only()).hasMessageContaining("distinct service names");
         assertThatThrownBy(() -> stack.project("My App")).hasMessageContaining("expected a project name");
-        assertThatThrownBy(() -> stack.withEnvFile(Path.of("/srv/app/docker-compose.yml")))
+        assertThatThrownBy(() -> stack.envFile(Path.of("/srv/app/docker-compose.yml")))
                 .hasMessageContaining("twice");
-        assertThat(stack.services("backend").named("backend").name()).isEqualTo("backend");
+        assertThat(stack.only("backend").named("backend").name()).isEqualTo("backend");
     }
 
     @Test

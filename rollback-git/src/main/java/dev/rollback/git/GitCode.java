@@ -11,6 +11,7 @@ import dev.rollback.git.internal.GitRepo;
 import dev.rollback.host.Command;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
+import dev.rollback.spi.Names;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import java.util.function.Predicate;
 /**
  * A git working tree as a CODE target: captures the commit HEAD is at, and puts it back the way a
  * runbook does, with {@code git reset --hard} (the default), with revert commits ({@link
- * #reverting()}), or by restoring only some paths from the revision ({@link #onlyPaths(String...)}).
+ * #reverting()}), or by restoring only some paths from the revision ({@link #only(String...)}).
  *
  * <h2>What it does</h2>
  *
@@ -50,7 +51,7 @@ import java.util.function.Predicate;
  *       files the commit does not have are removed) and leaves every other path alone; nothing is
  *       committed.
  *   <li><b>Verify</b> checks that the tree is at the commit, then runs the {@link
- *       #verifyWith(String...)} commands in the tree, each recorded in the report.
+ *       #verifiedBy(String...)} commands in the tree, each recorded in the report.
  * </ul>
  *
  * <h2>Local and remote</h2>
@@ -61,7 +62,7 @@ import java.util.function.Predicate;
  * is not; {@link #using(Driver)} forces either.
  *
  * <pre>{@code
- * GitCode code = GitCode.workTree(Path.of("/srv/gestima")).tagDeploys().verifyWith("npm", "run", "build");
+ * GitCode code = GitCode.of(Path.of("/srv/gestima")).tagDeploys().verifiedBy("npm", "run", "build");
  * RollbackPlan plan = Rollback.plan("gestima").store(Path.of("/var/lib/rollback")).target(code).build();
  *
  * plan.capture("v2.0.0");                              // before the deploy: tags deploy/v2.0.0
@@ -69,10 +70,10 @@ import java.util.function.Predicate;
  * RollbackReport report = plan.rollback(code.lastGoodDeploy(plan));
  *
  * // backend only, keep the frontend (git checkout v2.0.0 -- app/ alembic/):
- * GitCode backend = GitCode.workTree(dir).onlyPaths("app/", "alembic/").named("backend");
+ * GitCode backend = GitCode.of(dir).only("app/", "alembic/").named("backend");
  * }</pre>
  *
- * <p>Immutable and thread-safe: each {@code withX}-style method returns a new target.
+ * <p>Immutable and thread-safe: each configuration method returns a new target.
  */
 public final class GitCode implements Target {
 
@@ -111,32 +112,46 @@ public final class GitCode implements Target {
     static final String DEPLOY_TAG = "deployTag";
     static final String ASIDE_BRANCH = "setAsideBranch";
 
-    final String name;
-    final Path dir;
-    final Strategy strategy;
-    final List<String> paths;
-    final boolean allowDirty;
-    final boolean tagDeploys;
-    final List<List<String>> verifyCommands;
-    final Driver driver;
-    final String revision;
+    // written only by of(..) and by an option method on its own copy, before the copy is returned
+    String name;
+    Path dir;
+    Strategy strategy;
+    List<String> paths;
+    boolean allowDirty;
+    boolean tagDeploys;
+    List<List<String>> verifyCommands;
+    Driver driver;
+    String revision;
     private final GitCapture capturer;
     private final GitPreview preview;
     private final GitRestore restorer;
     private final GitVerify verifier;
     final GitRepos repos;
 
-    private GitCode(String name, Path dir, Strategy strategy, List<String> paths, boolean allowDirty,
-            boolean tagDeploys, List<List<String>> verifyCommands, Driver driver, String revision) {
-        this.name = name;
+    private GitCode(Path dir) {
+        this.name = "code";
         this.dir = dir;
-        this.strategy = strategy;
-        this.paths = List.copyOf(paths);
-        this.allowDirty = allowDirty;
-        this.tagDeploys = tagDeploys;
-        this.verifyCommands = verifyCommands.stream().map(List::copyOf).toList();
-        this.driver = driver;
-        this.revision = revision;
+        this.strategy = Strategy.RESET;
+        this.paths = List.of();
+        this.verifyCommands = List.of();
+        this.driver = Driver.AUTO;
+        this.capturer = new GitCapture(this);
+        this.preview = new GitPreview(this);
+        this.restorer = new GitRestore(this);
+        this.verifier = new GitVerify(this);
+        this.repos = new GitRepos(this);
+    }
+
+    private GitCode(GitCode from) {
+        this.name = from.name;
+        this.dir = from.dir;
+        this.strategy = from.strategy;
+        this.paths = from.paths;
+        this.allowDirty = from.allowDirty;
+        this.tagDeploys = from.tagDeploys;
+        this.verifyCommands = from.verifyCommands;
+        this.driver = from.driver;
+        this.revision = from.revision;
         this.capturer = new GitCapture(this);
         this.preview = new GitPreview(this);
         this.restorer = new GitRestore(this);
@@ -148,35 +163,52 @@ public final class GitCode implements Target {
      * The git working tree at {@code dir} (the top of the tree, where {@code .git} is), named {@code
      * code}, rolled back with {@code git reset --hard}. A relative path is taken from this process's
      * working folder.
+     *
+     * <pre>{@code
+     * GitCode code = GitCode.of(Path.of("/srv/gestima"));
+     * }</pre>
      */
-    public static GitCode workTree(Path dir) {
+    public static GitCode of(Path dir) {
         Objects.requireNonNull(dir, "work tree");
-        Path absolute = dir.isAbsolute() ? dir.normalize() : dir.toAbsolutePath().normalize();
-        return new GitCode("code", absolute, Strategy.RESET, List.of(), false, false, List.of(), Driver.AUTO, null);
+        return new GitCode(dir.isAbsolute() ? dir.normalize() : dir.toAbsolutePath().normalize());
     }
 
-    /** This target under another name (letters, digits, {@code . _ -}, at most 64). */
+    /**
+     * The same as {@link #of(Path)}.
+     *
+     * @deprecated use {@link #of(Path)}, the factory spelling every target follows
+     */
+    @Deprecated(forRemoval = true)
+    public static GitCode workTree(Path dir) {
+        return of(dir);
+    }
+
+    /**
+     * This target under another name.
+     *
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code . _ -}, starting with a
+     *     letter or digit ({@link Names#requireName})
+     */
     public GitCode named(String newName) {
-        Objects.requireNonNull(newName, "name");
-        if (!newName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-            throw new IllegalArgumentException("git target name: expected 1 to 64 letters, digits, '.', '_' or '-', "
-                    + "starting with a letter or digit, found '" + newName + "'");
-        }
-        return new GitCode(newName, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands, driver, revision);
+        GitCode copy = new GitCode(this);
+        copy.name = Names.requireName(newName, "target name of git target '" + name + "'");
+        return copy;
     }
 
     /**
      * This target rolling back with revert commits instead of a reset (scenario 001 method B): one
      * commit per commit after the restore point, newest first, so pushed history never moves back.
      *
-     * @throws IllegalStateException if {@link #onlyPaths(String...)} was chosen
+     * @throws IllegalStateException if {@link #only(String...)} was chosen
      */
     public GitCode reverting() {
         if (strategy == Strategy.PATHS) {
-            throw new IllegalStateException("git target '" + name + "': expected one strategy, found both onlyPaths("
+            throw new IllegalStateException("git target '" + name + "': expected one strategy, found both only("
                     + String.join(", ", paths) + ") and reverting(); choose one");
         }
-        return new GitCode(name, dir, Strategy.REVERT, paths, allowDirty, tagDeploys, verifyCommands, driver, revision);
+        GitCode copy = new GitCode(this);
+        copy.strategy = Strategy.REVERT;
+        return copy;
     }
 
     /**
@@ -187,15 +219,15 @@ public final class GitCode implements Target {
      * @throws IllegalArgumentException for no path, an absolute path, or one with {@code ..}
      * @throws IllegalStateException if {@link #reverting()} was chosen
      */
-    public GitCode onlyPaths(String... paths) {
+    public GitCode only(String... paths) {
         Objects.requireNonNull(paths, "paths");
         if (strategy == Strategy.REVERT) {
             throw new IllegalStateException("git target '" + name + "': expected one strategy, found both reverting() "
-                    + "and onlyPaths(" + String.join(", ", paths) + "); choose one");
+                    + "and only(" + String.join(", ", paths) + "); choose one");
         }
         if (paths.length == 0) {
-            throw new IllegalArgumentException("git target '" + name + "': onlyPaths expected at least one path, "
-                    + "found none; give the folders to restore, e.g. onlyPaths(\"app/\", \"alembic/\")");
+            throw new IllegalArgumentException("git target '" + name + "': only(..) expected at least one path, "
+                    + "found none; give the folders to restore, e.g. only(\"app/\", \"alembic/\")");
         }
         List<String> clean = new ArrayList<>();
         for (String p : paths) {
@@ -204,7 +236,20 @@ public final class GitCode implements Target {
                 clean.add(c);
             }
         }
-        return new GitCode(name, dir, Strategy.PATHS, clean, allowDirty, tagDeploys, verifyCommands, driver, revision);
+        GitCode copy = new GitCode(this);
+        copy.strategy = Strategy.PATHS;
+        copy.paths = List.copyOf(clean);
+        return copy;
+    }
+
+    /**
+     * The same as {@link #only(String...)}.
+     *
+     * @deprecated use {@link #only(String...)}, the spelling of every target's subset
+     */
+    @Deprecated(forRemoval = true)
+    public GitCode onlyPaths(String... paths) {
+        return only(paths);
     }
 
     private String cleanPath(String path) {
@@ -229,7 +274,9 @@ public final class GitCode implements Target {
      * the restore point, and a rollback to it puts them back. Without it, such a capture is refused.
      */
     public GitCode allowDirty() {
-        return new GitCode(name, dir, strategy, paths, true, tagDeploys, verifyCommands, driver, revision);
+        GitCode copy = new GitCode(this);
+        copy.allowDirty = true;
+        return copy;
     }
 
     /**
@@ -238,31 +285,56 @@ public final class GitCode implements Target {
      * #lastGoodDeploy(RollbackPlan)}. A capture whose tag already names another commit is refused.
      */
     public GitCode tagDeploys() {
-        return new GitCode(name, dir, strategy, paths, allowDirty, true, verifyCommands, driver, revision);
+        GitCode copy = new GitCode(this);
+        copy.tagDeploys = true;
+        return copy;
     }
 
     /**
      * This target running {@code argv} in the work tree after a rollback, through the host, as part
-     * of its verification (a build, the tests): {@code verifyWith("npm", "run", "build")}. Commands
+     * of its verification (a build, the tests): {@code verifiedBy("npm", "run", "build")}. Commands
      * run in the order added; the first that fails fails the verification. Each is recorded in the
      * report.
      */
-    public GitCode verifyWith(String... argv) {
-        return verifyWith(Arrays.asList(Objects.requireNonNull(argv, "argv")));
+    public GitCode verifiedBy(String... argv) {
+        return verifiedBy(Arrays.asList(Objects.requireNonNull(argv, "argv")));
     }
 
-    /** Like {@link #verifyWith(String...)}, with the argv as a list. */
-    public GitCode verifyWith(List<String> argv) {
+    /** Like {@link #verifiedBy(String...)}, with the argv as a list. */
+    public GitCode verifiedBy(List<String> argv) {
         Command.of(argv); // validates: a program, no null or NUL
         List<List<String>> more = new ArrayList<>(verifyCommands);
-        more.add(argv);
-        return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, more, driver, revision);
+        more.add(List.copyOf(argv));
+        GitCode copy = new GitCode(this);
+        copy.verifyCommands = List.copyOf(more);
+        return copy;
+    }
+
+    /**
+     * The same as {@link #verifiedBy(String...)}.
+     *
+     * @deprecated use {@link #verifiedBy(String...)}, the spelling of every target's extra check
+     */
+    @Deprecated(forRemoval = true)
+    public GitCode verifyWith(String... argv) {
+        return verifiedBy(argv);
+    }
+
+    /**
+     * The same as {@link #verifiedBy(List)}.
+     *
+     * @deprecated use {@link #verifiedBy(List)}, the spelling of every target's extra check
+     */
+    @Deprecated(forRemoval = true)
+    public GitCode verifyWith(List<String> argv) {
+        return verifiedBy(argv);
     }
 
     /** This target done by the given implementation of git; {@link Driver#AUTO} unless set. */
     public GitCode using(Driver how) {
-        return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands,
-                Objects.requireNonNull(how, "driver"), revision);
+        GitCode copy = new GitCode(this);
+        copy.driver = Objects.requireNonNull(how, "driver");
+        return copy;
     }
 
     /**
@@ -273,7 +345,7 @@ public final class GitCode implements Target {
      * rollback still saves them).
      *
      * <pre>{@code
-     * RollbackPlan plan = Rollback.plan("rosey").target(GitCode.workTree(dir).capturing("HEAD~1")).build();
+     * RollbackPlan plan = Rollback.plan("rosey").target(GitCode.of(dir).capturing("HEAD~1")).build();
      * plan.rollback(plan.capture("HEAD~1"));   // git reset --hard HEAD~1, the failed commit kept on a branch
      * }</pre>
      *
@@ -285,7 +357,9 @@ public final class GitCode implements Target {
             throw new IllegalArgumentException("git target '" + name + "': expected a revision such as v2.0.0 or "
                     + "HEAD~1, found '" + revision + "'");
         }
-        return new GitCode(name, dir, strategy, paths, allowDirty, tagDeploys, verifyCommands, driver, revision);
+        GitCode copy = new GitCode(this);
+        copy.revision = revision;
+        return copy;
     }
 
     @Override
@@ -362,7 +436,10 @@ public final class GitCode implements Target {
         if (strategy != Strategy.PATHS || !ctx.restoresSetAside()) {
             return this;
         }
-        return new GitCode(name, dir, Strategy.RESET, List.of(), allowDirty, tagDeploys, verifyCommands, driver, revision);
+        GitCode whole = new GitCode(this);
+        whole.strategy = Strategy.RESET;
+        whole.paths = List.of();
+        return whole;
     }
 
     @Override

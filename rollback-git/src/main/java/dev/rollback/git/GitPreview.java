@@ -70,13 +70,13 @@ final class GitPreview {
                         + shortId(head.commit()) + ", so that reverting the commits after it brings its tree back",
                         repo.isAncestor(commit, head.commit()) ? "it is only reachable through a merged branch"
                                 : "it is not an ancestor of HEAD",
-                        "roll back with the reset strategy (GitCode.workTree(dir) without reverting())"));
+                        "roll back with the reset strategy (GitCode.of(dir) without reverting())"));
             }
             if (exists && code.strategy == Strategy.PATHS) {
                 for (String p : code.paths) {
                     if (!repo.pathExists(commit, p)) {
                         problems.add(Problem.of(code.name, "the path '" + p + "' in commit " + shortId(commit),
-                                "no such path", "correct onlyPaths(...) or choose another restore point"));
+                                "no such path", "correct only(...) or choose another restore point"));
                     }
                 }
             }

@@ -63,7 +63,7 @@ abstract class GitCodeBehaviour {
     }
 
     GitCode code() {
-        return GitCode.workTree(dir).using(driver());
+        return GitCode.of(dir).using(driver());
     }
 
     RollbackPlan plan(GitCode code) {
@@ -288,7 +288,7 @@ abstract class GitCodeBehaviour {
     @Test
     void shouldRestoreOnlyTheNamedPathsAndLeaveTheRestAsItIs() throws Exception {
         Map<String, String> release = Repos.contents(dir);
-        RollbackPlan plan = plan(code().onlyPaths("app/", "alembic/"));
+        RollbackPlan plan = plan(code().only("app/", "alembic/"));
         RestorePoint point = plan.capture("v2.0.0");
         repo.deployBadRelease();
         Map<String, String> deployed = Repos.contents(dir);
@@ -307,7 +307,7 @@ abstract class GitCodeBehaviour {
 
     @Test
     void shouldPutEveryFileOfTheTreeBackWhenUndoingARollbackOfSomePaths() throws Exception {
-        RollbackPlan plan = plan(code().onlyPaths("app/", "alembic/"));
+        RollbackPlan plan = plan(code().only("app/", "alembic/"));
         RestorePoint point = plan.capture("v2.0.0");
         repo.deployBadRelease();
         repo.write("app/main.py", "print('edited on the server')\n");       // uncommitted, in the paths
@@ -329,7 +329,7 @@ abstract class GitCodeBehaviour {
 
     @Test
     void shouldRefuseAPathTheRevisionDoesNotHave() throws Exception {
-        RollbackPlan plan = plan(code().onlyPaths("app", "migrations"));
+        RollbackPlan plan = plan(code().only("app", "migrations"));
         RestorePoint point = plan.capture("v2.0.0");
         repo.deployBadRelease();
         Map<String, String> untouched = Trees.fingerprint(dir);
@@ -422,7 +422,7 @@ abstract class GitCodeBehaviour {
     @Test
     void shouldRefuseAFolderThatIsNotAWorkTree() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("not a repo"));
-        RollbackPlan plan = plan(GitCode.workTree(empty).using(driver()));
+        RollbackPlan plan = plan(GitCode.of(empty).using(driver()));
 
         assertThatThrownBy(() -> plan.capture("v1"))
                 .isInstanceOf(CaptureFailedException.class)
@@ -467,7 +467,7 @@ abstract class GitCodeBehaviour {
 
     @Test
     void shouldRunTheVerifyCommandsInTheTreeAndRecordEachInTheReport() throws Exception {
-        RollbackPlan plan = plan(code().verifyWith("test", "-f", "docs/read me.txt").verifyWith("grep", "-q", "v2",
+        RollbackPlan plan = plan(code().verifiedBy("test", "-f", "docs/read me.txt").verifiedBy("grep", "-q", "v2",
                 "app/main.py"));
         RestorePoint point = plan.capture("v2.0.0");
         repo.deployBadRelease();
@@ -485,7 +485,7 @@ abstract class GitCodeBehaviour {
 
     @Test
     void shouldFailVerificationWhenAVerifyCommandFails() throws Exception {
-        RollbackPlan plan = plan(code().verifyWith("grep", "-q", "v2.1", "app/main.py"));
+        RollbackPlan plan = plan(code().verifiedBy("grep", "-q", "v2.1", "app/main.py"));
         RestorePoint point = plan.capture("v2.0.0");
         repo.deployBadRelease();
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** How a {@link GitCode} target is configured: each option checked where it is given. */
 class GitCodeConfigTest {
 
-    final GitCode code = GitCode.workTree(Path.of("/srv/app"));
+    final GitCode code = GitCode.of(Path.of("/srv/app"));
 
     @Test
     void shouldDefaultToResetANamedCodeTargetDrivenAutomatically() {
@@ -28,8 +28,8 @@ class GitCodeConfigTest {
 
     @Test
     void shouldReturnANewTargetForEachOptionAndLeaveTheOriginalAsItWas() {
-        GitCode backend = code.onlyPaths("./app/", "alembic//", "app").named("backend").allowDirty().tagDeploys()
-                .verifyWith("npm", "run", "build").using(GitCode.Driver.CLI);
+        GitCode backend = code.only("./app/", "alembic//", "app").named("backend").allowDirty().tagDeploys()
+                .verifiedBy("npm", "run", "build").using(GitCode.Driver.CLI);
 
         assertThat(backend.paths()).containsExactly("app", "alembic");
         assertThat(backend).hasToString("GitCode[backend, /srv/app, paths [app, alembic], allow dirty, tag deploys, "
@@ -39,26 +39,26 @@ class GitCodeConfigTest {
 
     @Test
     void shouldRefuseToCombineRevertingWithOnlyPaths() {
-        assertThatThrownBy(() -> code.reverting().onlyPaths("app"))
+        assertThatThrownBy(() -> code.reverting().only("app"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("choose one");
-        assertThatThrownBy(() -> code.onlyPaths("app").reverting())
+        assertThatThrownBy(() -> code.only("app").reverting())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("choose one");
     }
 
     @Test
     void shouldRefusePathsOutsideTheWorkTree() {
         for (String bad : List.of("/etc", "../other", "app/../../x", "", "./", ".git/config")) {
-            assertThatThrownBy(() -> code.onlyPaths(bad)).as(bad)
+            assertThatThrownBy(() -> code.only(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a path inside the work tree");
         }
-        assertThatThrownBy(() -> code.onlyPaths()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> code.only()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least one path");
     }
 
     @Test
     void shouldRefuseABadNameAndAnEmptyVerifyCommand() {
         assertThatThrownBy(() -> code.named("my code")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> code.verifyWith(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> code.verifiedBy(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
