@@ -6,7 +6,8 @@ import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.host.Hosts;
-import dev.rollback.targets.Directory;
+import dev.rollback.targets.DirectoryBackup;
+import dev.rollback.targets.DirectoryReleases;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,10 +32,10 @@ import java.util.stream.Stream;
  *
  * <ol>
  *   <li>rollback from a backup copy: {@code rm -rf current && cp -a backup current} against {@code
- *       plan.rollback(point)} with {@code Directory.backup} (which also checks the backup's
+ *       plan.rollback(point)} with {@code DirectoryBackup} (which also checks the backup's
  *       checksums, keeps the failed tree and verifies the result);
  *   <li>release switch: {@code ln -sfn} + {@code mv -T} against {@code plan.rollback(point)} with
- *       {@code Directory.releases};
+ *       {@code DirectoryReleases};
  *   <li>a repeated capture with 1% of the files changed: {@code cp -a} and {@code rsync -a
  *       --link-dest} against {@code plan.capture(label)}, checking that the capture shares no
  *       inode with the live tree.
@@ -76,7 +77,7 @@ public final class DirectoryBenchmark {
         Files.createDirectories(releases.resolve("B"));
         Path current = Files.createSymbolicLink(work.resolve("shop/current"), Path.of("releases/A"));
         RollbackPlan switcher = Rollback.plan("switch").store(work.resolve("store")).on(Hosts.local())
-                .target(Directory.releases(current)).build();
+                .target(DirectoryReleases.of(current)).build();
         RestorePoint onA = switcher.capture("A");
         double[] switchHand = new double[SWITCH_ROUNDS];
         double[] switchOurs = new double[SWITCH_ROUNDS];
@@ -117,7 +118,7 @@ public final class DirectoryBenchmark {
         // ---- 3. repeated capture with 1% changed -----------------------------------------------------
         boolean rsync = Hosts.local().hasProgram("rsync");
         RollbackPlan capturer = Rollback.plan("app").store(work.resolve("store")).on(Hosts.local())
-                .target(Directory.backup(live).named("app")).build();
+                .target(DirectoryBackup.of(live).named("app")).build();
         t0 = System.nanoTime();
         RestorePoint good = capturer.capture("good");
         double firstCapture = (System.nanoTime() - t0) / 1e6;

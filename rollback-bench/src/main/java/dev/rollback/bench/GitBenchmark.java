@@ -84,9 +84,9 @@ public final class GitBenchmark {
         // the plans capture at the good commit once; each round goes to the bad commit and back
         git(host, dir, "reset", "--hard", "--quiet", good);
         RollbackPlan cliPlan = Rollback.plan("bench-cli").store(work.resolve("store-cli"))
-                .target(GitCode.workTree(dir).using(GitCode.Driver.CLI)).build();
+                .target(GitCode.of(dir).using(GitCode.Driver.CLI)).build();
         RollbackPlan jgitPlan = Rollback.plan("bench-jgit").store(work.resolve("store-jgit"))
-                .target(GitCode.workTree(dir).using(GitCode.Driver.JGIT)).build();
+                .target(GitCode.of(dir).using(GitCode.Driver.JGIT)).build();
         RestorePoint cliPoint = cliPlan.capture("release");
         RestorePoint jgitPoint = jgitPlan.capture("release");
 

@@ -29,7 +29,7 @@ public final class Demo {
      */
     public static Service service(String name, int port, Path release, Path config, Path pidFile, Path log)
             throws URISyntaxException {
-        return Service.process(name, List.of(javaProgram(), "-cp", classesOf(DemoService.class),
+        return Service.ofProcess(name, List.of(javaProgram(), "-cp", classesOf(DemoService.class),
                         DemoService.class.getName(), Integer.toString(port), release.toString(), config.toString()),
                         pidFile)
                 .logTo(log)

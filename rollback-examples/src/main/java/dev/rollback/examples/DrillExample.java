@@ -10,7 +10,7 @@ import dev.rollback.check.HealthCheck;
 import dev.rollback.host.Host;
 import dev.rollback.host.Hosts;
 import dev.rollback.targets.ConfigFiles;
-import dev.rollback.targets.Directory;
+import dev.rollback.targets.DirectoryBackup;
 import dev.rollback.targets.Service;
 import java.io.IOException;
 import java.net.URI;
@@ -63,7 +63,7 @@ public final class DrillExample {
             RollbackPlan plan = Rollback.plan("rosey-bot")
                     .store(work.resolve("backups"))
                     .stop(bot.stopping())
-                    .target(Directory.backup(release).excluding("logs").kind(TargetKind.CODE))
+                    .target(DirectoryBackup.of(release).excluding("logs").kind(TargetKind.CODE))
                     .target(ConfigFiles.of(config))
                     .start(bot.starting())
                     .verify(HealthCheck.http(health).expectStatus(200).jsonField("status", "healthy")

@@ -78,7 +78,7 @@ public final class BankrollExample {
                         .store(work.resolve("backups"))
                         .target(MariaDbDatabase.at("127.0.0.1", dbPort, DATABASE).user("bankroll").password(PASSWORD)
                                 .named("database"))
-                        .target(GitCode.workTree(app).named("code"))          // git reset --hard <previous>
+                        .target(GitCode.of(app).named("code"))          // git reset --hard <previous>
                         .afterRestoring("code", buildAssets)                // the step the runbook was missing
                         .start(web.restarting())                            // "reload the web app"
                         .verify(HealthCheck.http(page).bodyContains("Dashboard").bodyDoesNotContain("ROLLBACK TEST")

@@ -105,7 +105,7 @@ public final class BlogExample {
 
     /** A project's dependency lock, captured with cat and put back with cp, like {@code pip freeze} / {@code pip install -r}. */
     private static CommandTarget deps(String name, Path project) {
-        return CommandTarget.named(name)
+        return CommandTarget.of(name)
                 .captureWith("cat", "requirements.lock")
                 .restoreWith("cp", CommandTarget.ARTIFACT, "requirements.lock")
                 .in(project);

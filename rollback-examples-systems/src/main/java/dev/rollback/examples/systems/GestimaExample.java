@@ -66,7 +66,7 @@ public final class GestimaExample {
                 .target(SqliteDatabase.at(db).named("database")
                         .writtenAtColumn("parts", "updated_at")          // rows written after the point
                         .exportDataLoss(ExportFormat.CSV))
-                .target(GitCode.workTree(repo).named("backend").onlyPaths("app/", "alembic/"))
+                .target(GitCode.of(repo).named("backend").only("app/", "alembic/"))
                 .verify(Check.of("backend is v2.0.0",
                         () -> Files.readString(repo.resolve("app/main.py")).contains("2.0.0")))
                 .build();

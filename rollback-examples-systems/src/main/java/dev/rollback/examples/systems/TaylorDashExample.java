@@ -67,9 +67,9 @@ public final class TaylorDashExample {
             // tag::taylordash[]
             RollbackPlan plan = Rollback.plan("taylordash")
                     .store(work.resolve("backups"))
-                    .target(ComposeStack.of(compose).withEnvFile(env).project(project).services("backend")
+                    .target(ComposeStack.of(compose).envFile(env).project(project).only("backend")
                             .named("backend"))
-                    .target(ComposeStack.of(compose).withEnvFile(env).project(project).services("frontend")
+                    .target(ComposeStack.of(compose).envFile(env).project(project).only("frontend")
                             .named("frontend"))
                     .verify(HealthCheck.http(Demo.local(backendPort, "/")).bodyContains("backend v1")
                             .attempts(40).every(Duration.ofMillis(250)))
