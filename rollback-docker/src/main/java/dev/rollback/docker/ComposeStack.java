@@ -5,6 +5,7 @@ import dev.rollback.spi.CheckResult;
 import dev.rollback.spi.Problem;
 import dev.rollback.spi.Snapshot;
 import dev.rollback.spi.TargetKind;
+import dev.rollback.docker.ComposeServices.Service;
 import dev.rollback.docker.DockerException.Reason;
 import dev.rollback.docker.internal.Compose;
 import dev.rollback.docker.internal.Docker;
@@ -71,7 +72,8 @@ import java.util.Optional;
  */
 public final class ComposeStack implements Target {
 
-    private static final String FILES = "files";
+    /** The prefix of the files' part of a stack's snapshot. */
+    static final String FILES = "files";
 
     // written only by of(..) and by an option method on its own copy, before the copy is returned
     private String name;
@@ -248,13 +250,14 @@ public final class ComposeStack implements Target {
         Compose compose = Compose.detect(docker, name);
         // a set-aside records every service: its put-back or undo brings the whole stack back as it was
         List<String> chosen = services.isEmpty() || failed
-                ? listServices(compose, failed ? ctx.previousSnapshot() : Optional.empty()) : services;
+                ? stack().list(compose, failed ? ctx.previousSnapshot() : Optional.empty()) : services;
         Map<String, String> data = new LinkedHashMap<>();
         List<Images> pinned = new ArrayList<>();
         for (int i = 0; i < chosen.size(); i++) {
             String key = "service." + i + ".";
             data.put(key + "name", chosen.get(i));
-            Optional<JsonNode> c = failed ? containerEvenIfBroken(compose, chosen.get(i)) : container(compose, chosen.get(i));
+            Optional<JsonNode> c = failed ? stack().containerEvenIfBroken(compose, chosen.get(i))
+                    : stack().container(compose, chosen.get(i));
             if (c.isEmpty()) {
                 if (!failed) {
                     throw new DockerException(Reason.CONTAINER_MISSING, "compose stack '" + name + "': expected a "
@@ -304,7 +307,7 @@ public final class ComposeStack implements Target {
                     "install one (Debian 12: apt-get install docker-compose)"));
         }
         List<Problem> problems = new ArrayList<>();
-        for (Service s : saved(snapshot)) {
+        for (Service s : ComposeServices.saved(snapshot)) {
             if (s.image() != null && docker.imageId(s.image().id()).isEmpty()) {
                 problems.add(Problem.of(name, "the captured image " + Docker.shortId(s.image().id()) + " of service '"
                         + s.name() + "' (" + s.image().tag() + ", pinned as " + s.image().pin() + ") on host "
@@ -314,7 +317,7 @@ public final class ComposeStack implements Target {
         }
         problems.addAll(files().preflight(filesOf(snapshot), ctx));
         if (problems.isEmpty()) {
-            validateCaptured(compose, snapshot, ctx).ifPresent(problems::add);
+            stack().validateCaptured(compose, snapshot, ctx).ifPresent(problems::add);
         }
         return problems;
     }
@@ -322,7 +325,7 @@ public final class ComposeStack implements Target {
     @Override
     public List<String> plan(Snapshot snapshot, RestoreContext ctx) throws Exception {
         List<String> actions = new ArrayList<>(files().plan(filesOf(snapshot), ctx));
-        List<Service> saved = saved(snapshot);
+        List<Service> saved = ComposeServices.saved(snapshot);
         for (Service s : saved) {
             if (s.image() == null) {
                 actions.add("leave service '" + s.name() + "' as it is: it had no container in this state");
@@ -348,7 +351,7 @@ public final class ComposeStack implements Target {
         docker.requireEngine();
         Compose compose = Compose.detect(docker, name);
         files().restore(filesOf(snapshot), ctx);
-        List<Service> saved = saved(snapshot);
+        List<Service> saved = ComposeServices.saved(snapshot);
         for (Service s : saved) {
             if (s.image() != null && s.image().hasName()) {
                 docker.tag(s.image().id(), s.image().tag());
@@ -358,13 +361,13 @@ public final class ComposeStack implements Target {
             if (s.image() == null) {
                 continue;
             }
-            if (!services.isEmpty() && !services.contains(s.name()) && runs(compose, s)) {
+            if (!services.isEmpty() && !services.contains(s.name()) && stack().runs(compose, s)) {
                 // a service of the set-aside beyond this target's: recreated only if it changed since
                 ctx.progress("service '" + s.name() + "' already runs " + Docker.shortId(s.image().id()) + ": left as it is");
                 continue;
             }
             ctx.progress("recreating service '" + s.name() + "' from " + s.image().tag());
-            CommandResult r = compose.tryRun(composeFiles, projectDir(), project, envFile,
+            CommandResult r = compose.tryRun(composeFiles, stack().projectDir(), project, envFile,
                     List.of("up", "--detach", "--no-deps", "--force-recreate", "--no-build", s.name()));
             if (!r.succeeded()) {
                 throw Docker.failure(name, ctx.host(), "recreate service '" + s.name() + "'", r);
@@ -382,12 +385,12 @@ public final class ComposeStack implements Target {
         Docker docker = new Docker(ctx.host(), name);
         Compose compose = Compose.detect(docker, name);
         List<String> fine = new ArrayList<>();
-        for (Service s : saved(snapshot)) {
+        for (Service s : ComposeServices.saved(snapshot)) {
             if (s.image() == null) {
                 continue;
             }
             Optional<String> problem = ContainerChecks.problem("service '" + s.name() + "'",
-                    () -> container(compose, s.name()), s.image().id(), ctx, healthTimeout);
+                    () -> stack().container(compose, s.name()), s.image().id(), ctx, healthTimeout);
             if (problem.isPresent()) {
                 return CheckResult.failed("verify " + name, problem.get());
             }
@@ -411,19 +414,8 @@ public final class ComposeStack implements Target {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    /** One service as the snapshot recorded it; {@code image} is null if it had no container. */
-    private record Service(String name, Images image, boolean healthCheck) {}
-
-    private List<Service> saved(Snapshot snapshot) {
-        int count = Integer.parseInt(snapshot.require("services"));
-        List<Service> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String key = "service." + i + ".";
-            boolean present = Boolean.parseBoolean(snapshot.require(key + "present"));
-            out.add(new Service(snapshot.require(key + "name"), present ? Images.from(snapshot.data(), key) : null,
-                    present && Boolean.parseBoolean(snapshot.require(key + "healthCheck"))));
-        }
-        return out;
+    private ComposeServices stack() {
+        return new ComposeServices(name, composeFiles, envFile, project);
     }
 
     private ConfigFiles files() {
@@ -432,88 +424,6 @@ public final class ComposeStack implements Target {
             all.add(envFile);
         }
         return ConfigFiles.of(all.toArray(Path[]::new)).named(name);
-    }
-
-    private Path projectDir() {
-        Path parent = composeFiles.get(0).toAbsolutePath().getParent();
-        return parent == null ? Path.of("/") : parent;
-    }
-
-    /**
-     * The services compose lists, in dependency order. When the files do not parse (a bad deploy
-     * may have broken them) and {@code earlier} is given, the services it recorded.
-     */
-    private List<String> listServices(Compose compose, Optional<Snapshot> earlier) {
-        CommandResult r = compose.tryRun(composeFiles, projectDir(), project, envFile, List.of("config", "--services"));
-        if (!r.succeeded()) {
-            if (earlier.isPresent() && earlier.get().get("services").isPresent()) {
-                return saved(earlier.get()).stream().map(Service::name).toList();
-            }
-            throw Docker.failure(name, compose.docker().host(), "list the services of " + composeFiles, r);
-        }
-        return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-    }
-
-    /**
-     * The container of a service; when compose cannot read the files (a bad deploy may have broken
-     * them), found by the labels compose puts on its containers, if the project name is known.
-     */
-    private Optional<JsonNode> containerEvenIfBroken(Compose compose, String service) {
-        try {
-            return container(compose, service);
-        } catch (DockerException e) {
-            if (project == null || e.reason() == Reason.ENGINE_NOT_RUNNING) {
-                throw e;
-            }
-            CommandResult r = compose.docker().run("find the container of service '" + service + "' by its labels",
-                    List.of("ps", "--all", "--quiet", "--filter", "label=com.docker.compose.project=" + project,
-                            "--filter", "label=com.docker.compose.service=" + service));
-            Optional<String> id = r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
-            return id.isEmpty() ? Optional.empty() : compose.docker().container(id.get());
-        }
-    }
-
-    /** Whether the service's container runs the image {@code s} recorded. */
-    private boolean runs(Compose compose, Service s) {
-        Optional<JsonNode> c = containerEvenIfBroken(compose, s.name());
-        return c.isPresent() && s.image().id().equals(c.get().path("Image").asText())
-                && c.get().path("State").path("Running").asBoolean(false);
-    }
-
-    private Optional<JsonNode> container(Compose compose, String service) {
-        CommandResult r = compose.tryRun(composeFiles, projectDir(), project, envFile,
-                List.of("ps", "--quiet", service));
-        if (!r.succeeded()) {
-            throw Docker.failure(name, compose.docker().host(), "find the container of service '" + service + "'", r);
-        }
-        Optional<String> id = r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
-        return id.isEmpty() ? Optional.empty() : compose.docker().container(id.get());
-    }
-
-    /** Validates the captured compose files (and env file) with {@code compose config}. */
-    private Optional<Problem> validateCaptured(Compose compose, Snapshot snapshot, RestoreContext ctx) {
-        List<Path> captured = new ArrayList<>();
-        for (int i = 0; i < composeFiles.size(); i++) {
-            if (!Boolean.parseBoolean(snapshot.get(FILES + ".file." + i + ".present").orElse("false"))) {
-                return Optional.empty(); // a state without its compose file: nothing to validate
-            }
-            captured.add(ctx.artifact(snapshot, "file-" + i));
-        }
-        Path env = null;
-        if (envFile != null) {
-            int i = composeFiles.size();
-            if (Boolean.parseBoolean(snapshot.get(FILES + ".file." + i + ".present").orElse("false"))) {
-                env = ctx.artifact(snapshot, "file-" + i);
-            }
-        }
-        CommandResult r = compose.tryRun(captured, projectDir(), project, env, List.of("config", "--quiet"));
-        if (r.succeeded()) {
-            return Optional.empty();
-        }
-        String said = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip();
-        return Optional.of(Problem.of(name, "the captured compose files " + composeFiles + " to validate ("
-                + compose.display() + " config)", "exit " + r.exitCode() + ": " + (said.length() <= 400 ? said
-                        : said.substring(0, 400) + "..."), "roll back to another restore point, or fix what the files need"));
     }
 
     /**
