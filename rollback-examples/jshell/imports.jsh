@@ -1,5 +1,7 @@
 // The imports a JShell session with the library starts with (shell.sh passes this file as a startup script).
 import dev.rollback.*;
+import dev.rollback.spi.*;
+import dev.rollback.error.*;
 import dev.rollback.targets.*;
 import dev.rollback.check.*;
 import dev.rollback.host.*;

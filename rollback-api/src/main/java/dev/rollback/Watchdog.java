@@ -12,7 +12,6 @@ import dev.rollback.error.RollbackException;
 
 import static dev.rollback.spi.Durations.compact;
 
-import dev.rollback.check.HealthCheck;
 import dev.rollback.spi.Plural;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +30,7 @@ import java.util.List;
  * <p>How it runs: the first round of probes starts at once, the next ones {@link #every interval}
  * apart (counted from the start of the previous round; a round that overran starts the next at
  * once), and the last round is the last one that starts within the {@link #watchFor window}. Each
- * probe runs its check once: a {@link HealthCheck}'s own attempts would multiply with the
+ * probe runs its check once: a health check's own attempts would multiply with the
  * watchdog's rounds, so a health check given here must make one attempt (the default); let the
  * triggers count failures instead. Its per-request timeout still bounds each probe. A check of
  * your own ({@link Check#of}) is run once per round as it is. Before the first round each check's
@@ -119,21 +118,21 @@ public final class Watchdog {
     }
 
     /**
-     * This watchdog also probing {@code check} once per round. A {@link HealthCheck} must make one
-     * attempt (its default): the triggers count failures across rounds.
+     * This watchdog also probing {@code check} once per round. The check must make one attempt per
+     * run ({@link Check#attemptsPerRun()}; a health check's default): the triggers count failures across rounds.
      *
-     * @throws IllegalArgumentException if the check is null or a health check of more than one attempt
+     * @throws IllegalArgumentException if the check is null or makes more than one attempt per run
      */
     public Watchdog probe(Check check) {
         if (check == null) {
             throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': expected a check to probe, "
                     + "found null; give one such as HealthCheck.http(URI.create(\"http://127.0.0.1:3000/health\"))");
         }
-        if (check instanceof HealthCheck h && h.retry().attempts() != 1) {
+        if (check.attemptsPerRun() != 1) {
             throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': expected a check of one "
-                    + "attempt per probe, found '" + check.name() + "' with " + h.retry().attempts() + " attempts; "
+                    + "attempt per probe, found '" + check.name() + "' with " + check.attemptsPerRun() + " attempts; "
                     + "remove its attempts(...) and let a trigger count failures, such as "
-                    + "Trigger.consecutiveFailures(" + h.retry().attempts() + ")");
+                    + "Trigger.consecutiveFailures(" + check.attemptsPerRun() + ")");
         }
         List<Check> more = new ArrayList<>(checks);
         more.add(check);

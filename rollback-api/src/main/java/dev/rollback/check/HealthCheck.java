@@ -107,6 +107,12 @@ public sealed interface HealthCheck extends Check permits HttpCheck, TcpCheck, C
     /** How this check retries. */
     Retry retry();
 
+    /** The attempts of {@link #retry()}. */
+    @Override
+    default int attemptsPerRun() {
+        return retry().attempts();
+    }
+
     /** This check under another name, shown in reports. */
     HealthCheck named(String name);
 

@@ -44,6 +44,11 @@ public interface Host extends AutoCloseable {
         return run(Command.of(argv));
     }
 
+    /** Starts a command and keeps it running, its stdin open, until the returned handle is closed. */
+    default HeldCommand hold(Command command) {
+        throw new UnsupportedOperationException("host '" + name() + "' cannot hold a command running");
+    }
+
     /** Whether a program of this name can be run: on the PATH, or at the path given. */
     boolean hasProgram(String program);
 

@@ -21,6 +21,17 @@ public interface Check {
     CheckResult run(StepContext ctx) throws Exception;
 
     /**
+     * How many attempts one {@link #run} makes before it answers: 1 by default. A check that retries on its own
+     * (a health check with {@code attempts(5)}) says so, so that a caller that counts failures itself (the
+     * watchdog) can refuse it instead of multiplying the attempts.
+     *
+     * @return the attempts per run, at least 1
+     */
+    default int attemptsPerRun() {
+        return 1;
+    }
+
+    /**
      * Notes what the check needs to know of the moment a rollback begins, and returns the check to
      * run later in {@link Phase#VERIFY}: a log scan records how long the log is, so that it reads
      * only the lines written since. The engine calls it once per rollback, after preflight and

@@ -1,0 +1,194 @@
+package dev.rollback.store;
+
+import dev.rollback.RollbackInProgressException;
+import dev.rollback.StoreException;
+import dev.rollback.host.Command;
+import dev.rollback.host.CommandResult;
+import dev.rollback.host.FileStat;
+import dev.rollback.host.Host;
+import dev.rollback.host.HostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The records of a store in a folder on a host: one file per key, written atomically and owner-only through the
+ * host. The lock is {@link LocalLock} on this machine and {@link RemoteLock} (a {@code flock} held by a process of
+ * this connection's session) on a server.
+ */
+final class FolderBackend implements StoreBackend {
+
+    private final Host host;
+    private final Path dir;
+    private final boolean local;
+
+    FolderBackend(Host host, Path dir) {
+        this.host = Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dir, "dir");
+        if (!dir.isAbsolute()) {
+            throw new IllegalArgumentException("store folder: expected an absolute folder, found '" + dir
+                    + "'; give a path such as /var/lib/rollback");
+        }
+        this.dir = dir.normalize();
+        this.local = host.sharesLocalFiles();
+    }
+
+    @Override
+    public String describe() {
+        return "folder " + dir + (local ? "" : " on " + host.name());
+    }
+
+    Host host() {
+        return host;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path path(String key) {
+        return dir.resolve(Keys.require(key));
+    }
+
+    @Override
+    public Optional<byte[]> read(String key) {
+        Path p = path(key);
+        try {
+            Optional<FileStat> stat = host.stat(p);
+            if (stat.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!stat.get().isFile()) {
+                throw new StoreException("store " + describe() + ": expected a file at " + p + ", found a "
+                        + stat.get().type().name().toLowerCase() + "; remove it, it is not the store's", null);
+            }
+            return Optional.of(host.read(p));
+        } catch (HostException e) {
+            throw new StoreException("store " + describe() + ": expected to read " + p + ", found " + e.getMessage()
+                    + "; check that the folder is reachable and readable", e);
+        }
+    }
+
+    @Override
+    public void write(String key, byte[] content) {
+        Objects.requireNonNull(content, "content");
+        Path p = path(key);
+        try {
+            ensureFolder(p.getParent());
+            host.write(p, content, 0600);
+        } catch (HostException e) {
+            throw new StoreException("store " + describe() + ": expected to write " + p + " (" + content.length
+                    + " bytes), found " + e.getMessage() + "; nothing was changed there; free space or fix the "
+                    + "permissions of " + dir + ", then try again", e);
+        }
+    }
+
+    private void ensureFolder(Path folder) {
+        if (host.stat(folder).isEmpty()) {
+            host.createDirectories(folder);
+            for (Path f = folder; f != null && f.startsWith(dir); f = f.getParent()) {
+                host.setMode(f, 0700);
+            }
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        Path start = prefix.isEmpty() ? dir : path(prefix);
+        List<String> out = new ArrayList<>();
+        try {
+            walk(start, out);
+        } catch (HostException e) {
+            throw new StoreException("store " + describe() + ": expected to list " + start + ", found "
+                    + e.getMessage() + "; check that the folder is reachable and readable", e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private void walk(Path folder, List<String> out) {
+        Optional<FileStat> stat = host.stat(folder);
+        if (stat.isEmpty() || !stat.get().isDirectory()) {
+            return;
+        }
+        for (Path child : host.list(folder)) {
+            Path p = folder.resolve(child.getFileName());
+            String name = p.getFileName().toString();
+            if (name.startsWith(".")) {
+                continue; // a host's temp file of an atomic write, or a lock's own files
+            }
+            Optional<FileStat> s = host.stat(p);
+            if (s.isPresent() && s.get().isDirectory()) {
+                walk(p, out);
+            } else if (s.isPresent() && s.get().isFile() && !p.startsWith(dir.resolve(LOCKS))) {
+                out.add(dir.relativize(p).toString().replace('\\', '/'));
+            }
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        Path p = path(key);
+        try {
+            host.delete(p);
+        } catch (HostException e) {
+            throw new StoreException("store " + describe() + ": expected to remove " + p + ", found " + e.getMessage()
+                    + "; fix the permissions of " + p.getParent() + ", then try again", e);
+        }
+    }
+
+    static final String LOCKS = ".locks";
+
+    Path lockDir() {
+        return dir.resolve(LOCKS);
+    }
+
+    @Override
+    public StoreLock lock(String name, LockOwner me) {
+        Keys.requireSegment(name, "lock name");
+        Objects.requireNonNull(me, "me");
+        return local ? LocalLock.acquire(this, name, me) : RemoteLock.acquire(this, name, me);
+    }
+
+    @Override
+    public Optional<LockOwner> holder(String name) {
+        Keys.requireSegment(name, "lock name");
+        return local ? LocalLock.holder(this, name) : RemoteLock.holder(this, name);
+    }
+
+    @Override
+    public Optional<LockOwner> breakLock(String name, LockOwner by, String why) {
+        Keys.requireSegment(name, "lock name");
+        Objects.requireNonNull(by, "by");
+        if (why == null || why.isBlank()) {
+            throw new IllegalArgumentException("lock of '" + name + "' in store " + describe() + ": expected a "
+                    + "reason to break it, found none; say why, it goes into the plan's history");
+        }
+        if (local) {
+            Optional<LockOwner> holder = LocalLock.holder(this, name);
+            holder.ifPresent(h -> {
+                throw new RollbackInProgressException("lock of '" + name + "' in store " + describe() + ": expected "
+                        + "a holder that is gone, found it held by " + h.describe() + ", alive on this machine; "
+                        + "stop that process (the lock is freed when it ends), a lock here is never stale");
+            });
+            return Optional.empty();
+        }
+        return RemoteLock.breakLock(this, name, by, why);
+    }
+
+    /** Runs a command on the store's host, failing with the store named. */
+    CommandResult run(Command command, String what) {
+        try {
+            return host.run(command);
+        } catch (HostException e) {
+            throw new StoreException("store " + describe() + ": expected to " + what + ", found " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StoreBackend[" + describe() + "]";
+    }
+}
