@@ -2,9 +2,6 @@ package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rollback.docker.DockerException.Reason;
-import dev.rollback.docker.internal.Compose;
-import dev.rollback.docker.internal.Docker;
-import dev.rollback.docker.internal.Images;
 import dev.rollback.host.CommandResult;
 import dev.rollback.spi.Problem;
 import dev.rollback.spi.RestoreContext;

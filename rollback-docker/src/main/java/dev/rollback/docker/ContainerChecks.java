@@ -1,8 +1,6 @@
 package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rollback.docker.internal.Docker;
-import dev.rollback.docker.internal.Images;
 import dev.rollback.spi.RestoreContext;
 import java.time.Duration;
 import java.time.Instant;

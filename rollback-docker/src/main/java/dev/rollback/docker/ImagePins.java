@@ -3,8 +3,6 @@ package dev.rollback.docker;
 import dev.rollback.RestorePoint;
 import dev.rollback.RollbackPlan;
 import dev.rollback.spi.Snapshot;
-import dev.rollback.docker.internal.Docker;
-import dev.rollback.docker.internal.Images;
 import dev.rollback.host.CommandResult;
 import java.util.ArrayList;
 import java.util.List;

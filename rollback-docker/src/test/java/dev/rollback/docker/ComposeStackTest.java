@@ -11,7 +11,6 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.Scope;
 import dev.rollback.check.HealthCheck;
-import dev.rollback.docker.internal.Docker;
 import dev.rollback.host.Hosts;
 import dev.rollback.testing.Requirements;
 import java.io.IOException;

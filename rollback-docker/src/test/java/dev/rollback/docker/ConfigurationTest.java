@@ -3,7 +3,6 @@ package dev.rollback.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.docker.internal.Docker;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.Hosts;

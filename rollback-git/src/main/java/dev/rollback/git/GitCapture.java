@@ -15,9 +15,6 @@ import static dev.rollback.git.GitCode.sample;
 import static dev.rollback.git.GitCode.shortId;
 
 import dev.rollback.spi.Snapshot;
-import dev.rollback.git.internal.GitRepo;
-import dev.rollback.git.internal.Head;
-import dev.rollback.git.internal.Uncommitted;
 import dev.rollback.spi.CaptureContext;
 import java.time.Instant;
 import java.time.ZoneOffset;

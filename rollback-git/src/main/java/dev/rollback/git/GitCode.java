@@ -7,7 +7,6 @@ import dev.rollback.RestorePointNotFoundException;
 import dev.rollback.RollbackPlan;
 import dev.rollback.spi.Snapshot;
 import dev.rollback.spi.TargetKind;
-import dev.rollback.git.internal.GitRepo;
 import dev.rollback.host.Command;
 import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;

@@ -1,9 +1,5 @@
 package dev.rollback.git;
 
-import dev.rollback.git.internal.CliRepo;
-import dev.rollback.git.internal.GitRepo;
-import dev.rollback.git.internal.Head;
-import dev.rollback.git.internal.JGitRepo;
 import dev.rollback.host.Host;
 import dev.rollback.host.LocalHost;
 import java.util.Optional;

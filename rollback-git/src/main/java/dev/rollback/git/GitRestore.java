@@ -5,11 +5,6 @@ import static dev.rollback.git.GitCode.sample;
 import static dev.rollback.git.GitCode.shortId;
 
 import dev.rollback.spi.Snapshot;
-import dev.rollback.git.internal.CommitInfo;
-import dev.rollback.git.internal.GitRepo;
-import dev.rollback.git.internal.Head;
-import dev.rollback.git.internal.RevertConflict;
-import dev.rollback.git.internal.Uncommitted;
 import dev.rollback.host.Host;
 import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;

@@ -3,9 +3,6 @@ package dev.rollback.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.git.internal.CliRepo;
-import dev.rollback.git.internal.GitRepo;
-import dev.rollback.git.internal.JGitRepo;
 import dev.rollback.host.Hosts;
 import dev.rollback.testing.Requirements;
 import java.nio.file.Path;

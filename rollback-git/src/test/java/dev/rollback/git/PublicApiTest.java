@@ -1,6 +1,7 @@
 package dev.rollback.git;
 
 import dev.rollback.testing.ApiCheck;
+import dev.rollback.testing.PackageCycles;
 import org.junit.jupiter.api.Test;
 
 /** This module's public signatures mention none of its internal types (see {@link ApiCheck} for why a check). */
@@ -9,5 +10,10 @@ class PublicApiTest {
     @Test
     void shouldMentionNoInternalTypeInItsPublicApi() {
         ApiCheck.ofModuleOf(GitCode.class).assertNoInternalTypes();
+    }
+
+    @Test
+    void shouldHaveNoPackageCycles() {
+        PackageCycles.ofModuleOf(GitCode.class).assertNone();
     }
 }

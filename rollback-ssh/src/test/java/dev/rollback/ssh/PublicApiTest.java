@@ -1,6 +1,7 @@
 package dev.rollback.ssh;
 
 import dev.rollback.testing.ApiCheck;
+import dev.rollback.testing.PackageCycles;
 import org.junit.jupiter.api.Test;
 
 /** This module's public signatures mention none of its internal types (see {@link ApiCheck} for why a check). */
@@ -9,5 +10,10 @@ class PublicApiTest {
     @Test
     void shouldMentionNoInternalTypeInItsPublicApi() {
         ApiCheck.ofModuleOf(SshHost.class).assertNoInternalTypes();
+    }
+
+    @Test
+    void shouldHaveNoPackageCycles() {
+        PackageCycles.ofModuleOf(SshHost.class).assertNone();
     }
 }

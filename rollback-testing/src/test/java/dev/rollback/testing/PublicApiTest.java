@@ -9,4 +9,9 @@ class PublicApiTest {
     void shouldMentionNoInternalTypeInItsPublicApi() {
         ApiCheck.ofModuleOf(TestClock.class).assertNoInternalTypes();
     }
+
+    @Test
+    void shouldHaveNoPackageCycles() {
+        PackageCycles.ofModuleOf(TestClock.class).assertNone();
+    }
 }

@@ -1,4 +1,4 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;
@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  *
  * <p>Immutable.
  */
-public final class Uncommitted {
+final class Uncommitted {
 
     /** The artifact folder's name inside a target's artifacts. */
     public static final String FOLDER = "uncommitted";

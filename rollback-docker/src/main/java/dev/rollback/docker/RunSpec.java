@@ -1,7 +1,6 @@
-package dev.rollback.docker.internal;
+package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rollback.docker.DockerException;
 import dev.rollback.docker.DockerException.Reason;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
@@ -23,7 +22,7 @@ import java.util.Map;
  * @param args what follows the image: the rest of the entrypoint, then the command
  * @param env the environment, {@code KEY=VALUE} lines
  */
-public record RunSpec(String container, List<String> options, String entrypoint, List<String> args, List<String> env) {
+record RunSpec(String container, List<String> options, String entrypoint, List<String> args, List<String> env) {
 
     /** Copies the lists. */
     public RunSpec {

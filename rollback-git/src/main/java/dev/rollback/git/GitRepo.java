@@ -1,4 +1,4 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +11,7 @@ import java.util.Optional;
  * <p>Revisions are anything git resolves ({@code v2.0.0}, {@code HEAD~1}, an id); paths are relative
  * to the work tree, with {@code /} as separator and no trailing {@code /}.
  */
-public interface GitRepo extends AutoCloseable {
+interface GitRepo extends AutoCloseable {
 
     /** How the repository is reached, for messages: {@code JGit on /srv/app}, {@code git on local}. */
     String describe();

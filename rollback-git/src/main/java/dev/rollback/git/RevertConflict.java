@@ -1,4 +1,4 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
 import java.util.List;
 
@@ -8,7 +8,7 @@ import java.util.List;
  * @param commit the commit whose revert conflicted
  * @param paths the conflicting paths
  */
-public record RevertConflict(CommitInfo commit, List<String> paths) {
+record RevertConflict(CommitInfo commit, List<String> paths) {
 
     /** Copies the paths. */
     public RevertConflict {

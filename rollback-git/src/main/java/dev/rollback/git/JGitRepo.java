@@ -1,6 +1,5 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
-import dev.rollback.git.GitException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ import org.eclipse.jgit.util.io.DisabledOutputStream;
  *
  * <p>Not thread-safe; one instance serves one call of a target.
  */
-public final class JGitRepo implements GitRepo {
+final class JGitRepo implements GitRepo {
 
     private final Path dir;
     private Git git;

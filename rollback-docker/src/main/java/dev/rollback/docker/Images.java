@@ -1,4 +1,4 @@
-package dev.rollback.docker.internal;
+package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import java.util.Map;
  * @param repo the repository the pin is made in
  * @param pin our own tag on the image
  */
-public record Images(String id, String tag, String repo, String pin) {
+record Images(String id, String tag, String repo, String pin) {
 
     /** Prefix of the tags made at capture. */
     public static final String CAPTURE_PREFIX = "rollback-";

@@ -1,4 +1,4 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
 /**
  * Where HEAD is.
@@ -6,7 +6,7 @@ package dev.rollback.git.internal;
  * @param commit the full id of the commit HEAD names, or null in a repository without commits
  * @param branch the short name of the branch HEAD is on, or null when HEAD is detached
  */
-public record Head(String commit, String branch) {
+record Head(String commit, String branch) {
 
     /** Whether HEAD is detached from any branch. */
     public boolean detached() {

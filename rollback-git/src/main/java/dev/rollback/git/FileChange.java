@@ -1,4 +1,4 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
 import java.util.Objects;
 
@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param added lines added, or -1 for a binary file
  * @param removed lines removed, or -1 for a binary file
  */
-public record FileChange(char type, String path, String oldPath, int added, int removed) {
+record FileChange(char type, String path, String oldPath, int added, int removed) {
 
     /** Validates the parts. */
     public FileChange {

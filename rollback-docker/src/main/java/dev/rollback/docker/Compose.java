@@ -1,6 +1,5 @@
-package dev.rollback.docker.internal;
+package dev.rollback.docker;
 
-import dev.rollback.docker.DockerException;
 import dev.rollback.docker.DockerException.Reason;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
@@ -20,7 +19,7 @@ import java.util.Map;
  * @param docker the docker CLI of the host
  * @param program the argv prefix: {@code [docker, compose]} or {@code [docker-compose]}
  */
-public record Compose(Docker docker, List<String> program) {
+record Compose(Docker docker, List<String> program) {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 

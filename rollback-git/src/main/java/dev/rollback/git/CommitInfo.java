@@ -1,4 +1,4 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param author the author as {@code Name <email>}
  * @param parents the full ids of its parents
  */
-public record CommitInfo(String id, String subject, String author, List<String> parents) {
+record CommitInfo(String id, String subject, String author, List<String> parents) {
 
     /** Validates the parts and copies the parents. */
     public CommitInfo {

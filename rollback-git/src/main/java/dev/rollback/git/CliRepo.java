@@ -1,6 +1,5 @@
-package dev.rollback.git.internal;
+package dev.rollback.git;
 
-import dev.rollback.git.GitException;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.FileStat;
@@ -20,7 +19,7 @@ import java.util.TreeSet;
  *
  * <p>Not thread-safe; one instance serves one call of a target.
  */
-public final class CliRepo implements GitRepo {
+final class CliRepo implements GitRepo {
 
     private static final List<String> BASE = List.of("git", "-c", "core.quotePath=false", "-c", "color.ui=false",
             "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "log.showSignature=false",

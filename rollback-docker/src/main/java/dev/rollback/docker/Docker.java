@@ -1,8 +1,7 @@
-package dev.rollback.docker.internal;
+package dev.rollback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rollback.docker.DockerException;
 import dev.rollback.docker.DockerException.Reason;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
@@ -22,7 +21,7 @@ import java.util.Optional;
  *
  * <p>Immutable; thread-safe when its host is.
  */
-public final class Docker {
+final class Docker {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
