@@ -1,5 +1,7 @@
 package dev.rollback.ssh;
 
+import dev.rollback.targets.DirectoryBackup;
+
 import dev.rollback.RestorePoint;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
@@ -21,7 +23,7 @@ final class LargeArtifactPlan {
 
     static RollbackPlan build(SshHost host, Path root) {
         return Rollback.plan("large").on(host).store(root.resolve("store")).hostStore(root.resolve("server/backups"))
-                .target(Directory.backup(root.resolve("server/data")).named("data"))
+                .target(DirectoryBackup.of(root.resolve("server/data")).named("data"))
                 .copyArtifactsToStore()
                 .build();
     }

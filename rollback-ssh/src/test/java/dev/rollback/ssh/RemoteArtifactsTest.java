@@ -1,5 +1,7 @@
 package dev.rollback.ssh;
 
+import dev.rollback.targets.DirectoryBackup;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,7 +83,7 @@ class RemoteArtifactsTest {
         Files.createSymbolicLink(release.resolve("public/latest"), Path.of("index.html"));
         Files.writeString(release.resolve("logs/bot.log"), "started 1.0.0\n");
         Files.writeString(config, "{\n  \"mode\": \"production\",\n  \"channel\": \"movies\"\n}\n");
-        bot = Service.process("rosey-bot", List.of("sleep", "300"), server.resolve("run/rosey-bot.pid"))
+        bot = Service.ofProcess("rosey-bot", List.of("sleep", "300"), server.resolve("run/rosey-bot.pid"))
                 .every(Duration.ofMillis(50)).timeout(Duration.ofSeconds(20));
     }
 
@@ -98,7 +100,7 @@ class RemoteArtifactsTest {
     private RollbackPlanBuilder rosey() {
         return Rollback.plan("rosey").on(host).store(store).hostStore(backups)
                 .stop(bot.stopping())
-                .target(Directory.backup(release).excluding("logs"))
+                .target(DirectoryBackup.of(release).excluding("logs"))
                 .target(ConfigFiles.of(config))
                 .start(bot.starting())
                 .verify(HealthCheck.command("grep", "-q", "\"mode\": \"production\"", config.toString()))
@@ -283,7 +285,7 @@ class RemoteArtifactsTest {
     @Test
     void shouldRemoveTheServerFoldersOfPointsThatRetentionAndDeleteDrop() throws Exception {
         RollbackPlan plan = Rollback.plan("rosey").on(host).store(store).hostStore(backups)
-                .target(Directory.backup(release).excluding("logs")).target(ConfigFiles.of(config)).keepLast(2).build();
+                .target(DirectoryBackup.of(release).excluding("logs")).target(ConfigFiles.of(config)).keepLast(2).build();
         RestorePoint first = plan.capture("v1.0.0");
         Files.writeString(release.resolve("VERSION"), "1.1.0\n");
         RestorePoint second = plan.capture("v1.1.0");

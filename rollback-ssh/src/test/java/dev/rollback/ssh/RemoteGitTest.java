@@ -80,7 +80,7 @@ class RemoteGitTest {
         String v1 = git("rev-parse", "HEAD");
         Path backups = server.resolve("var/backups");
         RollbackPlan plan = Rollback.plan("site").on(host).store(store).hostStore(backups)
-                .target(GitCode.workTree(repo).using(GitCode.Driver.CLI).allowDirty()).build();
+                .target(GitCode.of(repo).using(GitCode.Driver.CLI).allowDirty()).build();
 
         RestorePoint before = plan.capture("v1.0.0");
 
