@@ -1,0 +1,259 @@
+package dev.rollback.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rollback.RollbackInProgressException;
+import dev.rollback.StoreException;
+import dev.rollback.store.LockOwner;
+import dev.rollback.store.StoreBackend;
+import dev.rollback.store.StoreLock;
+import dev.rollback.testing.StoreBackendContract;
+import dev.rollback.testing.db.PostgresServer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The PostgreSQL store passes the store contract, one instance connecting by URL and the other through a DataSource,
+ * each test in a schema of its own; its format is refused when newer, and its lock is the session's: freed when the
+ * holder's session is ended from outside, and broken by ending it.
+ */
+@ExtendWith(PostgresServer.Extension.class)
+class PostgresStoreTest extends StoreBackendContract {
+
+    static final String DATABASE = "rollback_store";
+    static final String ROLE = "rollback_store";
+    static final String PASSWORD = "store pw";
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private static boolean made;
+
+    final PostgresServer server;
+    final String schema = "store_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
+    final List<StoreBackend> opened = new ArrayList<>();
+
+    PostgresStoreTest(PostgresServer server) {
+        this.server = server;
+        synchronized (PostgresStoreTest.class) {
+            if (!made) {
+                server.role(ROLE, PASSWORD);
+                server.recreate(DATABASE, ROLE);
+                made = true;
+            }
+        }
+    }
+
+    String url() {
+        return "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + DATABASE;
+    }
+
+    <S extends StoreBackend> S opened(S store) {
+        opened.add(store);
+        return store;
+    }
+
+    @Override
+    protected StoreBackend store() {
+        return opened(PostgresStore.of(url(), ROLE, PASSWORD, schema));
+    }
+
+    @Override
+    protected StoreBackend otherMachine() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(url());
+        ds.setUser(ROLE);
+        ds.setPassword(PASSWORD);
+        return opened(PostgresStore.of(ds, schema));
+    }
+
+    /** The superuser's connection to the store's database: a third party, as an administrator would be. */
+    Jdbi admin() {
+        return server.jdbi(DATABASE);
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(StoreBackend::close);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldRefuseTablesOfANewerFormatInEveryOperationAndChangeNothing() {
+        StoreBackend before = store();
+        before.write("points/p-1/manifest.json", utf8("kept"));
+        admin().useHandle(h -> h.execute("UPDATE \"" + schema + "\".rollback_format SET version = 2"));
+        StoreBackend reader = otherMachine();
+
+        List<Consumer<StoreBackend>> operations = List.of(s -> s.read("points/p-1/manifest.json"),
+                s -> s.write("points/p-1/manifest.json", utf8("overwritten")), s -> s.list("points"),
+                s -> s.delete("points/p-1/manifest.json"), s -> s.lock("app", LockOwner.me("capture")),
+                s -> s.holder("app"), s -> s.breakLock("app", LockOwner.me("break"), "stuck"));
+        for (StoreBackend s : List.of(reader, before)) {
+            for (Consumer<StoreBackend> op : operations) {
+                assertThatThrownBy(() -> op.accept(s)).isInstanceOf(StoreException.class)
+                        .hasMessageContaining("store PostgreSQL schema \"" + schema + "\"")
+                        .hasMessageContaining("expected its tables in format 1")
+                        .hasMessageContaining("found format 2").hasMessageContaining("nothing was read or changed")
+                        .hasMessageContaining("upgrade the library");
+            }
+        }
+
+        admin().useHandle(h -> {
+            assertThat(h.createQuery("SELECT convert_from(content, 'UTF8') FROM \"" + schema
+                    + "\".rollback_documents").mapTo(String.class).list()).containsExactly("kept");
+            assertThat(h.createQuery("SELECT count(*) FROM \"" + schema + "\".rollback_locks").mapTo(Integer.class)
+                    .one()).isZero();
+            assertThat(h.createQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                    + "(SELECT oid FROM pg_database WHERE datname = current_database())").mapTo(Integer.class)
+                    .one()).isZero();
+            h.execute("UPDATE \"" + schema + "\".rollback_format SET version = 1");
+        });
+        assertThat(reader.read("points/p-1/manifest.json")).hasValueSatisfying(b ->
+                assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("kept"));
+    }
+
+    @Test
+    void shouldMakeItsTablesOnceInFormatOne() {
+        store().list("");
+        otherMachine().list("");
+
+        admin().useHandle(h -> {
+            assertThat(h.createQuery("SELECT version FROM \"" + schema + "\".rollback_format").mapTo(Integer.class)
+                    .list()).containsExactly(1);
+            assertThat(h.createQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = :s "
+                    + "ORDER BY 1").bind("s", schema).mapTo(String.class).list())
+                    .containsExactly("rollback_documents", "rollback_format", "rollback_locks");
+        });
+    }
+
+    @Test
+    void shouldMatchAPrefixWithAnUnderscoreOnlyItself() {
+        StoreBackend store = store();
+        for (String key : List.of("a_b/x", "aXb/y", "a_b2/z", "a_b/c/d", "a_b-/w", "a_/v")) {
+            store.write(key, utf8(key));
+        }
+
+        assertThat(store.list("a_b")).containsExactly("a_b/c/d", "a_b/x");
+        assertThat(store.list("a_")).containsExactly("a_/v");
+    }
+
+    @Test
+    void shouldQuoteItsSchemaAndRefuseOneThatPostgresWouldNotKeep() {
+        StoreBackend odd = opened(PostgresStore.of(url(), ROLE, PASSWORD, "Odd \"schema\"; DROP " + schema));
+        odd.write("points/p-1/manifest.json", utf8("odd"));
+        assertThat(odd.read("points/p-1/manifest.json")).isPresent();
+        assertThat(odd.describe()).startsWith("PostgreSQL schema \"Odd \"\"schema\"\"; DROP " + schema + "\" at ");
+
+        for (String bad : List.of("", "pg_store", "a\0b", "x".repeat(64))) {
+            assertThatThrownBy(() -> PostgresStore.of(url(), ROLE, PASSWORD, bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a schema name");
+        }
+        assertThatThrownBy(() -> PostgresStore.of("jdbc:mysql://127.0.0.1/x", ROLE, PASSWORD, schema))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a JDBC URL such as");
+    }
+
+    @Test
+    void shouldNameTheStoreAndNotItsPasswordWhenItCannotConnect() {
+        StoreBackend wrong = opened(PostgresStore.of(url() + "?connectTimeout=5", ROLE, "wrong secret", schema));
+
+        assertThatThrownBy(() -> wrong.read("points/p-1/manifest.json")).isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("store PostgreSQL schema \"" + schema + "\" at " + url()
+                        + ": expected to read the document 'points/p-1/manifest.json', found ")
+                .hasMessageContaining("password authentication failed")
+                .hasMessageContaining("check the user '" + ROLE + "' and its password")
+                .hasMessageNotContaining("wrong secret").hasMessageNotContaining("connectTimeout");
+    }
+
+    @Test
+    void shouldIgnoreAStaleOwnerNoteAndReplaceIt() {
+        StoreBackend store = store();
+        store.list("");
+        admin().useHandle(h -> h.execute("INSERT INTO \"" + schema + "\".rollback_locks (name, owner) VALUES "
+                + "('app', '{\"user\":\"gone\",\"machine\":\"old\",\"pid\":\"7\",\"doing\":\"rollback r-0\","
+                + "\"since\":\"2024-01-15T09:31:00Z\",\"lockPid\":\"99999\"}')"));
+
+        assertThat(store.holder("app")).isEmpty();
+        LockOwner me = LockOwner.me("rollback r-1 to point p-7");
+        try (StoreLock lock = store.lock("app", me)) {
+            assertThat(otherMachine().holder("app")).contains(me);
+        }
+        assertThat(store.holder("app")).isEmpty();
+    }
+
+    @Test
+    void shouldFreeTheLockWhenTheHoldersSessionIsEndedFromOutside() {
+        StoreBackend here = store();
+        StoreBackend there = otherMachine();
+        StoreLock lock = here.lock("app", LockOwner.me("rollback r-1 to point p-7"));
+        int session = admin().withHandle(h -> h.createQuery("SELECT (owner::json ->> 'lockPid')::int FROM \""
+                + schema + "\".rollback_locks WHERE name = 'app'").mapTo(Integer.class).one());
+
+        long start = System.nanoTime();
+        admin().useHandle(h -> h.createQuery("SELECT pg_terminate_backend(:p)").bind("p", session)
+                .mapTo(Boolean.class).one());
+        while (there.holder("app").isPresent()) {
+            assertThat(System.nanoTime() - start).as("lock freed within 10 s").isLessThan(10_000_000_000L);
+        }
+        long freed = System.nanoTime() - start;
+
+        assertThat(lock.isHeld()).isFalse();
+        LockOwner next = LockOwner.me("capture");
+        try (StoreLock taken = there.lock("app", next)) {
+            assertThat(taken.isHeld()).isTrue();
+            assertThat(here.holder("app")).contains(next);
+        }
+        lock.close();
+        System.out.printf("PostgresStore: lock free %.1f ms after its session was terminated%n", freed / 1e6);
+    }
+
+    @Test
+    void shouldBreakAHeldLockByEndingItsSession() {
+        StoreBackend here = store();
+        StoreBackend there = otherMachine();
+        LockOwner me = LockOwner.me("rollback r-1 to point p-7");
+        StoreLock lock = here.lock("app", me);
+
+        long start = System.nanoTime();
+        assertThat(there.breakLock("app", LockOwner.me("break"), "its machine is gone")).contains(me);
+        long broke = System.nanoTime() - start;
+
+        assertThat(lock.isHeld()).isFalse();
+        assertThat(there.holder("app")).isEmpty();
+        try (StoreLock taken = there.lock("app", LockOwner.me("capture"))) {
+            assertThat(taken.isHeld()).isTrue();
+        }
+        lock.close();
+        lock.close();
+        admin().useHandle(h -> assertThat(h.createQuery("SELECT count(*) FROM \"" + schema
+                + "\".rollback_locks").mapTo(Integer.class).one()).isZero());
+        System.out.printf("PostgresStore: breakLock returned in %.1f ms, the lock free%n", broke / 1e6);
+    }
+
+    @Test
+    void shouldRefuseWhileHeldAndGiveEveryLockBackWhenTheStoreCloses() {
+        StoreBackend here = store();
+        StoreBackend there = otherMachine();
+        StoreLock lock = here.lock("app", LockOwner.me("rollback r-1 to point p-7"));
+        assertThatThrownBy(() -> there.lock("app", LockOwner.me("capture")))
+                .isInstanceOf(RollbackInProgressException.class)
+                .hasMessageContaining("in store PostgreSQL schema \"" + schema + "\" at jdbc:postgresql://127.0.0.1:");
+
+        here.close();
+
+        assertThat(lock.isHeld()).isFalse();
+        assertThat(there.holder("app")).isEmpty();
+        admin().useHandle(h -> assertThat(h.createQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                    + "(SELECT oid FROM pg_database WHERE datname = current_database())")
+                .mapTo(Integer.class).one()).isZero());
+    }
+}
