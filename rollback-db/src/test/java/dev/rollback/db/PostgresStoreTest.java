@@ -15,7 +15,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -137,6 +142,35 @@ class PostgresStoreTest extends StoreBackendContract {
                     + "ORDER BY 1").bind("s", schema).mapTo(String.class).list())
                     .containsExactly("rollback_documents", "rollback_format", "rollback_locks");
         });
+    }
+
+    @Test
+    void shouldLetThreadsOfTwoStoresReplaceADocumentAndReadItWhole() throws Exception {
+        StoreBackend here = store();
+        StoreBackend there = otherMachine();
+        byte[] a = utf8("a".repeat(100_000));
+        byte[] b = utf8("b".repeat(50_000));
+        here.write("journals/app.json", a);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (StoreBackend s : List.of(here, there, here, there)) {
+                runs.add(threads.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        s.write("journals/app.json", i % 2 == 0 ? a : b);
+                        byte[] read = s.read("journals/app.json").orElseThrow();
+                        assertThat(Arrays.equals(read, a) || Arrays.equals(read, b)).as("a whole document").isTrue();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(there.list("journals")).containsExactly("journals/app.json");
     }
 
     @Test
