@@ -49,7 +49,7 @@ final class FolderBackend implements StoreBackend {
     }
 
     Path path(String key) {
-        return dir.resolve(Keys.require(key));
+        return dir.resolve(StoreRules.requireKey(key));
     }
 
     @Override
@@ -147,25 +147,22 @@ final class FolderBackend implements StoreBackend {
 
     @Override
     public StoreLock lock(String name, LockOwner me) {
-        Keys.requireSegment(name, "lock name");
+        StoreRules.requireLockName(name);
         Objects.requireNonNull(me, "me");
         return local ? LocalLock.acquire(this, name, me) : RemoteLock.acquire(this, name, me);
     }
 
     @Override
     public Optional<LockOwner> holder(String name) {
-        Keys.requireSegment(name, "lock name");
+        StoreRules.requireLockName(name);
         return local ? LocalLock.holder(this, name) : RemoteLock.holder(this, name);
     }
 
     @Override
     public Optional<LockOwner> breakLock(String name, LockOwner by, String why) {
-        Keys.requireSegment(name, "lock name");
+        StoreRules.requireLockName(name);
         Objects.requireNonNull(by, "by");
-        if (why == null || why.isBlank()) {
-            throw new IllegalArgumentException("lock of '" + name + "' in store " + describe() + ": expected a "
-                    + "reason to break it, found none; say why, it goes into the plan's history");
-        }
+        StoreRules.requireReason(why, name, describe());
         if (local) {
             Optional<LockOwner> holder = LocalLock.holder(this, name);
             holder.ifPresent(h -> {

@@ -54,7 +54,7 @@ final class LocalLock implements StoreLock {
         synchronized (HELD) {
             LocalLock mine = HELD.get(lockFile);
             if (mine != null) {
-                throw new RollbackInProgressException(OwnerNotes.heldMessage(name, store.describe(),
+                throw new RollbackInProgressException(StoreRules.heldMessage(name, store.describe(),
                         Optional.of(mine.owner)));
             }
             FileChannel channel = null;
@@ -69,7 +69,7 @@ final class LocalLock implements StoreLock {
                 }
                 if (lock == null) {
                     channel.close(); // this JVM holds no lock on the file, so closing drops nothing
-                    throw new RollbackInProgressException(OwnerNotes.heldMessage(name, store.describe(),
+                    throw new RollbackInProgressException(StoreRules.heldMessage(name, store.describe(),
                             readOwner(ownerFile)));
                 }
                 readOwner(ownerFile).ifPresent(dead -> LOG.warn("plan '{}': taking over the lock left by {}, "

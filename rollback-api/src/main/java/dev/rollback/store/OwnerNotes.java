@@ -37,12 +37,4 @@ final class OwnerNotes {
             return Optional.empty();
         }
     }
-
-    /** The refusal of {@code me} because {@code holder} holds the lock of {@code name}. */
-    static String heldMessage(String name, String store, Optional<LockOwner> holder) {
-        return "plan '" + name + "': expected no capture, rollback or deletion of the plan running, found one held by "
-                + holder.map(LockOwner::describe).orElse("another process (its owner note is not written yet)")
-                + " in store " + store + "; wait for it to finish, or if that holder is gone and cannot give the "
-                + "lock back, take it over with plan.breakLock(why)";
-    }
 }

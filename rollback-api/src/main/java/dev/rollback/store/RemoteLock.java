@@ -70,7 +70,7 @@ final class RemoteLock implements StoreLock {
             held.close();
             OptionalInt status = held.exitStatus();
             if (status.isPresent() && status.getAsInt() == BUSY) {
-                throw new RollbackInProgressException(OwnerNotes.heldMessage(name, store.describe(),
+                throw new RollbackInProgressException(StoreRules.heldMessage(name, store.describe(),
                         readOwner(store, ownerFile)));
             }
             throw new StoreException("plan '" + name + "': expected flock to take the lock " + lockFile + " in store "

@@ -1,6 +1,7 @@
 package dev.rollback.db;
 
 import dev.rollback.StoreException;
+import dev.rollback.store.StoreRules;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreBackend;
 import dev.rollback.store.StoreLock;
@@ -127,14 +128,14 @@ public final class PostgresStore implements StoreBackend {
 
     @Override
     public Optional<byte[]> read(String key) {
-        StoreKeys.require(key);
+        StoreRules.requireKey(key);
         return use("read the document '" + key + "'", "", h -> h.createQuery("SELECT content FROM "
                 + tables.documents + " WHERE key = :k").bind("k", key).mapTo(byte[].class).findOne());
     }
 
     @Override
     public void write(String key, byte[] content) {
-        StoreKeys.require(key);
+        StoreRules.requireKey(key);
         Objects.requireNonNull(content, "content");
         use("write the document '" + key + "' (" + content.length + " bytes)", "nothing was changed there (the old "
                 + "document, if any, is whole); ", h -> h.inTransaction(tx -> {
@@ -161,7 +162,7 @@ public final class PostgresStore implements StoreBackend {
             return use("list the documents", "", h -> h.createQuery("SELECT key FROM " + tables.documents
                     + " ORDER BY key").mapTo(String.class).list());
         }
-        StoreKeys.require(prefix);
+        StoreRules.requireKey(prefix);
         return use("list the documents below '" + prefix + "'", "", h -> h.createQuery("SELECT key FROM "
                 + tables.documents + " WHERE key >= :lo AND key < :hi ORDER BY key").bind("lo", prefix + "/")
                 .bind("hi", prefix + "0").mapTo(String.class).list());
@@ -169,14 +170,14 @@ public final class PostgresStore implements StoreBackend {
 
     @Override
     public void delete(String key) {
-        StoreKeys.require(key);
+        StoreRules.requireKey(key);
         use("remove the document '" + key + "'", "nothing was removed; ", h -> h.createUpdate("DELETE FROM "
                 + tables.documents + " WHERE key = :k").bind("k", key).execute());
     }
 
     @Override
     public StoreLock lock(String name, LockOwner me) {
-        StoreKeys.requireSegment(name, "lock name");
+        StoreRules.requireLockName(name);
         Objects.requireNonNull(me, "me");
         Handle h = null;
         try {
@@ -196,7 +197,7 @@ public final class PostgresStore implements StoreBackend {
 
     @Override
     public Optional<LockOwner> holder(String name) {
-        StoreKeys.requireSegment(name, "lock name");
+        StoreRules.requireLockName(name);
         return use("find who holds the lock of plan '" + name + "'", "", h ->
                 PostgresStoreLock.holder(tables, h, name));
     }
@@ -209,12 +210,9 @@ public final class PostgresStore implements StoreBackend {
      */
     @Override
     public Optional<LockOwner> breakLock(String name, LockOwner by, String why) {
-        StoreKeys.requireSegment(name, "lock name");
+        StoreRules.requireLockName(name);
         Objects.requireNonNull(by, "by");
-        if (why == null || why.isBlank()) {
-            throw new IllegalArgumentException("lock of '" + name + "' in store " + describe() + ": expected a "
-                    + "reason to break it, found none; say why, it goes into the plan's history");
-        }
+        StoreRules.requireReason(why, name, describe());
         return use("break the lock of plan '" + name + "'", "", h ->
                 PostgresStoreLock.breakLock(this, tables, h, name));
     }

@@ -2,6 +2,7 @@ package dev.rollback.db;
 
 import dev.rollback.RollbackInProgressException;
 import dev.rollback.StoreException;
+import dev.rollback.store.StoreRules;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreLock;
 import java.sql.Connection;
@@ -88,7 +89,8 @@ final class PostgresStoreLock implements StoreLock {
         int pid = h.createQuery("SELECT CASE WHEN pg_try_advisory_lock(:k) THEN pg_backend_pid() ELSE 0 END")
                 .bind("k", key).mapTo(Integer.class).one();
         if (pid == 0) {
-            throw new RollbackInProgressException(heldMessage(name, store.describe(), holder(tables, h, name)));
+            throw new RollbackInProgressException(StoreRules.heldMessage(name, store.describe(), 
+                    holder(tables, h, name)));
         }
         try {
             h.createQuery(SET_SESSION).bind("app", "rollback lock " + name).mapTo(Integer.class).one();
@@ -244,14 +246,6 @@ final class PostgresStoreLock implements StoreLock {
         note.ifPresent(n -> h.createUpdate("DELETE FROM " + tables.locks + " WHERE name = :n AND owner = :o")
                 .bind("n", name).bind("o", n).execute());
         return holder;
-    }
-
-    /** The refusal of a taker because {@code holder} holds the lock of {@code name}, as the folder store says it. */
-    static String heldMessage(String name, String store, Optional<LockOwner> holder) {
-        return "plan '" + name + "': expected no capture, rollback or deletion of the plan running, found one held by "
-                + holder.map(LockOwner::describe).orElse("another process (its owner note is not written yet)")
-                + " in store " + store + "; wait for it to finish, or if that holder is gone and cannot give the "
-                + "lock back, take it over with plan.breakLock(why)";
     }
 
     @Override
