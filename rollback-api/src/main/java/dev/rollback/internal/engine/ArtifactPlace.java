@@ -37,7 +37,7 @@ import org.slf4j.Logger;
  * <p>Checking and pushing back are {@link ArtifactChecks}'. Stateless beyond the plan; used by one thread at a time
  * per restore point.
  */
-public final class ArtifactPlace {
+final class ArtifactPlace {
 
     private static final Logger LOG = Logs.of(ArtifactPlace.class);
 
