@@ -31,6 +31,7 @@ final class Executor {
         this.spec = run.spec;
     }
 
+    /** Runs every step not yet done, in order, under the run's failure policy, and ends the run. */
     RollbackReport runFrom() {
         beginChecks();
         for (Action a : run.actions) {
@@ -125,6 +126,7 @@ final class Executor {
         return null;
     }
 
+    /** Runs one step, timed and watched by the heartbeat, and records how it ended. */
     StepRecord execute(Action a) {
         Instant start = run.clock.instant();
         run.stepStarted(a, start);

@@ -28,6 +28,7 @@ final class Preview {
         this.spec = run.spec;
     }
 
+    /** The preview: every step with what it would do, the problems, the data at risk. */
     RollbackPreview build() {
         List<Problem> problems = new ArrayList<>(run.preflight.problems("preview", false));
         RestoreContext ctx = run.restoreContext("preview", run.point, Phase.PREFLIGHT, "preview");
@@ -54,6 +55,7 @@ final class Preview {
         return new RollbackPreview(spec.name(), run.point.id(), run.point.label(), run.scope, steps, problems, risk);
     }
 
+    /** What one step would do; a restore the target cannot plan adds a problem. */
     List<String> describe(Action a, RestoreContext ctx, List<Problem> problems) {
         return switch (a.kind()) {
             case PREFLIGHT -> run.pushBack.isEmpty()

@@ -43,7 +43,8 @@ final class Recovery {
             return;
         }
         for (Step s : spec.starts()) {
-            StepRecord r = run.executor.execute(new Action(next++, Phase.START, Kind.START, "start again: " + s.name(), null, s, null));
+            StepRecord r = run.executor.execute(new Action(next++, Phase.START, Kind.START, "start again: " + s.name(),
+                    null, s, null));
             if (r.status() == StepStatus.FAILED) {
                 break;
             }
@@ -73,6 +74,7 @@ final class Recovery {
         }
     }
 
+    /** Halts: the steps left are not run, the journal stays for a resume. */
     RollbackReport halt() {
         for (Action a : run.actions) {
             if (!run.records.containsKey(a.index())) {
@@ -122,7 +124,8 @@ final class Recovery {
             StepStatus status = StepStatus.SUCCEEDED;
             String detail = "put back the state set aside in restore point " + run.asidePoint.id();
             try {
-                spec.targets().get(t).restore(saved.get(), run.restoreContext(run.rollbackId, run.asidePoint, Phase.RESTORE, put.name()));
+                spec.targets().get(t).restore(saved.get(),
+                        run.restoreContext(run.rollbackId, run.asidePoint, Phase.RESTORE, put.name()));
             } catch (Exception e) {
                 status = StepStatus.FAILED;
                 detail = spec.redactor().describe(e);

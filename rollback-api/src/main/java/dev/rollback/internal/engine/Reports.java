@@ -35,6 +35,10 @@ final class Reports {
         this.spec = run.spec;
     }
 
+    /**
+     * Ends the run with {@code outcome}: the report saved and handed to the listeners, the journal deleted when
+     * {@code closeJournal}.
+     */
     RollbackReport finish(Outcome outcome, boolean closeJournal) {
         for (Action a : run.actions) {
             run.records.computeIfAbsent(a.index(), i -> new StepRecord(a.index(), a.phase(), a.name(), a.target(), null,
@@ -60,7 +64,8 @@ final class Reports {
             }
             targets.add(new TargetStatus(t, spec.targets().get(t).kind(), e.getValue(), note));
         }
-        RollbackReport report = new RollbackReport(run.rollbackId, spec.name(), run.point.id(), run.point.label(), run.scope, run.policy,
+        RollbackReport report = new RollbackReport(run.rollbackId, spec.name(), run.point.id(), run.point.label(),
+                run.scope, run.policy,
                 outcome, run.journal.startedAt(), finished, spec.recoveryBudget(), steps, phases, run.checkResults, targets,
                 run.asidePoint == null ? null : run.asidePoint.id(), aside, reportedErrors(outcome), run.journal.resumed(),
                 run.undoing ? run.point.rollbackId() : null);
@@ -98,6 +103,7 @@ final class Reports {
         return out;
     }
 
+    /** Tells the listeners, once, when {@code phase} has taken longer than its budget. */
     void checkBudget(Phase phase) {
         Duration budget = spec.budgets().get(phase);
         if (budget == null || run.budgetWarned.contains(phase)) {

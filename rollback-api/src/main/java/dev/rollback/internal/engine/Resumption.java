@@ -62,7 +62,8 @@ final class Resumption {
                     Duration.between(started, run.clock.instant()), StepStatus.SUCCEEDED,
                     "restore point " + run.point.id() + " and " + Plural.of(run.scope.size(), "target") + " checked" + pushed);
             run.records.put(0, pre);
-            run.journal = new Journal(run.rollbackId, spec.name(), run.point.id(), run.scope, run.policy, started, Journal.Status.RUNNING,
+            run.journal = new Journal(run.rollbackId, spec.name(), run.point.id(), run.scope, run.policy, started,
+                    Journal.Status.RUNNING,
                     run.actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
             run.journal.write(spec.writer().journals());
             run.started((run.undoing ? "undo of rollback "
@@ -122,6 +123,7 @@ final class Resumption {
         }
     }
 
+    /** Goes on from journal {@code j}: its records taken back, the artifacts checked again, then as {@code how} says. */
     RollbackReport continueFrom(Journal j, Resume how) {
         run.rollbackId = j.rollbackId();
         run.journal = j.with(Journal.Status.RUNNING, j.errors(), j.resumed() + 1);

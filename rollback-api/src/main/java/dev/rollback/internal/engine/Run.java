@@ -126,6 +126,7 @@ final class Run {
 
     // ---- the record of the run ------------------------------------------------------------------
 
+    /** Records how a step ended, applies it to its target's state, and writes the journal (but for a verify step). */
     void record(Action a, StepRecord r) {
         if (a.index() < actions.size() && a.kind() != Kind.PUT_BACK && a.kind() != Kind.VERIFY_PUT_BACK) {
             records.put(a.index(), r);
@@ -140,6 +141,7 @@ final class Run {
         }
     }
 
+    /** What a step's end means for the state of its target, and the note the report gives it. */
     void applyState(Action a, StepRecord r) {
         String t = a.target();
         if (t == null) {
@@ -201,6 +203,7 @@ final class Run {
         }
     }
 
+    /** Notes the first failure of the store in the errors and tells the listeners; a later one is only logged. */
     void storeFailed(String what, RollbackException e) {
         if (storeFailure == null) {
             storeFailure = e;
@@ -213,6 +216,7 @@ final class Run {
         }
     }
 
+    /** The records of the laid-out steps that have one, in order, then those of putting back. */
     List<StepRecord> allRecords() {
         List<StepRecord> all = new ArrayList<>();
         for (Action a : actions) {
@@ -271,6 +275,7 @@ final class Run {
                 c.took(), history);
     }
 
+    /** The label of the point this run sets aside. */
     String asideLabel() {
         return "state before rollback " + rollbackId + " to " + point.label();
     }
@@ -281,6 +286,7 @@ final class Run {
                 point.rollbackId(), point.snapshots().stream().filter(s -> scope.contains(s.target())).toList(), null);
     }
 
+    /** The names of the laid-out steps, which a resume compares with its journal's. */
     List<String> stepNames() {
         return actions.stream().map(Action::name).toList();
     }

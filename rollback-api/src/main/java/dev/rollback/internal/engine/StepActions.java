@@ -40,13 +40,14 @@ final class StepActions {
                 if (run.asidePending == null) {
                     String id = spec.writer().newId();
                     run.asidePending = spec.writer().begin(spec.name(), id);
-                    run.journal = new Journal(run.journal.rollbackId(), run.journal.plan(), run.journal.pointId(), run.journal.scope(),
-                            run.journal.policy(), run.journal.startedAt(), run.journal.status(), run.journal.stepNames(), run.journal.steps(),
-                            id, run.asideSnapshots, false, run.journal.errors(), run.journal.resumed());
+                    Journal j = run.journal;
+                    run.journal = new Journal(j.rollbackId(), j.plan(), j.pointId(), j.scope(), j.policy(), j.startedAt(),
+                            j.status(), j.stepNames(), j.steps(), id, run.asideSnapshots, false, j.errors(), j.resumed());
                     run.journal.write(spec.writer().journals());
                 }
                 Target t = spec.targets().get(a.target());
-                Snapshot s = run.engine.captures.captureTarget(t, run.asidePending, run.asideLabel(), Optional.of(run.point), Optional.of(run.rollbackId));
+                Snapshot s = run.engine.captures.captureTarget(t, run.asidePending, run.asideLabel(),
+                        Optional.of(run.point), Optional.of(run.rollbackId));
                 run.asideSnapshots.removeIf(x -> x.target().equals(t.name()));
                 run.asideSnapshots.add(s);
                 run.journal = run.journal.withAside(run.asideSnapshots, false);
@@ -54,7 +55,8 @@ final class StepActions {
             }
             case RESTORE -> {
                 Target t = spec.targets().get(a.target());
-                t.restore(run.point.snapshot(t.name()).orElseThrow(), run.restoreContext(run.rollbackId, run.point, a.phase(), a.name()));
+                t.restore(run.point.snapshot(t.name()).orElseThrow(),
+                        run.restoreContext(run.rollbackId, run.point, a.phase(), a.name()));
                 return run.undoing ? "restored everything set aside in " + run.point.id() + " by rollback " + run.point.rollbackId()
                         : "restored to " + run.point.label() + " (" + run.point.id() + ")";
             }
@@ -104,8 +106,8 @@ final class StepActions {
             run.asideSnapshots.stream().filter(s -> s.target().equals(t)).findFirst().ifPresent(ordered::add);
         }
         try {
-            run.asidePoint = spec.writer().commit(run.asidePending, new RestorePoint(run.asidePending.id(), spec.name(), run.asideLabel(),
-                    run.clock.instant(), LocalMachine.name(), RestorePoint.Origin.SET_ASIDE, run.rollbackId, ordered, null));
+            run.asidePoint = spec.writer().commit(run.asidePending, new RestorePoint(run.asidePending.id(), spec.name(),
+                    run.asideLabel(), run.clock.instant(), LocalMachine.name(), RestorePoint.Origin.SET_ASIDE, run.rollbackId, ordered, null));
         } catch (RollbackException e) {
             run.asideFailed = true;
             run.storeFailed("store the state set aside in restore point " + run.asidePending.id(), e);
