@@ -7,7 +7,8 @@
 # current checkout as it is on disk, each with its own benchmark source. Then runs EngineBenchmark <rounds>
 # (default 30) alternately, <pairs> times each (default 3), so that both see the same machine load, prints every
 # run, and ends with a table of the medians over the runs: capture, rollback and per-step times, and the
-# per-step ratio to the baseline durable write measured in the same run.
+# per-step ratio to the baseline durable write measured in the same run. BENCH_TMPDIR=<folder> puts the
+# benchmark's store there (java.io.tmpdir), e.g. /dev/shm to take the disk's noise out and leave the engine's cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 1 ] || [ $# -gt 3 ]; then
@@ -50,7 +51,8 @@ echo "building the current checkout $here"
 cp_here=$(build "$here")
 
 run() { # label classpath file
-  java -cp "$2" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.rollback.bench.EngineBenchmark "$rounds" | tee "$3"
+  java -cp "$2" ${BENCH_TMPDIR:+-Djava.io.tmpdir="$BENCH_TMPDIR"} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    dev.rollback.bench.EngineBenchmark "$rounds" | tee "$3"
 }
 for ((i = 1; i <= pairs; i++)); do
   echo "== run $i of $pairs: $rev"
