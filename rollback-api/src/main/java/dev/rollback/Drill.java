@@ -1,18 +1,14 @@
 package dev.rollback;
 
-import dev.rollback.spi.CheckAttempt;
-
-import dev.rollback.spi.CheckResult;
-
-import dev.rollback.spi.Problem;
-
-import dev.rollback.spi.StepContext;
-
-import dev.rollback.spi.Check;
-
 import dev.rollback.DrillReport.Stage;
 import dev.rollback.DrillReport.StageRecord;
+import dev.rollback.internal.engine.EngineContext;
+import dev.rollback.spi.Check;
+import dev.rollback.spi.CheckAttempt;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.spi.Plural;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.StepContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -189,8 +185,8 @@ public final class Drill {
 
     /** The state of one run of the drill. */
     private final class Run {
-        final Clock clock = plan.clock;
-        final String drillId = plan.store.newId();
+        final Clock clock = plan.spec.clock();
+        final String drillId = plan.spec.writer().newId();
         final String label = "drill " + drillId;
         final Instant startedAt = clock.instant();
         final List<StageRecord> stages = new ArrayList<>();
@@ -212,7 +208,7 @@ public final class Drill {
                 stage(Stage.CAPTURE, at, true, "captured " + point.id() + " '" + label + "' of "
                         + Plural.of(point.snapshots().size(), "target"));
             } catch (RuntimeException e) {
-                fail(Stage.CAPTURE, at, "capture failed, nothing was changed: " + plan.redactor.describe(e));
+                fail(Stage.CAPTURE, at, "capture failed, nothing was changed: " + plan.spec.redactor().describe(e));
                 return report();
             }
             StepContext checkCtx = checkContext();
@@ -225,7 +221,7 @@ public final class Drill {
                 stage(Stage.CHANGE, at, true, "applied '" + changeName + "'");
             } catch (Exception e) {
                 keepInterrupt(e);
-                fail(Stage.CHANGE, at, "the change '" + changeName + "' failed: " + plan.redactor.describe(e)
+                fail(Stage.CHANGE, at, "the change '" + changeName + "' failed: " + plan.spec.redactor().describe(e)
                         + "; rolled back all the same");
             }
 
@@ -251,7 +247,7 @@ public final class Drill {
                             + (rollback.errors().isEmpty() ? "" : ": " + String.join("; ", rollback.errors())));
                 }
             } catch (RuntimeException e) {
-                fail(Stage.ROLLBACK, at, "the rollback was refused: " + plan.redactor.describe(e));
+                fail(Stage.ROLLBACK, at, "the rollback was refused: " + plan.spec.redactor().describe(e));
             }
 
             if (rollback != null) {
@@ -279,8 +275,8 @@ public final class Drill {
                     begun.add(b == null ? c : b);
                 } catch (Exception e) {
                     keepInterrupt(e);
-                    failures.add(CheckResult.failed(plan.redactor.redact(c.name()),
-                            "could not begin: " + plan.redactor.describe(e)));
+                    failures.add(CheckResult.failed(plan.spec.redactor().redact(c.name()),
+                            "could not begin: " + plan.spec.redactor().describe(e)));
                 }
             }
             return begun;
@@ -299,12 +295,12 @@ public final class Drill {
                     }
                 } catch (Exception e) {
                     keepInterrupt(e);
-                    r = CheckResult.failed(c.name(), plan.redactor.describe(e));
+                    r = CheckResult.failed(c.name(), plan.spec.redactor().describe(e));
                 }
                 r = r.named(c.name(), Duration.between(start, clock.instant()));
                 List<CheckAttempt> history = r.history().stream().map(h -> new CheckAttempt(h.number(), h.at(),
-                        h.passed(), plan.redactor.redact(h.observed()), h.took())).toList();
-                r = new CheckResult(plan.redactor.redact(r.name()), r.passed(), plan.redactor.redact(r.detail()),
+                        h.passed(), plan.spec.redactor().redact(h.observed()), h.took())).toList();
+                r = new CheckResult(plan.spec.redactor().redact(r.name()), r.passed(), plan.spec.redactor().redact(r.detail()),
                         r.attempts(), r.took(), history);
                 results.add(r);
             }
@@ -339,13 +335,13 @@ public final class Drill {
             List<String> failures = new ArrayList<>();
             for (String id : ids) {
                 try {
-                    RestorePoint p = plan.store.get(id);
+                    RestorePoint p = plan.store().get(id);
                     List<Problem> released = plan.delete(p);
                     deleted.add(id);
                     released.forEach(pr -> failures.add("restore point " + id + " deleted, but " + pr));
                 } catch (RuntimeException e) {
                     keptPoints.add(id);
-                    failures.add("could not delete restore point " + id + ": " + plan.redactor.describe(e)
+                    failures.add("could not delete restore point " + id + ": " + plan.spec.redactor().describe(e)
                             + "; delete it with plan.delete(plan.store().get(\"" + id + "\"))");
                 }
             }
@@ -356,11 +352,11 @@ public final class Drill {
 
         private void stage(Stage stage, Instant at, boolean passed, String detail) {
             stages.add(new StageRecord(stage, at, Duration.between(at, clock.instant()), passed,
-                    plan.redactor.redact(detail)));
+                    plan.spec.redactor().redact(detail)));
         }
 
         private void fail(Stage stage, Instant at, String why) {
-            String text = plan.redactor.redact(why);
+            String text = plan.spec.redactor().redact(why);
             stage(stage, at, false, text);
             if (failedStage == null) {
                 failedStage = stage;
@@ -384,41 +380,11 @@ public final class Drill {
         }
 
         private DrillContext changeContext() {
-            return new DrillContext() {
-                @Override
-                public String drillId() {
-                    return drillId;
-                }
-
-                @Override
-                public String plan() {
-                    return plan.name();
-                }
-
-                @Override
-                public RestorePoint point() {
-                    return point;
-                }
-
-                @Override
-                public dev.rollback.host.Host host() {
-                    return plan.host();
-                }
-
-                @Override
-                public Clock clock() {
-                    return clock;
-                }
-
-                @Override
-                public void sleep(Duration duration) throws InterruptedException {
-                    plan.sleeper.sleep(duration);
-                }
-            };
+            return EngineContext.of(plan.spec, drillId, point, null, changeName, null);
         }
 
         private StepContext checkContext() {
-            return plan.checkContext(drillId, "drill", point);
+            return plan.engine.checkContext(drillId, "drill", point);
         }
     }
 

@@ -4,12 +4,11 @@ import dev.rollback.spi.Check;
 
 import dev.rollback.spi.CheckResult;
 
-import static dev.rollback.internal.MarkdownReport.cell;
-import static dev.rollback.internal.MarkdownReport.line;
-import static dev.rollback.internal.MarkdownReport.oneLine;
+import static dev.rollback.MarkdownReport.cell;
+import static dev.rollback.MarkdownReport.line;
+import static dev.rollback.MarkdownReport.oneLine;
 
-import dev.rollback.internal.Json;
-import dev.rollback.internal.MarkdownReport;
+import dev.rollback.internal.engine.Json;
 import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;

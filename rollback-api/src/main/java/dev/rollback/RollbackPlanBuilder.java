@@ -1,13 +1,12 @@
 package dev.rollback;
 
-import dev.rollback.spi.Names;
-
-import dev.rollback.spi.Phase;
-
+import dev.rollback.internal.Redactor;
+import dev.rollback.internal.engine.Listeners;
+import dev.rollback.internal.engine.PlanSpec;
 import dev.rollback.spi.Check;
-
+import dev.rollback.spi.Names;
+import dev.rollback.spi.Phase;
 import dev.rollback.spi.Step;
-
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -344,7 +343,11 @@ public final class RollbackPlanBuilder {
         if (host == null) {
             host = dev.rollback.host.Hosts.local();
         }
-        return new RollbackPlan(this);
+        Set<String> masked = new LinkedHashSet<>(secrets);
+        targets.values().forEach(t -> masked.addAll(t.secrets()));
+        return new RollbackPlan(new PlanSpec(name, store, store.writer, host, targets, stops, starts, checks, before,
+                after, beforeTarget, afterTarget, policy, budgets, recoveryBudget, keepLast, hostStore,
+                copyArtifactsToStore, clock, sleeper, new Listeners(listeners), new Redactor(masked), acceptDataLoss));
     }
 
     private static Phase hookPhase(Phase phase) {

@@ -2,8 +2,7 @@ package dev.rollback;
 
 import dev.rollback.spi.CheckResult;
 
-import dev.rollback.internal.Json;
-import dev.rollback.internal.MarkdownReport;
+import dev.rollback.internal.engine.Json;
 import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;

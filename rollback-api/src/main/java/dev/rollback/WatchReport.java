@@ -1,11 +1,11 @@
 package dev.rollback;
 
-import static dev.rollback.internal.MarkdownReport.cell;
-import static dev.rollback.internal.MarkdownReport.line;
-import static dev.rollback.internal.MarkdownReport.oneLine;
+import static dev.rollback.MarkdownReport.cell;
+import static dev.rollback.MarkdownReport.line;
+import static dev.rollback.MarkdownReport.oneLine;
 import static dev.rollback.spi.Durations.format;
 
-import dev.rollback.internal.Json;
+import dev.rollback.internal.engine.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

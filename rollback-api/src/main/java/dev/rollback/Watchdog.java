@@ -1,18 +1,13 @@
 package dev.rollback;
 
-import dev.rollback.spi.CheckResult;
-
-import dev.rollback.spi.Problem;
-
-import dev.rollback.spi.StepContext;
-
-import dev.rollback.spi.Check;
-
-import dev.rollback.error.RollbackException;
-
 import static dev.rollback.spi.Durations.compact;
 
+import dev.rollback.error.RollbackException;
+import dev.rollback.spi.Check;
+import dev.rollback.spi.CheckResult;
 import dev.rollback.spi.Plural;
+import dev.rollback.spi.Problem;
+import dev.rollback.spi.StepContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -266,12 +261,12 @@ public final class Watchdog {
         }
         long rounds = window.toNanos() / interval.toNanos() + 1;
         // a point deleted or damaged since the deploy would only be found when a trigger fires
-        if (plan.store.find(point.id()).isEmpty()) {
+        if (plan.store().find(point.id()).isEmpty()) {
             throw new RestorePointNotFoundException(of + ": expected restore point " + point.id() + " '" + point.label()
-                    + "' in the store " + plan.store.root() + " to roll back to, found none (deleted, or retention "
+                    + "' in the store " + plan.store().root() + " to roll back to, found none (deleted, or retention "
                     + "removed it); capture a new point before the deploy, or watch with another one");
         }
-        List<Problem> damaged = plan.store.verify(point);
+        List<Problem> damaged = plan.store().verify(point);
         if (!damaged.isEmpty()) {
             throw new PreflightFailedException(plan.name(), point.id(), damaged);
         }
@@ -309,10 +304,10 @@ public final class Watchdog {
     }
 
     private WatchReport watch() {
-        Clock clock = plan.clock;
+        Clock clock = plan.spec.clock();
         Instant from = clock.instant();
         Instant end = from.plus(window);
-        String watchId = "watch-" + plan.store.newId();
+        String watchId = "watch-" + plan.spec.writer().newId();
         StepContext ctx = context(watchId);
         List<Check> begun = new ArrayList<>();
         List<Exception> notBegun = new ArrayList<>();
@@ -344,8 +339,8 @@ public final class Watchdog {
                     }
                     series.get(i).add(p);
                     if (!p.passed()) {
-                        plan.listeners.emit(RollbackEvent.probeFailed(plan.name(), watchId, p.at(), p.took(),
-                                plan.redactor.redact("probe " + round + " of '" + p.check() + "' failed: "
+                        plan.spec.listeners().emit(RollbackEvent.probeFailed(plan.name(), watchId, p.at(), p.took(),
+                                plan.spec.redactor().redact("probe " + round + " of '" + p.check() + "' failed: "
                                         + p.observed())));
                     }
                     for (Trigger t : triggers) {
@@ -369,7 +364,7 @@ public final class Watchdog {
                 if (!wait.isZero()) {
                     stopIfAsked();
                     try {
-                        plan.sleeper.sleep(wait);
+                        plan.spec.sleeper().sleep(wait);
                     } catch (InterruptedException e) {
                         throw new Stopped();
                     }
@@ -397,7 +392,7 @@ public final class Watchdog {
     /** Runs one check once; an exception is a failed probe, an interrupt ends the watch. */
     private WatchReport.Probe probe(StepContext ctx, String name, Check check, Exception notBegun, long round)
             throws Stopped {
-        Clock clock = plan.clock;
+        Clock clock = plan.spec.clock();
         Instant at = clock.instant();
         boolean passed;
         String observed;
@@ -412,10 +407,10 @@ public final class Watchdog {
             throw new Stopped();
         } catch (Exception e) {
             passed = false;
-            observed = plan.redactor.describe(e);
+            observed = plan.spec.redactor().describe(e);
         }
         Duration took = Duration.between(at, clock.instant());
-        return new WatchReport.Probe(plan.redactor.redact(name), round, at, passed, plan.redactor.redact(observed),
+        return new WatchReport.Probe(plan.spec.redactor().redact(name), round, at, passed, plan.spec.redactor().redact(observed),
                 took);
     }
 
@@ -427,20 +422,20 @@ public final class Watchdog {
             }
             rollingBack = true;
         }
-        Instant triggeredAt = plan.clock.instant();
-        plan.listeners.emit(RollbackEvent.triggerFired(plan.name(), watchId, triggeredAt,
-                Duration.between(from, triggeredAt), plan.redactor.redact("trigger fired: " + f.reason()
+        Instant triggeredAt = plan.spec.clock().instant();
+        plan.spec.listeners().emit(RollbackEvent.triggerFired(plan.name(), watchId, triggeredAt,
+                Duration.between(from, triggeredAt), plan.spec.redactor().redact("trigger fired: " + f.reason()
                         + "; rolling back to " + point.label() + " (" + point.id() + ")")));
         RollbackReport rollback = null;
         String error = null;
         try {
             rollback = plan.rollback(point, scope);
         } catch (RollbackException e) {
-            error = plan.redactor.redact(e.getMessage());
+            error = plan.spec.redactor().redact(e.getMessage());
         }
         WatchReport.Outcome outcome = rollback != null && rollback.isSuccessful() ? WatchReport.Outcome.ROLLED_BACK
                 : WatchReport.Outcome.ROLLBACK_FAILED;
-        return report(watchId, outcome, from, plan.clock.instant(), made, recent, f, triggeredAt, rollback, error);
+        return report(watchId, outcome, from, plan.spec.clock().instant(), made, recent, f, triggeredAt, rollback, error);
     }
 
     private WatchReport report(String watchId, WatchReport.Outcome outcome, Instant from, Instant end, long made,
@@ -455,7 +450,7 @@ public final class Watchdog {
     }
 
     private StepContext context(String watchId) {
-        return plan.checkContext(watchId, "watch", point);
+        return plan.engine.checkContext(watchId, "watch", point);
     }
 
     private void requirePositive(Duration d, String what, String hint) {

@@ -41,7 +41,9 @@ public final class WorkMeter {
     public static Binding bind(WorkMeter meter) {
         WorkMeter before = CURRENT.get();
         CURRENT.set(meter);
+        Runnable helpers = dev.rollback.internal.WorkCount.bind(meter::add);
         return () -> {
+            helpers.run();
             if (before == null) {
                 CURRENT.remove();
             } else {

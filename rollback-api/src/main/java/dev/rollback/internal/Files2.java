@@ -1,6 +1,5 @@
 package dev.rollback.internal;
 
-import dev.rollback.host.WorkMeter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -142,11 +141,11 @@ public final class Files2 {
         }
     }
 
-    /** The SHA-256 of a file's content, lower-case hex; the bytes read count on the step's {@link WorkMeter}. */
+    /** The SHA-256 of a file's content, lower-case hex; the bytes read count on the step's {@link WorkCount}. */
     public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256();
         byte[] buffer = new byte[1 << 16];
-        WorkMeter meter = WorkMeter.current();
+        WorkCount.Sink meter = WorkCount.current();
         try (InputStream in = Files.newInputStream(file)) {
             int n;
             while ((n = in.read(buffer)) > 0) {

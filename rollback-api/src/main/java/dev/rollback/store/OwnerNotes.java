@@ -1,12 +1,17 @@
 package dev.rollback.store;
 
-import dev.rollback.internal.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /** The owner note beside a lock: the owner's fields and, on a server, the pid of the process holding the lock. */
 final class OwnerNotes {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OwnerNotes() {}
 
@@ -15,17 +20,20 @@ final class OwnerNotes {
         if (lockPid > 0) {
             m.put("lockPid", Long.toString(lockPid));
         }
-        return Json.bytes(m);
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an owner note of " + m, e);
+        }
     }
 
-    @SuppressWarnings("unchecked")
     static Optional<Map<String, String>> fields(byte[] note) {
         try {
-            Map<String, Object> raw = Json.read(note, Map.class);
+            Map<String, Object> raw = JSON.readValue(note, new TypeReference<Map<String, Object>>() {});
             Map<String, String> m = new LinkedHashMap<>();
             raw.forEach((k, v) -> m.put(k, String.valueOf(v)));
             return Optional.of(m);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -131,7 +131,7 @@ class LiquibaseMigrationsTest {
         Path manifest = dir.resolve("store").resolve("points").resolve(id).resolve("manifest.json");
         String earlier = Files.readString(manifest).replace("\"position.", "\"earlier.")
                 .replace("\"applied\" : \"2\",", "\"applied\" : \"2\",\n      \"tag\" : \"rollback-v1-0a1b\",");
-        Files.write(manifest, dev.rollback.internal.Manifest.bytes(dev.rollback.internal.Json.read(earlier,
+        Files.write(manifest, dev.rollback.internal.engine.Manifest.bytes(dev.rollback.internal.engine.Json.read(earlier,
                 dev.rollback.RestorePoint.class)));
         update(1);
 

@@ -609,9 +609,9 @@ class PostgresDatabaseTest {
         // who edits it on purpose would
         Path manifest = plan.store().pointDir(point.id()).resolve("manifest.json");
         try {
-            RestorePoint altered = dev.rollback.internal.Json.read(Files.readString(manifest).replace(clone, "blog"),
+            RestorePoint altered = dev.rollback.internal.engine.Json.read(Files.readString(manifest).replace(clone, "blog"),
                     RestorePoint.class);
-            Files.write(manifest, dev.rollback.internal.Manifest.bytes(altered));
+            Files.write(manifest, dev.rollback.internal.engine.Manifest.bytes(altered));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

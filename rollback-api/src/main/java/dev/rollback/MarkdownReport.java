@@ -1,16 +1,9 @@
-package dev.rollback.internal;
+package dev.rollback;
 
 import static dev.rollback.spi.Durations.format;
 
 import dev.rollback.spi.CheckAttempt;
 import dev.rollback.spi.CheckResult;
-import dev.rollback.Outcome;
-import dev.rollback.PhaseTiming;
-import dev.rollback.RollbackReport;
-import dev.rollback.SetAside;
-import dev.rollback.StepRecord;
-import dev.rollback.StepStatus;
-import dev.rollback.TargetStatus;
 import dev.rollback.spi.Plural;
 
 /**
@@ -18,12 +11,12 @@ import dev.rollback.spi.Plural;
  *
  * <p>Stateless and thread-safe.
  */
-public final class MarkdownReport {
+final class MarkdownReport {
 
     private MarkdownReport() {}
 
     /** The report as Markdown. */
-    public static String render(RollbackReport r) {
+    static String render(RollbackReport r) {
         StringBuilder md = new StringBuilder();
         line(md, (r.isUndo() ? "# Undo report: " : "# Rollback incident report: ") + r.plan());
         line(md, "");
@@ -152,17 +145,17 @@ public final class MarkdownReport {
     }
 
     /** {@code text} on one line with its pipes escaped, for a Markdown table cell; null is empty. */
-    public static String cell(String text) {
+    static String cell(String text) {
         return oneLine(text).replace("|", "\\|");
     }
 
     /** {@code text} with its line breaks turned to spaces; null is empty. */
-    public static String oneLine(String text) {
+    static String oneLine(String text) {
         return text == null ? "" : text.replace("\r", " ").replace("\n", " ");
     }
 
     /** Appends {@code text} and a line break. */
-    public static void line(StringBuilder md, String text) {
+    static void line(StringBuilder md, String text) {
         md.append(text).append('\n');
     }
 }

@@ -1,8 +1,9 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.host.WorkMeter;
+import dev.rollback.internal.Files2;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,7 +1,9 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import dev.rollback.RollbackInProgressException;
 import dev.rollback.StoreException;
+import dev.rollback.internal.Files2;
+import dev.rollback.internal.Logs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -14,7 +16,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
-
 
 /**
  * The lock that lets one capture, rollback or deletion per plan run at a time. It is an

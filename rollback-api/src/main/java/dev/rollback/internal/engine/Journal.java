@@ -1,9 +1,10 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import dev.rollback.FailurePolicy;
-import dev.rollback.spi.Snapshot;
 import dev.rollback.StepRecord;
 import dev.rollback.StoreException;
+import dev.rollback.internal.Files2;
+import dev.rollback.spi.Snapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,13 +1,13 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import dev.rollback.RollbackEvent;
 import dev.rollback.RollbackListener;
 import dev.rollback.RollbackReport;
+import dev.rollback.internal.Logs;
 import dev.rollback.spi.Durations;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-
 
 /**
  * Sends events to a plan's listeners and to the log. A listener that throws is logged and

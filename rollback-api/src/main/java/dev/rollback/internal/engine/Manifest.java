@@ -1,12 +1,13 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rollback.spi.Artifact;
 import dev.rollback.RestorePoint;
-import dev.rollback.spi.Snapshot;
 import dev.rollback.StoreException;
+import dev.rollback.internal.Files2;
+import dev.rollback.spi.Artifact;
+import dev.rollback.spi.Snapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;

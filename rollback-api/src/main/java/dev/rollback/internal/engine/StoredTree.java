@@ -1,4 +1,4 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import dev.rollback.spi.TreeEntry;
 import java.io.IOException;

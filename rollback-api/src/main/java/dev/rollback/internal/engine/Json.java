@@ -1,4 +1,4 @@
-package dev.rollback.internal;
+package dev.rollback.internal.engine;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonInclude;

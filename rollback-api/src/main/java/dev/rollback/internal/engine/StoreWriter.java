@@ -1,0 +1,288 @@
+package dev.rollback.internal.engine;
+
+import dev.rollback.RestorePoint;
+import dev.rollback.RestorePointStore;
+import dev.rollback.RollbackInProgressException;
+import dev.rollback.RollbackReport;
+import dev.rollback.StoreException;
+import dev.rollback.internal.Files2;
+import dev.rollback.internal.LocalMachine;
+import dev.rollback.internal.Logs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+
+/**
+ * The write side of a {@link RestorePointStore}: new ids, points written under a temporary name and renamed into
+ * place ({@link Pending}), the journals and locks folders, reports, and the deletion of points with the plan's
+ * lock held. The store's own {@code delete} and {@code retain} come here.
+ *
+ * <p>Thread-safe: every change is a single atomic rename, so several threads and processes may share a store.
+ */
+public final class StoreWriter {
+
+    private static final Logger LOG = Logs.of(RestorePointStore.class);
+    private static final DateTimeFormatter ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+
+    private final RestorePointStore store;
+    private final Clock clock;
+
+    /** The write side of {@code store}, whose ids and lock times come from {@code clock}. */
+    public StoreWriter(RestorePointStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** A point being written: its folder is renamed into place by {@link #commit}. */
+    public record Pending(String id, Path dir) {
+        Path targetDir(String target) {
+            return dir.resolve("artifacts").resolve(target);
+        }
+    }
+
+    /** A new id, unique in practice: the time to the millisecond and 24 random bits. */
+    public String newId() {
+        return ID_TIME.format(clock.instant()) + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    Pending begin(String plan, String id) {
+        Path dir = points().resolve(PointFiles.PENDING + id);
+        boolean fresh = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+        try {
+            Files2.createPrivateDirectories(store.root());
+            Files2.createPrivateDirectories(points());
+            Files2.createPrivateDirectories(dir.resolve("artifacts"));
+            // names the plan, so that a later capture of the same plan can remove it if a crash left it
+            Files2.writeAtomically(dir.resolve(PointFiles.PENDING_PLAN),
+                    plan.getBytes(java.nio.charset.StandardCharsets.UTF_8), Files2.Sync.NONE);
+        } catch (IOException e) {
+            if (fresh) {
+                // a folder without its plan note would never be cleaned up: remove what was made of it
+                try {
+                    Files2.deleteTree(dir);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            throw new StoreException("cannot create restore point " + id + " in " + store.root() + ": " + e
+                    + "; free space or check that the folder is writable", e);
+        }
+        return new Pending(id, dir);
+    }
+
+    /**
+     * Removes the unfinished points of {@code plan} that no rollback uses: those a capture or a
+     * set-aside left when its process died. Called with the plan's lock held, so no capture or
+     * rollback of the plan is running; a point an interrupted rollback will resume (named in its
+     * journal) is kept. Returns the ids removed.
+     */
+    List<String> removeAbandoned(String plan) {
+        Path dir = points();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        Set<String> inUse = pointsInUse();
+        List<String> removed = new ArrayList<>();
+        try (var entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                String id = name.substring(Math.min(PointFiles.PENDING.length(), name.length()));
+                if (!name.startsWith(PointFiles.PENDING) || inUse.contains(id) || !plan.equals(PointFiles.pendingPlan(p))) {
+                    continue;
+                }
+                Files2.deleteTree(p);
+                removed.add(id);
+                LOG.warn("plan '{}': removed the unfinished restore point {} that an interrupted capture or rollback "
+                        + "left in {}", plan, id, dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("plan '{}': could not remove unfinished restore points in {}: {}", plan, dir, e.toString());
+        }
+        return removed;
+    }
+
+    Path targetDir(Pending pending, String target) {
+        try {
+            return Files2.createPrivateDirectories(pending.targetDir(target));
+        } catch (IOException e) {
+            throw new StoreException("cannot create the artifact folder of target '" + target + "' in "
+                    + pending.dir(), e);
+        }
+    }
+
+    RestorePoint commit(Pending pending, RestorePoint point) {
+        PointFiles.write(pending.dir(), point);
+        try {
+            // the plan note stays: it tells which plan a point whose manifest is lost belonged to
+            Files2.moveAtomically(pending.dir(), store.pointDir(point.id()));
+            Files2.syncDirectory(points());
+        } catch (IOException e) {
+            throw new StoreException("cannot store restore point " + point.id() + " in " + store.root() + ": "
+                    + e.getMessage(), e);
+        }
+        return point;
+    }
+
+    void abort(Pending pending) {
+        try {
+            Files2.deleteTree(pending.dir());
+        } catch (IOException e) {
+            LOG.warn("could not remove the unfinished restore point {}: {}", pending.dir(), e.toString());
+        }
+    }
+
+    /** A pending point left by an interrupted rollback, reopened to finish it. */
+    Pending reopen(String plan, String id) {
+        return begin(plan, id);
+    }
+
+    Path journals() {
+        return store.root().resolve("journals");
+    }
+
+    Path locks() {
+        return store.root().resolve("locks");
+    }
+
+    void saveReport(RollbackReport report) {
+        Path file = store.root().resolve("reports").resolve(report.plan()).resolve(report.rollbackId() + ".json");
+        try {
+            Files2.createPrivateDirectories(file.getParent());
+            // history: the content is forced; a power loss may at worst lose the folder entry of the newest report
+            Files2.writeAtomically(file, report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Files2.Sync.FILE);
+        } catch (IOException e) {
+            throw new StoreException("cannot save the report of rollback " + report.rollbackId() + " in " + file, e);
+        }
+    }
+
+    // ---- deleting ----------------------------------------------------------------------------------
+
+    /**
+     * Deletes a point, calling {@code first} (which removes its artifacts elsewhere) once it may be
+     * deleted; holds the plan's lock meanwhile, so no capture or rollback of the plan runs.
+     *
+     * @throws RollbackInProgressException if an unfinished rollback uses the point, or a capture,
+     *     rollback or deletion of its plan is running
+     */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
+    public void delete(String id, Consumer<RestorePoint> first) {
+        RestorePoint point = store.get(id);
+        try (PlanLock lock = lock(point.plan(), id)) {
+            deleteLocked(store.get(id), first);
+        }
+    }
+
+    /**
+     * Keeps the newest {@code keepLast} points of a plan, calling {@code first} for each point before it is
+     * deleted; holds the plan's lock meanwhile.
+     *
+     * @return the points deleted
+     */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
+    public List<RestorePoint> retain(String plan, int keepLast, Consumer<RestorePoint> first) {
+        requireKeep(plan, keepLast);
+        try (PlanLock lock = lock(plan, null)) {
+            return retainLocked(plan, keepLast, first);
+        }
+    }
+
+    /** Takes the lock of {@code plan} for a deletion. */
+    private PlanLock lock(String plan, String pointId) {
+        return PlanLock.acquire(locks(), plan, new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), "delete",
+                pointId, clock.instant()));
+    }
+
+    private static void requireKeep(String plan, int keepLast) {
+        if (keepLast < 1) {
+            throw new IllegalArgumentException("retention of plan '" + plan + "': expected keepLast >= 1, found "
+                    + keepLast + "; keep at least the newest point");
+        }
+    }
+
+    /** {@link #retain} with the plan's lock held by the caller. */
+    List<RestorePoint> retainLocked(String plan, int keepLast, Consumer<RestorePoint> first) {
+        requireKeep(plan, keepLast);
+        List<RestorePoint> newestFirst = new ArrayList<>(store.list(plan));
+        Collections.reverse(newestFirst);
+        Set<String> keep = new HashSet<>(pointsInUse());
+        newestFirst.stream().limit(keepLast).forEach(p -> keep.add(p.id()));
+        store.latestGood(plan).ifPresent(p -> keep.add(p.id()));
+        List<RestorePoint> deleted = new ArrayList<>();
+        for (RestorePoint p : newestFirst) {
+            if (!keep.contains(p.id())) {
+                deleteLocked(p, first);
+                deleted.add(p);
+            }
+        }
+        if (!deleted.isEmpty()) {
+            LOG.info("plan '{}': retention kept the newest {} points and deleted {}", plan, keepLast,
+                    deleted.stream().map(RestorePoint::id).toList());
+        }
+        return deleted;
+    }
+
+    /** Deletes a point with the plan's lock held by the caller. */
+    private void deleteLocked(RestorePoint point, Consumer<RestorePoint> first) {
+        String id = point.id();
+        if (pointsInUse().contains(id)) {
+            throw new RollbackInProgressException("restore point " + id + " of plan '" + point.plan()
+                    + "': expected no rollback to use it, found an unfinished rollback that does; "
+                    + "finish or abandon that rollback first (plan.resume(...))");
+        }
+        first.accept(point);
+        Path dir = store.pointDir(id);
+        Path doomed = points().resolve(".deleting-" + id);
+        try {
+            Files2.moveAtomically(dir, doomed);
+            Files2.deleteTree(doomed);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete restore point " + id + " in " + store.root() + ": " + e.getMessage()
+                    + "; check the folder's permissions", e);
+        }
+    }
+
+    /** Ids of the points that unfinished or running rollbacks use. */
+    Set<String> pointsInUse() {
+        Set<String> ids = new HashSet<>();
+        for (Journal j : Journal.all(journals())) {
+            ids.add(j.pointId());
+            if (j.asidePointId() != null) {
+                ids.add(j.asidePointId());
+            }
+        }
+        if (Files.isDirectory(locks())) {
+            try (var files = Files.list(locks())) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    String name = f.getFileName().toString();
+                    if (name.endsWith(".lock")) {
+                        PlanLock.holder(locks(), name.substring(0, name.length() - ".lock".length()))
+                                .filter(o -> o.pointId() != null && !"delete".equals(o.rollbackId()))
+                                .ifPresent(o -> ids.add(o.pointId()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return ids;
+    }
+
+    private Path points() {
+        return PointFiles.points(store);
+    }
+}
