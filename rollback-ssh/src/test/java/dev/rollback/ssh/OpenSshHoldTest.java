@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.host.Command;
 import dev.rollback.host.HeldCommand;
+import dev.rollback.testing.Requirements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -76,6 +77,32 @@ class OpenSshHoldTest {
                 "expected flock to take the lock, found it ended: " + held.exitStatus() + " " + held.stderr())));
         assertThat(free(file)).isFalse();
         return pid;
+    }
+
+    @Test
+    void shouldHoldAsRootThroughSudoAndEndWithItsInputOrBeKilled() throws Exception {
+        Requirements.require(new ProcessBuilder("id", "rollback-sudo").start().waitFor() == 0,
+                "the user rollback-sudo (run .ci/setup-ssh.sh)");
+        Path file = dir.resolve("sudo.lock");
+        try (SshHost holder = server.host("rollback-sudo").sudo().connect()) {
+            HeldCommand held = holder.hold(Command.of("flock", "-n", file.toString(), "sh", "-c", "id -un; exec cat"));
+            assertThat(held.awaitLine(PROMPT)).contains("root");
+            assertThat(free(file)).isFalse();
+
+            long start = System.nanoTime();
+            held.close();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended by the end of its input, through sudo")
+                    .isLessThan(HeldCommand.GRACE);
+            assertThat(held.exitStatus()).hasValue(0);
+            assertThat(free(file)).isTrue();
+
+            HeldCommand stubborn = holder.hold(Command.of("flock", "-n", file.toString(), "sh", "-c",
+                    "echo held; exec sleep 300"));
+            assertThat(stubborn.awaitLine(PROMPT)).contains("held");
+            stubborn.close();
+            await("the lock freed once the command is killed", PROMPT, () -> free(file));
+        }
     }
 
     @Test
