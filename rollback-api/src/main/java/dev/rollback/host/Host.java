@@ -39,14 +39,42 @@ public interface Host extends AutoCloseable {
      */
     CommandResult run(Command command);
 
+    /**
+     * Starts a command and keeps it running, its standard input open, until the returned handle is
+     * closed; then its input ends and, if it has not ended within {@link HeldCommand#GRACE}, it is
+     * killed with every process below it. Its life is the holder's: closing this host, the end of
+     * this process, or the loss of the connection to the server ends its input too, so a command
+     * that reads its input until the end ({@code cat}) ends with it. That makes it the way to hold
+     * a lock on a host, freed without anyone guessing when the holder dies:
+     *
+     * <pre>{@code
+     * try (HeldCommand lock = host.hold(Command.of("flock", "-n", "-E", "75", "/var/lock/app.deploy",
+     *         "sh", "-c", "echo held; exec cat"))) {
+     *     if (lock.awaitLine(Duration.ofSeconds(10)).isEmpty()) {
+     *         throw new IllegalStateException("someone else holds the lock (exit " + lock.exitStatus() + ")");
+     *     }
+     *     // ... the lock is held until here
+     * }
+     * }</pre>
+     *
+     * <p>The argv, environment and working folder are those of {@link #run(Command)}; the bytes of
+     * {@link Command#input} are written first, then the input stays open; the command's timeout does
+     * not apply (it runs until closed). This method returns once the command started; it does not
+     * wait for it to print anything.
+     *
+     * @throws HostException if the program cannot be started (not installed, not executable, working
+     *     folder missing), naming the host and the program
+     * @throws UnsupportedOperationException if this host cannot keep a command running
+     */
+    default HeldCommand hold(Command command) {
+        throw new UnsupportedOperationException("hold '" + command.display() + "' on host '" + name() + "': expected a "
+                + "host that can keep a command running (such as Hosts.local() or an SshHost), found "
+                + getClass().getName() + ", which cannot hold a command; use such a host, or implement hold there");
+    }
+
     /** Runs a command given as argv. */
     default CommandResult run(String... argv) {
         return run(Command.of(argv));
-    }
-
-    /** Starts a command and keeps it running, its stdin open, until the returned handle is closed. */
-    default HeldCommand hold(Command command) {
-        throw new UnsupportedOperationException("host '" + name() + "' cannot hold a command running");
     }
 
     /** Whether a program of this name can be run: on the PATH, or at the path given. */

@@ -34,15 +34,7 @@ final class LocalCommands {
 
     static CommandResult run(Command command, String host) {
         String program = command.argv().get(0);
-        if (!hasProgram(program)) {
-            throw new HostException("command '" + command.display() + "' on host local: expected the program '"
-                    + program + "' " + (program.contains("/") ? "to be an executable file" : "on the PATH ("
-                    + System.getenv("PATH") + ")") + ", found none; install it or give its full path");
-        }
-        if (command.workDir() != null && !Files.isDirectory(command.workDir())) {
-            throw new HostException("command '" + command.display() + "' on host local: expected the working folder "
-                    + command.workDir() + ", found none; create it or correct the path");
-        }
+        requireStartable(command);
         CommandLine line = verbatim(command.argv());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -74,6 +66,20 @@ final class LocalCommands {
                     command.timeout());
         }
         return result;
+    }
+
+    /** Refuses, naming the program or the folder, a command whose program or working folder is missing. */
+    static void requireStartable(Command command) {
+        String program = command.argv().get(0);
+        if (!hasProgram(program)) {
+            throw new HostException("command '" + command.display() + "' on host local: expected the program '"
+                    + program + "' " + (program.contains("/") ? "to be an executable file" : "on the PATH ("
+                    + System.getenv("PATH") + ")") + ", found none; install it or give its full path");
+        }
+        if (command.workDir() != null && !Files.isDirectory(command.workDir())) {
+            throw new HostException("command '" + command.display() + "' on host local: expected the working folder "
+                    + command.workDir() + ", found none; create it or correct the path");
+        }
     }
 
     /**

@@ -18,16 +18,22 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * This machine as a {@link Host}: commands through commons-exec (argv only, a timeout that kills
  * the whole process tree), files through java.nio. Obtain it with {@link Hosts#local()}.
  *
- * <p>Thread-safe and stateless; closing it does nothing.
+ * <p>Thread-safe. It keeps no state but the commands it {@link #hold holds}: closing it ends those
+ * (as {@link HeldCommand#close()} does) and nothing else.
  */
 public final class LocalHost implements Host {
+
+    /** The held commands not closed yet; one leaves the set when it ends or is closed. */
+    private final Set<HeldCommand> held = ConcurrentHashMap.newKeySet();
 
     LocalHost() {}
 
@@ -39,6 +45,18 @@ public final class LocalHost implements Host {
     @Override
     public CommandResult run(Command command) {
         return LocalCommands.run(command, name());
+    }
+
+    /**
+     * Starts the command as a process of this machine, its standard input a pipe that stays open
+     * until the handle, or this host, is closed. If this process dies, the pipe closes with it.
+     */
+    @Override
+    public HeldCommand hold(Command command) {
+        LocalHeld h = LocalHeld.start(command);
+        held.add(h);
+        h.onExit(() -> held.remove(h));
+        return h;
     }
 
     @Override
@@ -204,7 +222,9 @@ public final class LocalHost implements Host {
 
     @Override
     public void close() {
-        // nothing to release
+        for (HeldCommand h : List.copyOf(held)) {
+            h.close();
+        }
     }
 
     @Override

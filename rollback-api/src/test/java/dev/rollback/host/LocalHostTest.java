@@ -18,6 +18,11 @@ class LocalHostTest extends HostContract {
     }
 
     @Override
+    protected Host openHost() {
+        return Hosts.local();
+    }
+
+    @Override
     protected Path dir() {
         return dir;
     }

@@ -50,10 +50,12 @@ final class RemoteShell {
 
     /**
      * Stops the process {@code $1} and every process below it (from the top, so none can start a new
-     * child meanwhile), then kills them all: the remote half of a timeout.
+     * child meanwhile), then kills them all: the remote half of a timeout. The status files go
+     * through {@code cat}, which passes over a process that ended since the glob was expanded
+     * (mawk, Debian's awk, would stop at it and miss every child listed after it).
      */
     static final String KILL_TREE = "kids() { if [ -r /proc/self/status ]; then "
-            + "awk -v p=\"$1\" '/^Pid:/{i=$2} /^PPid:/{if ($2==p) print i}' /proc/[0-9]*/status 2>/dev/null; "
+            + "cat /proc/[0-9]*/status 2>/dev/null | awk -v p=\"$1\" '/^Pid:/{i=$2} /^PPid:/{if ($2==p) print i}'; "
             + "else ps -e -o pid= -o ppid= | awk -v p=\"$1\" '$2==p{print $1}'; fi; }; "
             + "t=$1; all=$1; kill -STOP \"$1\" 2>/dev/null; "
             + "while [ -n \"$t\" ]; do n=; for p in $t; do for c in $(kids \"$p\"); do kill -STOP \"$c\" 2>/dev/null; n=\"$n $c\"; done; done; "

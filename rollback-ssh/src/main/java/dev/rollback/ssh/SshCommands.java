@@ -58,6 +58,15 @@ final class SshCommands {
     }
 
     private CommandResult exec(Command command, String script, boolean wrapped) {
+        Started started = start(command, script, wrapped);
+        return await(command, started.connection(), started.session(), started.running(), started.input(), wrapped);
+    }
+
+    /** A command started in its own channel, with the bytes its standard input is to get first. */
+    record Started(SshConnection connection, Session session, Session.Command running, byte[] input) {}
+
+    /** Starts {@code command} in a new channel, on a new connection once if the one held turns out dead. */
+    private Started start(Command command, String script, boolean wrapped) {
         List<String> env = RemoteShell.envLines(command.env());
         List<String> params = new ArrayList<>();
         if (wrapped) {
@@ -77,11 +86,9 @@ final class SshCommands {
         }
         for (int attempt = 1; ; attempt++) {
             SshConnection c = link.connection();
-            Session session;
-            Session.Command running;
             try {
-                session = c.client().startSession();
-                running = session.exec(line);
+                Session session = c.client().startSession();
+                return new Started(c, session, session.exec(line), input.toByteArray());
             } catch (IOException e) {
                 // nothing started on the server yet: safe to try once more on a new connection
                 link.dropIfDead(c);
@@ -89,9 +96,7 @@ final class SshCommands {
                     throw new HostException("command '" + command.display() + "' on host " + name + " could not be "
                             + "started: expected the server to open a session, found " + e + "; check the server", e);
                 }
-                continue;
             }
-            return await(command, c, session, running, input.toByteArray(), wrapped);
         }
     }
 
@@ -157,7 +162,7 @@ final class SshCommands {
     }
 
     /** Turns the wrapper's own report (no such program, no such folder, sudo refused) into an exception. */
-    private void checkStarted(Command command, WrapperStderr err, int status, String stderr) {
+    void checkStarted(Command command, WrapperStderr err, int status, String stderr) {
         String program = command.argv().get(0);
         String report = err.report();
         if (report == null) {
@@ -189,7 +194,7 @@ final class SshCommands {
     }
 
     /** Kills the command and everything it started, on the server, then closes its channel. */
-    private void killRemote(Command command, SshConnection c, Session.Command running, Long pid) {
+    void killRemote(Command command, SshConnection c, Session.Command running, Long pid) {
         if (pid != null) {
             try {
                 Session killer = c.client().startSession();
@@ -214,6 +219,12 @@ final class SshCommands {
             LOG.debug("the server did not take the KILL signal for '{}': {}", command.display(), e.toString());
         }
     }
+    /** Starts {@code command} through the wrapper and keeps it running; see {@link SshHost#hold}. */
+    SshHeld hold(Command command) {
+        Started started = start(command, RemoteShell.EXEC, true);
+        return new SshHeld(command, name, this, started).begin(started.input());
+    }
+
     /** Whether {@code program} is on the server's PATH or is an executable file; see {@link SshHost#hasProgram}. */
     boolean hasProgram(String program) {
         Objects.requireNonNull(program, "program");
@@ -270,7 +281,7 @@ final class SshCommands {
         }
     }
 
-    private static int signalNumber(Signal s) {
+    static int signalNumber(Signal s) {
         return switch (s) {
             case HUP -> 1;
             case INT -> 2;

@@ -5,6 +5,7 @@ import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
+import dev.rollback.host.HeldCommand;
 import dev.rollback.host.Host;
 import dev.rollback.host.HostException;
 import dev.rollback.host.TreeCopy;
@@ -98,6 +99,22 @@ public final class SshHost implements Host {
     @Override
     public CommandResult run(Command command) {
         return commands.run(command);
+    }
+
+    /**
+     * Starts the command in an SSH exec channel kept open, through the same wrapper as {@link
+     * #run} (so each argument reaches it byte for byte, as root with {@link Builder#sudo()}), and
+     * returns once the server's shell started it. {@link HeldCommand#close()} sends EOF on the
+     * channel, kills the command on the server if it has not ended within {@link HeldCommand#GRACE},
+     * and closes the channel. {@link #close()}, the end of this process or a lost connection make
+     * the server close the command's standard input (OpenSSH closes a session's pipes when its
+     * connection is gone). A connection that goes silent (a holder's machine losing power) is only
+     * noticed by the server when its {@code sshd_config} sets {@code ClientAliveInterval}; until
+     * then the command keeps running.
+     */
+    @Override
+    public HeldCommand hold(Command command) {
+        return commands.hold(command);
     }
 
     @Override

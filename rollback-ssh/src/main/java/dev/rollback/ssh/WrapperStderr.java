@@ -13,12 +13,20 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: the stream's pump writes while the waiting thread reads the pid and the text.
  */
 final class WrapperStderr {
-    private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+    private ByteArrayOutputStream text = new ByteArrayOutputStream();
     private final ByteArrayOutputStream first = new ByteArrayOutputStream();
     private final CompletableFuture<String> report = new CompletableFuture<>();
+    private final int limit;
     private boolean inFirst;
 
+    /** The whole standard error of a command that ends by itself. */
     WrapperStderr(boolean wrapped) {
+        this(wrapped, Integer.MAX_VALUE);
+    }
+
+    /** Standard error of which only the last {@code limit} bytes are kept, for a command kept running. */
+    WrapperStderr(boolean wrapped, int limit) {
+        this.limit = limit;
         inFirst = wrapped;
         if (!wrapped) {
             report.complete(null);
@@ -44,6 +52,11 @@ final class WrapperStderr {
             }
         }
         text.write(b, i, off + len - i);
+        if (text.size() - limit > Math.min(limit, 1 << 20)) {
+            byte[] all = text.toByteArray();
+            text = new ByteArrayOutputStream();
+            text.write(all, all.length - limit, limit);
+        }
     }
 
     /** The wrapper's report without its pid line, or null if it wrote none. */
@@ -72,8 +85,15 @@ final class WrapperStderr {
         return r != null && r.startsWith("pid:") ? Long.valueOf(r.substring(4)) : null;
     }
 
+    /** Whether the wrapper's report, or the first line that shows there is none, has come. */
+    boolean reported() {
+        return report.isDone();
+    }
+
     synchronized String text() {
         report();
-        return text.toString(StandardCharsets.UTF_8);
+        byte[] all = text.toByteArray();
+        int from = Math.max(0, all.length - limit);
+        return new String(all, from, all.length - from, StandardCharsets.UTF_8);
     }
 }

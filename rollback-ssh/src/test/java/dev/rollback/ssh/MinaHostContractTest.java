@@ -20,16 +20,17 @@ class MinaHostContractTest extends HostContract {
     Path dir;
 
     private MinaServer server;
+    private SshHost.Builder builder;
     private SshHost host;
 
     @BeforeAll
     void start(@TempDir Path serverDir) throws Exception {
         KeyPair user = TestKeys.rsa();
         server = new MinaServer(serverDir, user.getPublic()).start();
-        host = SshHost.builder("127.0.0.1").port(server.port()).user("root")
+        builder = SshHost.builder("127.0.0.1").port(server.port()).user("root")
                 .privateKey(TestKeys.write(user, serverDir.resolve("id_test")))
-                .knownHosts(TestKeys.knownHosts(serverDir.resolve("known_hosts"), server.port(), server.hostKey()))
-                .connect();
+                .knownHosts(TestKeys.knownHosts(serverDir.resolve("known_hosts"), server.port(), server.hostKey()));
+        host = builder.connect();
     }
 
     @AfterAll
@@ -41,6 +42,11 @@ class MinaHostContractTest extends HostContract {
     @Override
     protected Host host() {
         return host;
+    }
+
+    @Override
+    protected Host openHost() {
+        return builder.connect();
     }
 
     @Override

@@ -43,6 +43,15 @@ class OpenSshHostContractTest extends HostContract {
     }
 
     @Override
+    protected Host openHost() {
+        try {
+            return server.host("root").connect();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
     protected Path dir() {
         return dir;
     }

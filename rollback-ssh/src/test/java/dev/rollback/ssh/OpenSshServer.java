@@ -45,6 +45,11 @@ final class OpenSshServer implements AutoCloseable {
 
     /** Starts a server whose only way in is the key this class generates, for any user. */
     static OpenSshServer start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /** {@link #start()} with more lines of {@code sshd_config}, such as {@code ClientAliveInterval 1}. */
+    static OpenSshServer start(List<String> moreConfig) throws IOException, InterruptedException {
         require();
         // readable by every user: sshd reads authorized_keys as the user logging in
         Path dir = Files.createTempDirectory("rollback-sshd");
@@ -58,7 +63,7 @@ final class OpenSshServer implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+        List<String> config = new ArrayList<>(List.of(
                 "Port " + port,
                 "ListenAddress 127.0.0.1",
                 "HostKey " + dir.resolve("host_ed25519"),
@@ -70,8 +75,10 @@ final class OpenSshServer implements AutoCloseable {
                 "KbdInteractiveAuthentication no",
                 "PermitRootLogin prohibit-password",
                 "Subsystem sftp internal-sftp",
-                "LogLevel INFO",
-                ""));
+                "LogLevel INFO"));
+        config.addAll(moreConfig);
+        config.add("");
+        Files.writeString(dir.resolve("sshd_config"), String.join("\n", config));
         Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true).start();
         OpenSshServer server = new OpenSshServer(dir, port, p);
@@ -137,16 +144,26 @@ final class OpenSshServer implements AutoCloseable {
 
     /** A known_hosts file with this server's host key. */
     Path knownHosts() throws IOException {
+        return knownHosts(port);
+    }
+
+    /** A known_hosts file with this server's host key for 127.0.0.1 at {@code atPort} (a proxy's). */
+    private Path knownHosts(int atPort) throws IOException {
         String pub = Files.readString(dir.resolve("host_ed25519.pub")).strip();
         String[] parts = pub.split(" ");
-        Path file = dir.resolve("known_hosts");
-        Files.writeString(file, "[127.0.0.1]:" + port + " " + parts[0] + " " + parts[1] + "\n");
+        Path file = dir.resolve("known_hosts-" + atPort);
+        Files.writeString(file, "[127.0.0.1]:" + atPort + " " + parts[0] + " " + parts[1] + "\n");
         return file;
     }
 
     /** A host logged in as {@code user} with the generated key, checking the host key. */
     SshHost.Builder host(String user) throws IOException {
-        return SshHost.builder("127.0.0.1").port(port).user(user).privateKey(userKey()).knownHosts(knownHosts());
+        return host(user, port);
+    }
+
+    /** {@link #host(String)} reaching this server through 127.0.0.1 at {@code viaPort}, a proxy's. */
+    SshHost.Builder host(String user, int viaPort) throws IOException {
+        return SshHost.builder("127.0.0.1").port(viaPort).user(user).privateKey(userKey()).knownHosts(knownHosts(viaPort));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
+import dev.rollback.host.HeldCommand;
 import dev.rollback.host.Host;
 import dev.rollback.host.TreeCopy;
 import java.nio.file.Path;
@@ -37,6 +38,11 @@ public abstract class ForwardingHost implements Host {
     @Override
     public CommandResult run(Command command) {
         return delegate.run(command);
+    }
+
+    @Override
+    public HeldCommand hold(Command command) {
+        return delegate.hold(command);
     }
 
     @Override
