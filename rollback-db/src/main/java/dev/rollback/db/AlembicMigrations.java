@@ -88,12 +88,12 @@ public final class AlembicMigrations implements Target {
     private final Map<String, String> env;
     private final boolean acceptDataLoss;
     private final boolean acceptStubs;
-    private final DatabaseTarget<?> database;
+    private final DatabaseTarget database;
     private final ExportFormat export;
     private final boolean flask;
 
     private AlembicMigrations(String name, Path projectDir, List<String> command, Path versionsDir,
-            Map<String, String> env, boolean acceptDataLoss, boolean acceptStubs, DatabaseTarget<?> database,
+            Map<String, String> env, boolean acceptDataLoss, boolean acceptStubs, DatabaseTarget database,
             ExportFormat export, boolean flask) {
         this.name = name;
         this.projectDir = projectDir;
@@ -196,7 +196,7 @@ public final class AlembicMigrations implements Target {
      * and keeping a backup of {@code db} with its set-aside state, so that a downgrade that fails
      * part way is put back without losing a row.
      */
-    public AlembicMigrations database(DatabaseTarget<?> db) {
+    public AlembicMigrations database(DatabaseTarget db) {
         return new AlembicMigrations(name, projectDir, command, versionsDir, env, acceptDataLoss, acceptStubs,
                 Objects.requireNonNull(db, "db"), export, flask);
     }

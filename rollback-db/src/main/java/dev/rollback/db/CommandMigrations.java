@@ -58,10 +58,10 @@ public final class CommandMigrations implements Target {
     private final Path dir;
     private final Map<String, String> env;
     private final Path scripts;
-    private final DatabaseTarget<?> database;
+    private final DatabaseTarget database;
 
     private CommandMigrations(String name, List<String> current, List<String> migrate, Path dir, Map<String, String> env,
-            Path scripts, DatabaseTarget<?> database) {
+            Path scripts, DatabaseTarget database) {
         this.name = name;
         this.current = List.copyOf(current);
         this.migrate = List.copyOf(migrate);
@@ -123,7 +123,7 @@ public final class CommandMigrations implements Target {
      * This target keeping a backup of {@code db} with its set-aside state, so that a move that fails
      * part way is put back without losing a row.
      */
-    public CommandMigrations database(DatabaseTarget<?> db) {
+    public CommandMigrations database(DatabaseTarget db) {
         return new CommandMigrations(name, current, migrate, dir, env, scripts, Objects.requireNonNull(db, "db"));
     }
 

@@ -82,11 +82,11 @@ public final class LiquibaseMigrations implements Target {
     private final String password;
     private final String contexts;
     private final boolean acceptDataLoss;
-    private final DatabaseTarget<?> database;
+    private final DatabaseTarget database;
     private final ExportFormat export;
 
     private LiquibaseMigrations(String name, Path changelogDir, String changelogFile, String url, String user,
-            String password, String contexts, boolean acceptDataLoss, DatabaseTarget<?> database, ExportFormat export) {
+            String password, String contexts, boolean acceptDataLoss, DatabaseTarget database, ExportFormat export) {
         this.name = name;
         this.changelogDir = changelogDir;
         this.changelogFile = changelogFile;
@@ -155,7 +155,7 @@ public final class LiquibaseMigrations implements Target {
      * compared before a rollback) and keeping a backup of {@code db} with its set-aside state, so
      * that a rollback that fails part way is put back without losing a row.
      */
-    public LiquibaseMigrations database(DatabaseTarget<?> db) {
+    public LiquibaseMigrations database(DatabaseTarget db) {
         return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, acceptDataLoss,
                 Objects.requireNonNull(db, "db"), export);
     }

@@ -35,7 +35,7 @@ final class MigrationBackup {
     private MigrationBackup() {}
 
     /** Takes a backup of {@code db} into {@code ctx}'s artifact folder; returns its data, prefixed. */
-    static Map<String, String> take(DatabaseTarget<?> db, CaptureContext ctx) throws Exception {
+    static Map<String, String> take(DatabaseTarget db, CaptureContext ctx) throws Exception {
         Path dir = ctx.artifactDir().resolve(DIR);
         ctx.host().createDirectories(dir);
         ctx.host().setMode(dir, 0700);
@@ -189,7 +189,7 @@ final class MigrationBackup {
      *
      * @return the differences found after the restore; empty when the database equals the backup
      */
-    static List<String> restore(DatabaseTarget<?> db, Snapshot s, RestoreContext ctx) throws Exception {
+    static List<String> restore(DatabaseTarget db, Snapshot s, RestoreContext ctx) throws Exception {
         Snapshot b = of(s);
         RestoreContext bctx = contextOf(ctx, s);
         db.restore(b, bctx);
@@ -201,7 +201,7 @@ final class MigrationBackup {
      * What the live database lacks of the backup kept in {@code s}: tables gone, rows missing,
      * columns gone, and half-built tables left (such as Alembic's {@code _alembic_tmp_*}).
      */
-    static List<String> lacking(DatabaseTarget<?> db, Snapshot s, Host host) throws Exception {
+    static List<String> lacking(DatabaseTarget db, Snapshot s, Host host) throws Exception {
         Map<String, TableState> before = tables(s);
         return db.withLive(host, h -> {
             List<String> out = new ArrayList<>();

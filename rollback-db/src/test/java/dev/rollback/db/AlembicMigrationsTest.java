@@ -139,7 +139,7 @@ class AlembicMigrationsTest {
     @Test
     void shouldRefuseADowngradeThatDropsATableHoldingRows() {
         alembic("upgrade", "bb002");
-        AlembicMigrations m = migrations().database(SqliteDatabase.at(db));
+        AlembicMigrations m = migrations().database(SqliteDatabase.of(db));
         RollbackPlan plan = plan(m);
         RestorePoint before = plan.capture("v2.0.0");
         alembic("upgrade", "cc003");
@@ -201,7 +201,7 @@ class AlembicMigrationsTest {
                         + "        batch_op.alter_column('title', new_column_name='name', existing_type=sa.String(50))"));
         alembic("upgrade", "dd004");
         Jdbi.create("jdbc:sqlite:" + db).useHandle(h -> h.execute("INSERT INTO parts (name) VALUES ('bolt'), ('nut')"));
-        AlembicMigrations m = migrations().database(SqliteDatabase.at(db));
+        AlembicMigrations m = migrations().database(SqliteDatabase.of(db));
         RollbackPlan plan = plan(m);
         RestorePoint before = plan.capture("v1");
         alembic("upgrade", "ff006");
