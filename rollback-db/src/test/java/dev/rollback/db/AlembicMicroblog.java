@@ -35,8 +35,8 @@ final class AlembicMicroblog {
     }
 
     static AlembicMigrations migrations(Path project, boolean flask) {
-        AlembicMigrations m = flask ? AlembicMigrations.flaskMigrate(project).env("FLASK_APP", "app.py")
-                : AlembicMigrations.alembic(project);
+        AlembicMigrations m = flask ? AlembicMigrations.ofFlaskMigrate(project).env("FLASK_APP", "app.py")
+                : AlembicMigrations.of(project);
         return m.command(tool(flask))
                 .database(SqliteDatabase.of(project.resolve("microblog.db")).named("db"))
                 .acceptDataLoss().exportDataLoss(ExportFormat.CSV);

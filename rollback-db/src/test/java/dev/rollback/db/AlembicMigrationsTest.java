@@ -81,7 +81,7 @@ class AlembicMigrationsTest {
     }
 
     AlembicMigrations migrations() {
-        return AlembicMigrations.alembic(project).command(List.of("/usr/bin/alembic"));
+        return AlembicMigrations.of(project).command(List.of("/usr/bin/alembic"));
     }
 
     List<String> tables() {
@@ -169,7 +169,7 @@ class AlembicMigrationsTest {
                 "db = SQLAlchemy(app)",
                 "migrate = Migrate(app, db)", ""));
         Path bankrollDb = app.resolve("bankroll.db");
-        AlembicMigrations flask = AlembicMigrations.flaskMigrate(app).command(List.of(PYTHON.toString(), "-m", "flask", "db"))
+        AlembicMigrations flask = AlembicMigrations.ofFlaskMigrate(app).command(List.of(PYTHON.toString(), "-m", "flask", "db"))
                 .env("FLASK_APP", "app.py").env("BANKROLL_DB", bankrollDb.toString());
         Command init = Command.of(PYTHON.toString(), "-m", "flask", "db", "init").in(app).env("FLASK_APP", "app.py")
                 .env("BANKROLL_DB", bankrollDb.toString());
