@@ -94,7 +94,7 @@ public final class DbBenchmark {
                         "GRANT USAGE ON SCHEMA public TO PUBLIC");
                 return run(env, "pg_restore", "--exit-on-error", "-j", "2", "-d", "bench", dump.toString());
             });
-            PostgresDatabase target = PostgresDatabase.at("127.0.0.1", port, "bench").user("postgres").named("db")
+            PostgresDatabase target = PostgresDatabase.of("127.0.0.1", port, "bench").user("postgres").named("db")
                     .acceptDataLoss();
             RollbackPlan plan = Rollback.plan("bench-pg").store(work.resolve("store-pg")).target(target).build();
             double[] capture = new double[rounds];
@@ -181,7 +181,7 @@ public final class DbBenchmark {
         Files.createDirectories(byHand);
         Path liveByHand = byHand.resolve("app.db");
         RollbackPlan plan = Rollback.plan("bench-sqlite").store(work.resolve("store-sqlite"))
-                .target(SqliteDatabase.at(db).named("db").acceptDataLoss()).build();
+                .target(SqliteDatabase.of(db).named("db").acceptDataLoss()).build();
         double[] byHandBackup = new double[rounds];
         double[] byHandSum = new double[rounds];
         double[] byHandCopy = new double[rounds];
@@ -241,7 +241,7 @@ public final class DbBenchmark {
             byHandMove[r] = ms(System.nanoTime() - t0);
         }
         RollbackPlan consuming = Rollback.plan("bench-sqlite-consuming").store(work.resolve("store-sqlite"))
-                .target(SqliteDatabase.at(db).named("db").acceptDataLoss().consumingRestore()).build();
+                .target(SqliteDatabase.of(db).named("db").acceptDataLoss().consumingRestore()).build();
         double[] consume = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             RestorePoint point = consuming.capture("round " + r);

@@ -3,7 +3,6 @@ package dev.rollback.db;
 import dev.rollback.spi.CheckResult;
 import dev.rollback.spi.Problem;
 import dev.rollback.spi.Snapshot;
-import dev.rollback.spi.TargetKind;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.db.internal.HostTrees;
@@ -12,9 +11,7 @@ import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.RestoreContext;
 import dev.rollback.spi.Target;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,7 +41,7 @@ import java.util.TreeMap;
  *     .in(Path.of("/srv/app"));
  * }</pre>
  */
-public final class CommandMigrations implements Target {
+public final class CommandMigrations extends MigrationTarget {
 
     /** The placeholder for the revision in the downgrade command. */
     public static final String REVISION = "{revision}";
@@ -52,23 +49,38 @@ public final class CommandMigrations implements Target {
     /** The placeholder for the folder of migration scripts, a copy kept in a restore point ({@link #scripts(Path)}). */
     public static final String SCRIPTS = "{scripts}";
 
-    private final String name;
-    private final List<String> current;
-    private final List<String> migrate;
-    private final Path dir;
-    private final Map<String, String> env;
-    private final Path scripts;
-    private final DatabaseTarget<?> database;
+    // Set only by the factory and the option methods, on a fresh copy.
+    private List<String> current;
+    private List<String> migrate;
+    private Path dir;
+    private Map<String, String> env;
+    private Path scripts;
 
-    private CommandMigrations(String name, List<String> current, List<String> migrate, Path dir, Map<String, String> env,
-            Path scripts, DatabaseTarget<?> database) {
-        this.name = name;
+    private CommandMigrations(String name, List<String> current, List<String> migrate) {
+        super(name);
         this.current = List.copyOf(current);
         this.migrate = List.copyOf(migrate);
-        this.dir = dir;
-        this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
-        this.scripts = scripts;
-        this.database = database;
+        this.env = Map.of();
+    }
+
+    /** A copy of {@code from}: every field. */
+    private CommandMigrations(CommandMigrations from) {
+        super(from);
+        this.current = from.current;
+        this.migrate = from.migrate;
+        this.dir = from.dir;
+        this.env = from.env;
+        this.scripts = from.scripts;
+    }
+
+    @Override
+    CommandMigrations copy() {
+        return new CommandMigrations(this);
+    }
+
+    @Override
+    String subject() {
+        return "migrations '" + name + "'";
     }
 
     /**
@@ -89,20 +101,31 @@ public final class CommandMigrations implements Target {
             throw new IllegalArgumentException("migrations '" + name + "': expected " + REVISION + " in the migrate "
                     + "command " + migrateArgv + ", found none; write where the revision goes");
         }
-        return new CommandMigrations(name, currentArgv, migrateArgv, null, Map.of(), null, null);
+        return new CommandMigrations(name, currentArgv, migrateArgv);
+    }
+
+    /**
+     * This target under another name (letters, digits, {@code . _ -}, at most 64 characters).
+     *
+     * @throws IllegalArgumentException for a name that breaks these rules
+     */
+    public CommandMigrations named(String newName) {
+        return (CommandMigrations) renamed(newName);
     }
 
     /** This target running its commands in {@code workDir}. */
     public CommandMigrations in(Path workDir) {
-        return new CommandMigrations(name, current, migrate, Objects.requireNonNull(workDir, "workDir"), env, scripts,
-                database);
+        Objects.requireNonNull(workDir, "workDir");
+        CommandMigrations c = copy();
+        c.dir = workDir;
+        return c;
     }
 
     /** This target running its commands with one more environment variable (its value is never logged). */
     public CommandMigrations env(String variable, String value) {
-        Map<String, String> more = new LinkedHashMap<>(env);
-        more.put(Objects.requireNonNull(variable, "variable"), Objects.requireNonNull(value, "value"));
-        return new CommandMigrations(name, current, migrate, dir, more, scripts, database);
+        CommandMigrations c = copy();
+        c.env = MigrationCommands.withVariable(env, variable, value);
+        return c;
     }
 
     /**
@@ -116,36 +139,21 @@ public final class CommandMigrations implements Target {
             throw new IllegalArgumentException("migrations '" + name + "': expected an absolute scripts folder, found '"
                     + folder + "'; give folder.toAbsolutePath()");
         }
-        return new CommandMigrations(name, current, migrate, dir, env, folder.normalize(), database);
+        CommandMigrations c = copy();
+        c.scripts = folder.normalize();
+        return c;
     }
 
     /**
      * This target keeping a backup of {@code db} with its set-aside state, so that a move that fails
      * part way is put back without losing a row.
      */
-    public CommandMigrations database(DatabaseTarget<?> db) {
-        return new CommandMigrations(name, current, migrate, dir, env, scripts, Objects.requireNonNull(db, "db"));
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public TargetKind kind() {
-        return TargetKind.DATABASE;
+    public CommandMigrations database(DatabaseTarget db) {
+        return (CommandMigrations) withDatabase(db);
     }
 
     private CommandResult run(Host host, List<String> argv) {
-        Command c = Command.of(argv).timeout(Duration.ofHours(2));
-        if (dir != null) {
-            c = c.in(dir);
-        }
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            c = c.env(e.getKey(), e.getValue());
-        }
-        return host.run(c);
+        return host.run(MigrationCommands.command(argv, dir, env));
     }
 
     /** The argv with {@value #SCRIPTS} replaced by {@code folder}. */
@@ -202,22 +210,18 @@ public final class CommandMigrations implements Target {
     /** Records the revision and keeps the scripts like a capture; with {@link #database} also a backup of it. */
     @Override
     public Snapshot setAside(CaptureContext ctx) throws Exception {
-        Map<String, String> data = new TreeMap<>(capture(ctx).data());
-        data.put("asideOf", ctx.rollbackId().orElse(""));
+        Map<String, String> data = setAsideData(ctx);
         ctx.previousSnapshot().flatMap(p -> p.get("revision")).ifPresent(r -> data.put("movingTo", r));
-        if (database != null) {
-            data.putAll(MigrationBackup.take(database, ctx));
-        }
+        keepDatabase(ctx, data, null);
         return Snapshot.of(data);
     }
 
     /** Whether restoring {@code s} puts back a move that did not finish, from the backup kept in {@code s}. */
     private boolean isPutBack(Snapshot s, RestoreContext ctx) {
-        String of = s.data().getOrDefault("asideOf", "");
-        if (of.isEmpty() || database == null || !MigrationBackup.present(s)) {
+        if (!keepsBackup(s)) {
             return false;
         }
-        if (of.equals(ctx.rollbackId())) {
+        if (setAsideByThisRun(s, ctx)) {
             return true;
         }
         try {
@@ -264,9 +268,7 @@ public final class CommandMigrations implements Target {
                     : "with the scripts of " + scripts + " as kept in a restore point; during the rollback, the copy "
                             + "set aside before anything changes");
         }
-        lines.add(database != null ? "keep a backup of '" + database.name() + "' in the set-aside point: if the move "
-                + "fails part way, putting back restores it" : "no database(...) named: if the move fails part way, "
-                        + "putting back runs the move to the revision set aside");
+        lines.add(backupLine("move", "runs the move to the revision set aside"));
         return lines;
     }
 
@@ -274,17 +276,10 @@ public final class CommandMigrations implements Target {
     public void restore(Snapshot s, RestoreContext ctx) throws Exception {
         String target = s.require("revision");
         if (isPutBack(s, ctx)) {
-            List<String> wrong = new ArrayList<>(MigrationBackup.restore(database, s, ctx));
-            String now = revision(ctx.host(), scriptsFor(s, ctx));
-            if (!now.equals(target)) {
-                wrong.add("the revision is " + now + ", expected " + target);
-            }
-            if (!wrong.isEmpty()) {
-                throw new IllegalStateException("migrations '" + name + "': expected the restored backup of '"
-                        + database.name() + "' to equal the state set aside (tables, row counts, revision " + target
-                        + "), found " + String.join("; ", wrong) + "; restore it by hand from "
-                        + ctx.artifactDir(s).resolve(MigrationBackup.DIR));
-            }
+            putBack(s, ctx, "revision " + target, () -> {
+                String now = revision(ctx.host(), scriptsFor(s, ctx));
+                return now.equals(target) ? List.of() : List.of("the revision is " + now + ", expected " + target);
+            });
             return;
         }
         Path folder = scriptsFor(s, ctx);
@@ -301,15 +296,7 @@ public final class CommandMigrations implements Target {
             } catch (IllegalStateException e) {
                 m.append("; the revision cannot be read now: ").append(e.getMessage());
             }
-            Optional<Snapshot> aside = ctx.setAside(name);
-            if (database != null && aside.isPresent() && MigrationBackup.present(aside.get())) {
-                List<String> lacking = MigrationBackup.lacking(database, aside.get(), ctx.host());
-                m.append(lacking.isEmpty() ? "; no table lacks rows of the state before the rollback"
-                        : "; compared with the state before the rollback: " + String.join("; ", lacking));
-                m.append("; no row is lost: the database as it was before the rollback is kept in the set-aside point "
-                        + "of rollback ").append(ctx.rollbackId()).append("; put it back with plan.resume(Resume.undoing())"
-                                + " after a halt, or plan.undo(report) after the rollback ended");
-            } else {
+            if (!describeBackup(m, ctx)) {
                 m.append("; fix the migration and try again");
             }
             throw new IllegalStateException(m.toString());
@@ -318,10 +305,7 @@ public final class CommandMigrations implements Target {
 
     @Override
     public CheckResult verify(Snapshot s, RestoreContext ctx) {
-        String target = s.require("revision");
-        String now = revision(ctx.host(), scriptsFor(s, ctx));
-        return now.equals(target) ? CheckResult.passed("revision of " + name, "at revision " + target)
-                : CheckResult.failed("revision of " + name, "at revision " + now + ", expected " + target);
+        return revisionCheck(revision(ctx.host(), scriptsFor(s, ctx)), s.require("revision"));
     }
 
     @Override

@@ -42,7 +42,7 @@ final class DroppedData {
     private DroppedData() {}
 
     /** Records the live tables, their columns and row counts under {@code catalog.} of {@code data}. */
-    static void recordCatalog(DatabaseTarget<?> db, Host host, Map<String, String> data) throws Exception {
+    static void recordCatalog(DatabaseTarget db, Host host, Map<String, String> data) throws Exception {
         Map<String, String> catalog = new TreeMap<>();
         Catalog.write(db.withLive(host, h -> Catalog.states(h, db.dialect())), catalog);
         catalog.forEach((k, v) -> data.put("catalog." + k, v));
@@ -155,7 +155,7 @@ final class DroppedData {
      * lost/} of the point being written, with the query that counted them; returns the snapshot
      * data naming the files ({@code lost.files}) and what each holds ({@code lost}).
      */
-    static Map<String, String> export(DatabaseTarget<?> db, CaptureContext ctx, List<Drop> drops, ExportFormat format)
+    static Map<String, String> export(DatabaseTarget db, CaptureContext ctx, List<Drop> drops, ExportFormat format)
             throws Exception {
         Map<String, String> data = new TreeMap<>();
         if (drops.isEmpty()) {

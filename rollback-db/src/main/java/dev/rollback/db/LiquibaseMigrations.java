@@ -1,13 +1,20 @@
 package dev.rollback.db;
 
+import static dev.rollback.db.LiquibaseLog.indexOf;
+import static dev.rollback.db.LiquibaseLog.position;
+import static dev.rollback.db.LiquibaseLog.ran;
+import static dev.rollback.db.LiquibaseLog.renames;
+import static dev.rollback.db.LiquibaseLog.steps;
+
 import dev.rollback.spi.CheckResult;
 import dev.rollback.spi.Problem;
 import dev.rollback.spi.Snapshot;
-import dev.rollback.spi.TargetKind;
 import dev.rollback.db.DroppedData.Drop;
-import dev.rollback.db.internal.Catalog;
+import dev.rollback.db.LiquibaseLog.Ran;
+import dev.rollback.db.LiquibaseLog.Step;
 import dev.rollback.db.internal.Catalog.TableState;
 import dev.rollback.db.internal.HostTrees;
+import dev.rollback.host.Host;
 import dev.rollback.spi.CaptureContext;
 import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
@@ -17,7 +24,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,52 +62,55 @@ import java.util.TreeMap;
  * <pre>{@code
  * Target schema = LiquibaseMigrations.of(Path.of("db"), "changelog.xml", "jdbc:postgresql://127.0.0.1/blog")
  *     .user("blog").password(secret)
- *     .database(PostgresDatabase.at("127.0.0.1", 5432, "blog").user("blog").password(secret));
+ *     .database(PostgresDatabase.of("127.0.0.1", 5432, "blog").user("blog").password(secret));
  * }</pre>
  */
-public final class LiquibaseMigrations implements Target {
+public final class LiquibaseMigrations extends MigrationTarget {
 
     private static final String CHANGELOG = "changelog";
 
-    /** One row of DATABASECHANGELOG. */
-    private record Ran(String id, String author, String file, int order, String tag) {
+    // Set only by the factory and the option methods, on a fresh copy.
+    private Path changelogDir;
+    private String changelogFile;
+    private String url;
+    private String user;
+    private String password;
+    private String contexts;
 
-        String describe() {
-            return id + " (" + author + ", " + file + ")";
-        }
-    }
-
-    /** A change set to roll back, and why Liquibase cannot, if it cannot. */
-    private record Step(Ran ran, String impossible) {}
-
-    private final String name;
-    private final Path changelogDir;
-    private final String changelogFile;
-    private final String url;
-    private final String user;
-    private final String password;
-    private final String contexts;
-    private final boolean acceptDataLoss;
-    private final DatabaseTarget<?> database;
-    private final ExportFormat export;
-
-    private LiquibaseMigrations(String name, Path changelogDir, String changelogFile, String url, String user,
-            String password, String contexts, boolean acceptDataLoss, DatabaseTarget<?> database, ExportFormat export) {
-        this.name = name;
+    private LiquibaseMigrations(Path changelogDir, String changelogFile, String url) {
+        super("schema");
         this.changelogDir = changelogDir;
         this.changelogFile = changelogFile;
         this.url = url;
-        this.user = user;
-        this.password = password;
-        this.contexts = contexts;
-        this.acceptDataLoss = acceptDataLoss;
-        this.database = database;
-        this.export = export;
+        this.contexts = "";
+    }
+
+    /** A copy of {@code from}: every field. */
+    private LiquibaseMigrations(LiquibaseMigrations from) {
+        super(from);
+        this.changelogDir = from.changelogDir;
+        this.changelogFile = from.changelogFile;
+        this.url = from.url;
+        this.user = from.user;
+        this.password = from.password;
+        this.contexts = from.contexts;
+    }
+
+    @Override
+    LiquibaseMigrations copy() {
+        return new LiquibaseMigrations(this);
+    }
+
+    @Override
+    String subject() {
+        return "Liquibase '" + name + "'";
     }
 
     /**
      * The change log {@code changelogFile} (relative to {@code changelogDir}) applied to the database
      * at {@code jdbcUrl}, as a target named {@code "schema"}.
+     *
+     * @throws IllegalArgumentException if the URL is not a JDBC URL
      */
     public static LiquibaseMigrations of(Path changelogDir, String changelogFile, String jdbcUrl) {
         Objects.requireNonNull(changelogDir, "changelogDir");
@@ -111,32 +120,40 @@ public final class LiquibaseMigrations implements Target {
             throw new IllegalArgumentException("Liquibase: expected a JDBC URL such as jdbc:postgresql://host/db, found '"
                     + jdbcUrl + "'");
         }
-        return new LiquibaseMigrations("schema", changelogDir.toAbsolutePath().normalize(), changelogFile, jdbcUrl, null,
-                null, "", false, null, null);
+        return new LiquibaseMigrations(changelogDir.toAbsolutePath().normalize(), changelogFile, jdbcUrl);
     }
 
-    /** This target under another name. */
+    /**
+     * This target under another name (letters, digits, {@code . _ -}, at most 64 characters).
+     *
+     * @throws IllegalArgumentException for a name that breaks these rules
+     */
     public LiquibaseMigrations named(String newName) {
-        return new LiquibaseMigrations(DatabaseTarget.requireName(newName), changelogDir, changelogFile, url, user,
-                password, contexts, acceptDataLoss, database, export);
+        return (LiquibaseMigrations) renamed(newName);
     }
 
     /** This target connecting as {@code user}. */
     public LiquibaseMigrations user(String newUser) {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, Objects.requireNonNull(newUser, "user"),
-                password, contexts, acceptDataLoss, database, export);
+        Objects.requireNonNull(newUser, "user");
+        LiquibaseMigrations c = copy();
+        c.user = newUser;
+        return c;
     }
 
     /** This target connecting with {@code password}; it is masked in every message of the plan. */
     public LiquibaseMigrations password(String newPassword) {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user,
-                Objects.requireNonNull(newPassword, "password"), contexts, acceptDataLoss, database, export);
+        Objects.requireNonNull(newPassword, "password");
+        LiquibaseMigrations c = copy();
+        c.password = newPassword;
+        return c;
     }
 
     /** This target running the change sets of these Liquibase contexts only (comma-separated, as Liquibase writes them). */
     public LiquibaseMigrations contexts(String newContexts) {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password,
-                Objects.requireNonNull(newContexts, "contexts"), acceptDataLoss, database, export);
+        Objects.requireNonNull(newContexts, "contexts");
+        LiquibaseMigrations c = copy();
+        c.contexts = newContexts;
+        return c;
     }
 
     /**
@@ -146,8 +163,7 @@ public final class LiquibaseMigrations implements Target {
      * a change set through that Liquibase cannot reverse: that one is refused whatever the options.
      */
     public LiquibaseMigrations acceptDataLoss() {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, true, database,
-                export);
+        return (LiquibaseMigrations) acceptingDataLoss();
     }
 
     /**
@@ -155,9 +171,8 @@ public final class LiquibaseMigrations implements Target {
      * compared before a rollback) and keeping a backup of {@code db} with its set-aside state, so
      * that a rollback that fails part way is put back without losing a row.
      */
-    public LiquibaseMigrations database(DatabaseTarget<?> db) {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, acceptDataLoss,
-                Objects.requireNonNull(db, "db"), export);
+    public LiquibaseMigrations database(DatabaseTarget db) {
+        return (LiquibaseMigrations) withDatabase(db);
     }
 
     /**
@@ -166,18 +181,7 @@ public final class LiquibaseMigrations implements Target {
      * Needs {@link #database}.
      */
     public LiquibaseMigrations exportDataLoss(ExportFormat format) {
-        return new LiquibaseMigrations(name, changelogDir, changelogFile, url, user, password, contexts, acceptDataLoss,
-                database, Objects.requireNonNull(format, "format"));
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public TargetKind kind() {
-        return TargetKind.DATABASE;
+        return (LiquibaseMigrations) exporting(format);
     }
 
     @Override
@@ -210,124 +214,20 @@ public final class LiquibaseMigrations implements Target {
         }
     }
 
-    /** The change sets applied, in the order Liquibase applied them. */
-    private static List<Ran> ran(Connection c) throws Exception {
-        List<Ran> out = new ArrayList<>();
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT id, author, filename, orderexecuted, tag "
-                + "FROM databasechangelog ORDER BY dateexecuted, orderexecuted")) {
-            while (rs.next()) {
-                out.add(new Ran(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5)));
-            }
-        } catch (java.sql.SQLException e) {
-            return List.of();
-        }
-        return out;
-    }
-
-    /** The recorded position in {@code ran}: its index, -1 for "none applied", null when it is not there. */
-    private static Integer indexOf(List<Ran> ran, Snapshot s) {
-        if (!s.data().containsKey("position.id")) {
-            // a point captured by an earlier version, which tagged the last row: its tag is the position
-            String tag = s.data().getOrDefault("tag", "");
-            if (tag.isEmpty()) {
-                return "0".equals(s.data().get("applied")) ? -1 : null;
-            }
-            for (int i = ran.size() - 1; i >= 0; i--) {
-                if (tag.equals(ran.get(i).tag())) {
-                    return i;
-                }
-            }
-            return null;
-        }
-        String id = s.data().getOrDefault("position.id", "");
-        if (id.isEmpty()) {
-            return -1;
-        }
-        for (int i = 0; i < ran.size(); i++) {
-            Ran r = ran.get(i);
-            if (r.id().equals(id) && r.author().equals(s.require("position.author")) && r.file().equals(
-                    s.require("position.file"))) {
-                return i;
-            }
-        }
-        return null;
-    }
-
-    private static String position(Snapshot s) {
-        if (!s.data().containsKey("position.id") && !s.data().getOrDefault("tag", "").isEmpty()) {
-            return "the change set tagged " + s.require("tag");
-        }
-        String id = s.data().getOrDefault("position.id", "");
-        return id.isEmpty() ? "no change set applied" : "change set " + id + " (" + s.require("position.author") + ", "
-                + s.require("position.file") + ", order " + s.require("position.order") + ")";
-    }
-
     /** The change log folder to read: the copy kept with {@code s} if there is one, else the live folder. */
     private Path changelogOf(Snapshot s, RestoreContext ctx) {
         return s != null && "kept".equals(s.data().get("changelog")) ? ctx.artifactDir(s).resolve(CHANGELOG) : changelogDir;
     }
 
-    /** The change sets after the position in {@code s}, newest first, each with why Liquibase cannot reverse it. */
-    private static List<Step> steps(liquibase.Liquibase lb, List<Ran> ran, int from) throws Exception {
-        liquibase.changelog.DatabaseChangeLog log = lb.getDatabaseChangeLog();
-        List<Step> out = new ArrayList<>();
-        for (int i = ran.size() - 1; i > from; i--) {
-            Ran r = ran.get(i);
-            liquibase.changelog.ChangeSet cs = log.getChangeSets().stream().filter(x -> x.getId().equals(r.id())
-                    && x.getAuthor().equals(r.author()) && x.getFilePath().equals(r.file())).findFirst().orElse(null);
-            String why = null;
-            if (cs == null) {
-                why = "it is not in the change log";
-            } else if (!cs.supportsRollback(lb.getDatabase())) {
-                List<String> kinds = new ArrayList<>();
-                for (liquibase.change.Change change : cs.getChanges()) {
-                    if (!change.supportsRollback(lb.getDatabase())) {
-                        kinds.add(change.getSerializedObjectName());
-                    }
-                }
-                why = "no <rollback> and no automatic inverse of " + kinds;
-            }
-            out.add(new Step(r, why));
-        }
-        return out;
-    }
-
-    /** Renames the change sets reverse: the name now to the name then ({@code table} or {@code table.column}). */
-    private static Map<String, String> renames(liquibase.Liquibase lb, List<Step> steps) throws Exception {
-        Map<String, String> out = new LinkedHashMap<>();
-        liquibase.changelog.DatabaseChangeLog log = lb.getDatabaseChangeLog();
-        // oldest first, so that a chain of renames maps the newest name to the oldest
-        for (int i = steps.size() - 1; i >= 0; i--) {
-            Ran r = steps.get(i).ran();
-            for (liquibase.changelog.ChangeSet cs : log.getChangeSets()) {
-                if (!(cs.getId().equals(r.id()) && cs.getAuthor().equals(r.author()) && cs.getFilePath().equals(r.file()))) {
-                    continue;
-                }
-                for (liquibase.change.Change change : cs.getChanges()) {
-                    if (change instanceof liquibase.change.core.RenameColumnChange rc) {
-                        String then = out.getOrDefault(rc.getTableName() + "." + rc.getOldColumnName(), rc.getOldColumnName());
-                        out.remove(rc.getTableName() + "." + rc.getOldColumnName());
-                        out.put(rc.getTableName() + "." + rc.getNewColumnName(), then);
-                    } else if (change instanceof liquibase.change.core.RenameTableChange rt) {
-                        String then = out.getOrDefault(rt.getOldTableName(), rt.getOldTableName());
-                        out.remove(rt.getOldTableName());
-                        out.put(rt.getNewTableName(), then);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
     /** What the rollback to {@code s} drops, from the catalog recorded at capture and the live one. */
-    private List<Drop> drops(liquibase.Liquibase lb, Snapshot s, List<Step> steps, RestoreContext ctx) throws Exception {
+    private List<Drop> drops(liquibase.Liquibase lb, Snapshot s, List<Step> steps, Host host) throws Exception {
         Map<String, TableState> before = DroppedData.catalogOf(s);
         if (database == null || before == null) {
             return List.of();
         }
         Map<String, String> renamed = renames(lb, steps);
         String cause = "rolling back " + Plural.of(steps.size(), "change set");
-        return database.withLive(ctx.host(), h -> {
+        return database.withLive(host, h -> {
             List<Drop> all = DroppedData.fromCatalog(h, database.dialect(), cause, before, renamed);
             all.removeIf(x -> x.table().equalsIgnoreCase("databasechangelog") || x.table().equalsIgnoreCase(
                     "databasechangeloglock"));
@@ -369,97 +269,26 @@ public final class LiquibaseMigrations implements Target {
      */
     @Override
     public Snapshot setAside(CaptureContext ctx) throws Exception {
-        Map<String, String> data = new TreeMap<>(capture(ctx).data());
-        data.put("asideOf", ctx.rollbackId().orElse(""));
+        Map<String, String> data = setAsideData(ctx);
         Optional<Snapshot> to = ctx.previousSnapshot();
         to.ifPresent(p -> data.put("rollingBackTo", p.data().getOrDefault("position.id", "") + "|"
                 + p.data().getOrDefault("applied", "0")));
-        if (database != null) {
-            if (export != null && to.isPresent() && to.get().data().containsKey("catalog.tables")) {
-                List<Drop> drops = withLiquibase(changelogDir, (lb, c) -> {
-                    List<Ran> ran = ran(c);
-                    Integer from = indexOf(ran, to.get());
-                    if (from == null) {
-                        return List.<Drop>of();
-                    }
-                    return drops(lb, to.get(), steps(lb, ran, from), exportContext(ctx));
-                });
-                data.putAll(DroppedData.export(database, ctx, drops, export));
+        boolean recorded = to.isPresent() && to.get().data().containsKey("catalog.tables");
+        keepDatabase(ctx, data, !recorded ? null : () -> withLiquibase(changelogDir, (lb, c) -> {
+            List<Ran> ran = ran(c);
+            Integer from = indexOf(ran, to.get());
+            if (from == null) {
+                return List.<Drop>of();
             }
-            data.putAll(MigrationBackup.take(database, ctx));
-        }
+            return drops(lb, to.get(), steps(lb, ran, from), ctx.host());
+        }));
         return Snapshot.of(data);
-    }
-
-    /** A restore context whose only use is the host, for the data-loss check of a set-aside. */
-    private static RestoreContext exportContext(CaptureContext ctx) {
-        return new RestoreContext() {
-            @Override
-            public Path artifact(Snapshot snapshot, String path) {
-                throw new IllegalStateException("no artifacts while setting aside");
-            }
-
-            @Override
-            public Path artifactDir(Snapshot snapshot) {
-                throw new IllegalStateException("no artifacts while setting aside");
-            }
-
-            @Override
-            public Path consume(Snapshot snapshot, String path) {
-                throw new IllegalStateException("no artifacts while setting aside");
-            }
-
-            @Override
-            public String plan() {
-                return ctx.plan();
-            }
-
-            @Override
-            public String rollbackId() {
-                return ctx.rollbackId().orElse("");
-            }
-
-            @Override
-            public dev.rollback.RestorePoint point() {
-                throw new IllegalStateException("no point while setting aside");
-            }
-
-            @Override
-            public dev.rollback.spi.Phase phase() {
-                return dev.rollback.spi.Phase.SET_ASIDE;
-            }
-
-            @Override
-            public dev.rollback.host.Host host() {
-                return ctx.host();
-            }
-
-            @Override
-            public java.time.Clock clock() {
-                return ctx.clock();
-            }
-
-            @Override
-            public void sleep(java.time.Duration duration) throws InterruptedException {
-                Thread.sleep(duration.toMillis());
-            }
-
-            @Override
-            public void progress(String message) {
-                ctx.progress(message);
-            }
-        };
     }
 
     /** The change log folder for a rollback to {@code s}: the copy this rollback set aside, else the live one. */
     private Path rollbackChangelog(Snapshot s, RestoreContext ctx) {
         Optional<Snapshot> aside = ctx.setAside(name).filter(a -> a != s && "kept".equals(a.data().get("changelog")));
         return aside.isPresent() ? changelogOf(aside.get(), ctx) : changelogDir;
-    }
-
-    /** Whether this target, or its plan for all its targets, accepts the data a downgrade drops. */
-    private boolean dataLossAccepted(RestoreContext ctx) {
-        return acceptDataLoss || ctx.dataLossAccepted();
     }
 
     @Override
@@ -471,10 +300,7 @@ public final class LiquibaseMigrations implements Target {
                     "fix the path, or put the release's change log back"));
             return problems;
         }
-        if (export != null && database == null) {
-            problems.add(Problem.of(name, "a database(...) to export the dropped rows from", "exportDataLoss(" + export
-                    + ") without one", "name the database with database(PostgresDatabase.at(...)) or similar"));
-        }
+        problems.addAll(exportProblems("PostgresDatabase.of(...)"));
         withLiquibase(dir, (lb, c) -> {
             List<Ran> ran = ran(c);
             Integer from = indexOf(ran, s);
@@ -497,13 +323,7 @@ public final class LiquibaseMigrations implements Target {
                             impossible.toString(), "add a <rollback> block to those change sets, or roll the database back "
                                     + "from a backup instead (a database target before this one in the plan)"));
                 }
-                List<Drop> drops = drops(lb, s, steps, ctx);
-                if (!drops.isEmpty() && !dataLossAccepted(ctx)) {
-                    problems.add(Problem.of(name, "a rollback to " + position(s) + " that drops no data",
-                            drops.stream().map(Drop::describe).toList().toString(), "export those values with "
-                                    + "exportDataLoss(ExportFormat.CSV) and accept the loss with acceptDataLoss(), or fix "
-                                    + "forward"));
-                }
+                problems.addAll(dropProblems("a rollback to " + position(s), drops(lb, s, steps, ctx.host()), ctx));
             } else if (ran.size() - 1 == from && Integer.parseInt(s.require("applied")) != ran.size()) {
                 problems.add(Problem.of(name, Plural.of(Long.parseLong(s.require("applied")), "change set") + " applied up to " + position(s),
                         ran.size() + " applied", "choose another restore point"));
@@ -545,19 +365,9 @@ public final class LiquibaseMigrations implements Target {
                 lines.add("roll back " + x.ran().describe() + (x.impossible() == null ? ": reversible"
                         : ": NOT reversible, " + x.impossible()));
             }
-            List<Drop> drops = drops(lb, s, steps, ctx);
-            for (Drop x : drops) {
-                lines.add("point of no return: " + x.describe() + (dataLossAccepted(ctx) ? " (accepted)"
-                        : "; refused without acceptDataLoss()"));
-            }
-            if (!drops.isEmpty() && export != null) {
-                lines.add("export those " + Plural.of(drops.stream().mapToLong(Drop::rows).sum(), "row") + " as " + export
-                        + " into the set-aside restore point first");
-            }
-            lines.add(database != null ? "keep a backup of '" + database.name() + "' in the set-aside point: if the "
-                    + "rollback fails part way, putting back restores it"
-                    : "no database(...) named: if the rollback fails part way, putting back applies the change sets again, "
-                            + "which recreates dropped tables and columns empty");
+            lines.addAll(dropLines(drops(lb, s, steps, ctx.host()), ctx));
+            lines.add(backupLine("rollback", "applies the change sets again, which recreates dropped tables and columns "
+                    + "empty"));
             return lines;
         });
     }
@@ -569,11 +379,10 @@ public final class LiquibaseMigrations implements Target {
      * database anywhere else gets the change sets applied again, so that no row written since is lost.
      */
     private boolean isPutBack(Snapshot s, RestoreContext ctx) throws Exception {
-        String of = s.data().get("asideOf");
-        if (of == null || of.isEmpty() || database == null || !MigrationBackup.present(s)) {
+        if (!keepsBackup(s)) {
             return false;
         }
-        if (of.equals(ctx.rollbackId())) {
+        if (setAsideByThisRun(s, ctx)) {
             return true;
         }
         String to = s.data().getOrDefault("rollingBackTo", "");
@@ -643,19 +452,7 @@ public final class LiquibaseMigrations implements Target {
         } catch (Exception again) {
             m.append("; DATABASECHANGELOG could not be read: ").append(again.getMessage());
         }
-        Optional<Snapshot> aside = ctx.setAside(name);
-        if (database != null && aside.isPresent() && MigrationBackup.present(aside.get())) {
-            try {
-                List<String> lacking = MigrationBackup.lacking(database, aside.get(), ctx.host());
-                m.append(lacking.isEmpty() ? "; no table lacks rows of the state before the rollback"
-                        : "; compared with the state before the rollback: " + String.join("; ", lacking));
-            } catch (Exception again) {
-                m.append("; the live database could not be compared with the backup: ").append(again.getMessage());
-            }
-            m.append("; no row is lost: the database as it was before the rollback is kept in the set-aside point of "
-                    + "rollback ").append(ctx.rollbackId()).append("; put it back with plan.resume(Resume.undoing()) "
-                            + "after a halt, or plan.undo(report) after the rollback ended");
-        } else {
+        if (!describeBackup(m, ctx)) {
             m.append("; no backup of the database was kept (name it with database(...)); fix the change set and roll back "
                     + "again");
         }
@@ -663,20 +460,16 @@ public final class LiquibaseMigrations implements Target {
     }
 
     private void putBack(Snapshot s, RestoreContext ctx) throws Exception {
-        List<String> wrong = new ArrayList<>(MigrationBackup.restore(database, s, ctx));
-        List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
-        Integer at = indexOf(now, s);
-        if (at == null || at != now.size() - 1 || now.size() != Integer.parseInt(s.require("applied"))) {
-            wrong.add("DATABASECHANGELOG holds " + Plural.of(now.size(), "change set") + ", the last " + (now.isEmpty() ? "none"
-                    : now.get(now.size() - 1).describe()) + ", expected " + s.require("applied") + " up to " + position(s));
-        }
-        if (!wrong.isEmpty()) {
-            throw new IllegalStateException("Liquibase '" + name + "': expected the restored backup of '" + database.name()
-                    + "' to equal the state set aside (tables, row counts, " + position(s) + "), found "
-                    + String.join("; ", wrong) + "; restore it by hand from " + ctx.artifactDir(s).resolve(MigrationBackup.DIR));
-        }
-        ctx.progress("restored the backup of '" + database.name() + "': tables, row counts and " + position(s)
-                + " equal the state set aside");
+        putBack(s, ctx, position(s), () -> {
+            List<Ran> now = withLiquibase(changelogDir, (lb, c) -> ran(c));
+            Integer at = indexOf(now, s);
+            if (at == null || at != now.size() - 1 || now.size() != Integer.parseInt(s.require("applied"))) {
+                return List.of("DATABASECHANGELOG holds " + Plural.of(now.size(), "change set") + ", the last "
+                        + (now.isEmpty() ? "none" : now.get(now.size() - 1).describe()) + ", expected "
+                        + s.require("applied") + " up to " + position(s));
+            }
+            return List.of();
+        });
     }
 
     @Override

@@ -2,8 +2,6 @@ package dev.rollback.db;
 
 import dev.rollback.spi.Artifact;
 import dev.rollback.spi.CheckResult;
-import dev.rollback.spi.Phase;
-import dev.rollback.RestorePoint;
 import dev.rollback.spi.Snapshot;
 import dev.rollback.spi.TargetKind;
 import dev.rollback.db.internal.Catalog;
@@ -14,7 +12,6 @@ import dev.rollback.spi.Plural;
 import dev.rollback.spi.RestoreContext;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +32,7 @@ final class MigrationBackup {
     private MigrationBackup() {}
 
     /** Takes a backup of {@code db} into {@code ctx}'s artifact folder; returns its data, prefixed. */
-    static Map<String, String> take(DatabaseTarget<?> db, CaptureContext ctx) throws Exception {
+    static Map<String, String> take(DatabaseTarget db, CaptureContext ctx) throws Exception {
         Path dir = ctx.artifactDir().resolve(DIR);
         ctx.host().createDirectories(dir);
         ctx.host().setMode(dir, 0700);
@@ -125,62 +122,7 @@ final class MigrationBackup {
 
     /** A context in which the database target reads the backup's artifacts from {@code s}'s folder. */
     static RestoreContext contextOf(RestoreContext ctx, Snapshot s) {
-        return new RestoreContext() {
-            @Override
-            public Path artifact(Snapshot snapshot, String path) {
-                return ctx.artifact(s, DIR + "/" + path);
-            }
-
-            @Override
-            public Path artifactDir(Snapshot snapshot) {
-                return ctx.artifactDir(s).resolve(DIR);
-            }
-
-            @Override
-            public Path consume(Snapshot snapshot, String path) {
-                throw new IllegalStateException("the backup kept by a migration target is never consumed");
-            }
-
-            @Override
-            public String plan() {
-                return ctx.plan();
-            }
-
-            @Override
-            public String rollbackId() {
-                return ctx.rollbackId();
-            }
-
-            @Override
-            public dev.rollback.spi.PointInfo point() {
-                return ctx.point();
-            }
-
-            @Override
-            public Phase phase() {
-                return ctx.phase();
-            }
-
-            @Override
-            public Host host() {
-                return ctx.host();
-            }
-
-            @Override
-            public Clock clock() {
-                return ctx.clock();
-            }
-
-            @Override
-            public void sleep(Duration duration) throws InterruptedException {
-                ctx.sleep(duration);
-            }
-
-            @Override
-            public void progress(String message) {
-                ctx.progress(message);
-            }
-        };
+        return new BackupRestoreContext(ctx, s);
     }
 
     /**
@@ -189,7 +131,7 @@ final class MigrationBackup {
      *
      * @return the differences found after the restore; empty when the database equals the backup
      */
-    static List<String> restore(DatabaseTarget<?> db, Snapshot s, RestoreContext ctx) throws Exception {
+    static List<String> restore(DatabaseTarget db, Snapshot s, RestoreContext ctx) throws Exception {
         Snapshot b = of(s);
         RestoreContext bctx = contextOf(ctx, s);
         db.restore(b, bctx);
@@ -201,7 +143,7 @@ final class MigrationBackup {
      * What the live database lacks of the backup kept in {@code s}: tables gone, rows missing,
      * columns gone, and half-built tables left (such as Alembic's {@code _alembic_tmp_*}).
      */
-    static List<String> lacking(DatabaseTarget<?> db, Snapshot s, Host host) throws Exception {
+    static List<String> lacking(DatabaseTarget db, Snapshot s, Host host) throws Exception {
         Map<String, TableState> before = tables(s);
         return db.withLive(host, h -> {
             List<String> out = new ArrayList<>();

@@ -46,12 +46,12 @@ import org.jdbi.v3.core.Jdbi;
  * <pre>{@code
  * RollbackPlan plan = Rollback.plan("gestima")
  *     .stop(stopService)
- *     .target(SqliteDatabase.at(Path.of("/srv/gestima/gestima.db")).named("db"))
+ *     .target(SqliteDatabase.of(Path.of("/srv/gestima/gestima.db")).named("db"))
  *     .start(startService)
  *     .build();
  * }</pre>
  */
-public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
+public final class SqliteDatabase extends DatabaseTarget {
 
     /** What to do when a plan runs on a remote host. */
     private static final String RUN_LOCALLY = "SQLite is opened through JDBC by the process running the plan, never "
@@ -60,15 +60,28 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
 
     static final String ARTIFACT = "database.sqlite";
 
-    private final Path file;
-    private final boolean consuming;
-    private final Runnable duringCopy;
+    // Set only by the factory and the option methods, on a fresh copy.
+    Path file;
+    boolean consuming;
+    Runnable duringCopy;
 
-    private SqliteDatabase(Settings settings, Path file, boolean consuming, Runnable duringCopy) {
-        super(settings);
+    private SqliteDatabase(Path file) {
+        super("database");
         this.file = file;
-        this.consuming = consuming;
-        this.duringCopy = duringCopy;
+        this.duringCopy = () -> { };
+    }
+
+    /** A copy of {@code from}: every field. */
+    private SqliteDatabase(SqliteDatabase from) {
+        super(from);
+        this.file = from.file;
+        this.consuming = from.consuming;
+        this.duringCopy = from.duringCopy;
+    }
+
+    @Override
+    SqliteDatabase copy() {
+        return new SqliteDatabase(this);
     }
 
     /**
@@ -77,14 +90,24 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
      * @throws IllegalArgumentException if the path is not absolute
      * @throws IllegalStateException if SQLite's JDBC driver ({@code org.xerial:sqlite-jdbc}) is not on the class path
      */
-    public static SqliteDatabase at(Path file) {
+    public static SqliteDatabase of(Path file) {
         Objects.requireNonNull(file, "file");
         Drivers.requireSqlite();
         if (!file.isAbsolute()) {
             throw new IllegalArgumentException("SQLite database: expected an absolute path, found '" + file
                     + "'; give file.toAbsolutePath()");
         }
-        return new SqliteDatabase(Settings.named("database"), file.normalize(), false, () -> { });
+        return new SqliteDatabase(file.normalize());
+    }
+
+    /**
+     * The same as {@link #of(Path)}.
+     *
+     * @deprecated use {@link #of(Path)}; this spelling is removed in the next release
+     */
+    @Deprecated(forRemoval = true)
+    public static SqliteDatabase at(Path file) {
+        return of(file);
     }
 
     /**
@@ -101,11 +124,13 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
      * point would change with the live database.
      *
      * <pre>{@code
-     * SqliteDatabase db = SqliteDatabase.at(Path.of("/srv/bot/bot.db")).consumingRestore();
+     * SqliteDatabase db = SqliteDatabase.of(Path.of("/srv/bot/bot.db")).consumingRestore();
      * }</pre>
      */
     public SqliteDatabase consumingRestore() {
-        return new SqliteDatabase(settings, file, true, duringCopy);
+        SqliteDatabase c = copy();
+        c.consuming = true;
+        return c;
     }
 
     /** The database file. */
@@ -113,17 +138,73 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         return file;
     }
 
+
+    // ---- the options every database target has, returning this type -------------------------------------
+
     @Override
-    SqliteDatabase with(Settings s) {
-        return new SqliteDatabase(s, file, consuming, duringCopy);
+    public SqliteDatabase named(String name) {
+        return (SqliteDatabase) super.named(name);
     }
+
+    @Override
+    public SqliteDatabase expectTables(String... tables) {
+        return (SqliteDatabase) super.expectTables(tables);
+    }
+
+    @Override
+    public SqliteDatabase verifiedBy(SqlCheck check) {
+        return (SqliteDatabase) super.verifiedBy(check);
+    }
+
+    /**
+     * The same as {@link #verifiedBy(SqlCheck)}.
+     *
+     * @deprecated use {@link #verifiedBy(SqlCheck)}; this spelling is removed in the next release
+     */
+    @Override
+    @Deprecated(forRemoval = true)
+    public SqliteDatabase check(SqlCheck check) {
+        return verifiedBy(check);
+    }
+
+    @Override
+    public SqliteDatabase writtenAtColumn(String table, String column) {
+        return (SqliteDatabase) super.writtenAtColumn(table, column);
+    }
+
+    @Override
+    public SqliteDatabase acceptDataLoss() {
+        return (SqliteDatabase) super.acceptDataLoss();
+    }
+
+    @Override
+    public SqliteDatabase exportDataLoss(ExportFormat format) {
+        return (SqliteDatabase) super.exportDataLoss(format);
+    }
+
+    @Override
+    public SqliteDatabase verifyBackups() {
+        return (SqliteDatabase) super.verifyBackups();
+    }
+
+    @Override
+    public SqliteDatabase flywayHistory() {
+        return (SqliteDatabase) super.flywayHistory();
+    }
+
+    @Override
+    public SqliteDatabase flywayHistory(String table) {
+        return (SqliteDatabase) super.flywayHistory(table);
+    }
+
+    // ---- the engine ----------------------------------------------------------------------------------------
 
     @Override
     Dialect dialect() {
         return Dialect.sqlite();
     }
 
-    private static Jdbi open(String url) {
+    static Jdbi open(String url) {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "30000");
         p.setProperty("open_mode", String.valueOf(0x02 | 0x40)); // read-write (never create), URI file names
@@ -161,7 +242,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         try (Handle h = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
             // read before the copy starts: a row written in between counts as newer, never as older
             data.put("dbTime", h.createQuery(dialect().nowSql()).mapTo(String.class).one());
-            data.put("copiedBy", copyConsistently(h, copy, ctx));
+            data.put("copiedBy", new SqliteCopy(this).copy(h, copy, ctx));
         }
         host.setMode(copy, 0600);
         data.put("engine", "sqlite");
@@ -180,91 +261,9 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
 
     /** This target running {@code work} while a capture holds its read transaction, before the file is copied (for tests). */
     SqliteDatabase duringCopy(Runnable work) {
-        return new SqliteDatabase(settings, file, consuming, work);
-    }
-
-    /**
-     * Copies one consistent state of the database to {@code copy} and forces it to disk; returns how.
-     *
-     * <p>Inside a read transaction the database file itself cannot change under the copy: in
-     * rollback-journal mode the transaction's shared lock keeps writers from committing, and in WAL
-     * mode a checkpoint never writes a page newer than the oldest open read transaction into the
-     * file. So when the transaction's state is entirely in the file (the WAL fully checkpointed up to
-     * the state it sees, which a checkpoint run from a second connection reports), a plain copy of
-     * the file's first {@code page_count * page_size} bytes is exactly that state, made in the
-     * kernel at the speed of a file copy. Otherwise (an application's reader keeps older WAL frames
-     * from being checkpointed, or a writer added frames in between) SQLite's online backup copies
-     * the state page by page.
-     */
-    private String copyConsistently(Handle h, Path copy, CaptureContext ctx) throws Exception {
-        if (h.createQuery("PRAGMA main.page_size").mapTo(Long.class).one() <= 0) {
-            throw new IllegalStateException("target '" + name() + "': expected a SQLite database in " + file
-                    + ", found no page size; check that the file is a SQLite database");
-        }
-        boolean wal = "wal".equalsIgnoreCase(h.createQuery("PRAGMA main.journal_mode").mapTo(String.class).one());
-        if (wal) {
-            checkpoint(); // move what the WAL holds into the file, as far as readers allow
-        }
-        h.begin();
-        try {
-            // the first read starts the read transaction: from here on, its state is fixed
-            long pages = h.createQuery("PRAGMA main.page_count").mapTo(Long.class).one();
-            long size = pages * h.createQuery("PRAGMA main.page_size").mapTo(Long.class).one();
-            boolean inFile = !wal || checkpoint();
-            duringCopy.run();
-            if (inFile && java.nio.file.Files.size(file) >= size) {
-                copyBytes(file, copy, size);
-                ctx.progress("copied " + size + " bytes of " + file + " inside a read transaction (its state is all "
-                        + "in the file)");
-                return "file copy in a read transaction";
-            }
-        } finally {
-            h.rollback();
-        }
-        h.execute("PRAGMA mmap_size = 1099511627776"); // the backup then reads the source without a system call a page
-        org.sqlite.SQLiteConnection c = h.getConnection().unwrap(org.sqlite.SQLiteConnection.class);
-        // all pages in one step: one read transaction, so the copy is one consistent state
-        int rc = c.getDatabase().backup("main", copy.toString(), null, 100, 300, -1);
-        if (rc != 0) {
-            throw new IllegalStateException("target '" + name() + "': expected SQLite's online backup of " + file
-                    + " to finish, found result code " + rc + "; retry when the database is less busy");
-        }
-        ctx.progress("copied " + file + " with SQLite's online backup");
-        return "online backup";
-    }
-
-    /**
-     * Runs a passive checkpoint from a connection of its own (it waits for nobody) and returns
-     * whether the whole WAL is now in the database file. While another connection of ours holds a
-     * read transaction, a checkpoint cannot pass the state that transaction sees, so a complete one
-     * means that state is entirely in the file.
-     */
-    private boolean checkpoint() {
-        try (Handle c = open("jdbc:sqlite:file:" + file.toUri().getRawPath()).open()) {
-            Map<String, Object> r = c.createQuery("PRAGMA main.wal_checkpoint(PASSIVE)").mapToMap().one();
-            long busy = ((Number) r.get("busy")).longValue();
-            long log = ((Number) r.get("log")).longValue();
-            long done = ((Number) r.get("checkpointed")).longValue();
-            return busy == 0 && log >= 0 && log == done;
-        }
-    }
-
-    /** Copies the first {@code size} bytes of {@code from} to a new file {@code to} in the kernel and forces it to disk. */
-    private static void copyBytes(Path from, Path to, long size) throws java.io.IOException {
-        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(from,
-                java.nio.file.StandardOpenOption.READ);
-                java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(to,
-                        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            long done = 0;
-            while (done < size) {
-                long n = in.transferTo(done, size - done, out);
-                if (n <= 0) {
-                    throw new java.io.EOFException("expected " + size + " bytes in " + from + ", found " + done);
-                }
-                done += n;
-            }
-            out.force(true);
-        }
+        SqliteDatabase c = copy();
+        c.duringCopy = work;
+        return c;
     }
 
     /** A state set aside when there was no database file: putting it back removes the file. */
@@ -448,7 +447,7 @@ public final class SqliteDatabase extends DatabaseTarget<SqliteDatabase> {
         Path copy = artifactDir.resolve(ARTIFACT);
         try (Handle h = openImmutable(copy).open()) {
             List<String> wrong = new ArrayList<>(engineCheck(h));
-            wrong.addAll(compareBackup(h, s));
+            wrong.addAll(DatabaseIntegrity.compareBackup(this, h, s));
             return wrong;
         } catch (RuntimeException e) {
             return List.of("the backup " + copy.getFileName() + " cannot be read: " + e.getMessage());

@@ -35,10 +35,10 @@ final class AlembicMicroblog {
     }
 
     static AlembicMigrations migrations(Path project, boolean flask) {
-        AlembicMigrations m = flask ? AlembicMigrations.flaskMigrate(project).env("FLASK_APP", "app.py")
-                : AlembicMigrations.alembic(project);
+        AlembicMigrations m = flask ? AlembicMigrations.ofFlaskMigrate(project).env("FLASK_APP", "app.py")
+                : AlembicMigrations.of(project);
         return m.command(tool(flask))
-                .database(SqliteDatabase.at(project.resolve("microblog.db")).named("db"))
+                .database(SqliteDatabase.of(project.resolve("microblog.db")).named("db"))
                 .acceptDataLoss().exportDataLoss(ExportFormat.CSV);
     }
 
@@ -53,7 +53,7 @@ final class AlembicMicroblog {
             switch (t) {
                 case "code" -> b = b.target(Directory.backup(project.resolve("migrations").resolve("versions")).named("code"));
                 case "migrations" -> b = b.target(migrations(project, flask));
-                case "db" -> b = b.target(SqliteDatabase.at(project.resolve("microblog.db")).named("db").acceptDataLoss());
+                case "db" -> b = b.target(SqliteDatabase.of(project.resolve("microblog.db")).named("db").acceptDataLoss());
                 default -> throw new IllegalArgumentException(t);
             }
         }

@@ -81,7 +81,7 @@ class AlembicMigrationsTest {
     }
 
     AlembicMigrations migrations() {
-        return AlembicMigrations.alembic(project).command(List.of("/usr/bin/alembic"));
+        return AlembicMigrations.of(project).command(List.of("/usr/bin/alembic"));
     }
 
     List<String> tables() {
@@ -139,7 +139,7 @@ class AlembicMigrationsTest {
     @Test
     void shouldRefuseADowngradeThatDropsATableHoldingRows() {
         alembic("upgrade", "bb002");
-        AlembicMigrations m = migrations().database(SqliteDatabase.at(db));
+        AlembicMigrations m = migrations().database(SqliteDatabase.of(db));
         RollbackPlan plan = plan(m);
         RestorePoint before = plan.capture("v2.0.0");
         alembic("upgrade", "cc003");
@@ -169,7 +169,7 @@ class AlembicMigrationsTest {
                 "db = SQLAlchemy(app)",
                 "migrate = Migrate(app, db)", ""));
         Path bankrollDb = app.resolve("bankroll.db");
-        AlembicMigrations flask = AlembicMigrations.flaskMigrate(app).command(List.of(PYTHON.toString(), "-m", "flask", "db"))
+        AlembicMigrations flask = AlembicMigrations.ofFlaskMigrate(app).command(List.of(PYTHON.toString(), "-m", "flask", "db"))
                 .env("FLASK_APP", "app.py").env("BANKROLL_DB", bankrollDb.toString());
         Command init = Command.of(PYTHON.toString(), "-m", "flask", "db", "init").in(app).env("FLASK_APP", "app.py")
                 .env("BANKROLL_DB", bankrollDb.toString());
@@ -201,7 +201,7 @@ class AlembicMigrationsTest {
                         + "        batch_op.alter_column('title', new_column_name='name', existing_type=sa.String(50))"));
         alembic("upgrade", "dd004");
         Jdbi.create("jdbc:sqlite:" + db).useHandle(h -> h.execute("INSERT INTO parts (name) VALUES ('bolt'), ('nut')"));
-        AlembicMigrations m = migrations().database(SqliteDatabase.at(db));
+        AlembicMigrations m = migrations().database(SqliteDatabase.of(db));
         RollbackPlan plan = plan(m);
         RestorePoint before = plan.capture("v1");
         alembic("upgrade", "ff006");

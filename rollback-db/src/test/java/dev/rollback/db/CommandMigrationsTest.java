@@ -86,7 +86,7 @@ class CommandMigrationsTest {
         CommandMigrations m = CommandMigrations.of("migrations",
                 List.of("/usr/bin/python3", tool().toString(), "{scripts}", db.toString(), "current"),
                 List.of("/usr/bin/python3", tool().toString(), "{scripts}", db.toString(), "goto", "{revision}"))
-                .scripts(scripts).database(SqliteDatabase.at(db).named("db"));
+                .scripts(scripts).database(SqliteDatabase.of(db).named("db"));
         RollbackPlanBuilder b = Rollback.plan("crm").store(dir.resolve("store")).onFailure(policy);
         for (String t : order) {
             b = b.target(t.equals("code") ? Directory.backup(scripts).named("code") : m);

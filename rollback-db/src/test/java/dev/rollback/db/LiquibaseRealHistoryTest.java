@@ -183,7 +183,7 @@ class LiquibaseRealHistoryTest {
 
     LiquibaseMigrations schemaTarget() {
         return LiquibaseMigrations.of(live, "changelog.xml", url("shop")).user("shop").password("pw").named("schema")
-                .database(PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password("pw").named("db"));
+                .database(PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password("pw").named("db"));
     }
 
     RollbackPlan plan(List<String> order, FailurePolicy policy, LiquibaseMigrations schema) {

@@ -22,7 +22,7 @@ final class LiquibaseShop {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/shop";
         LiquibaseMigrations schema = LiquibaseMigrations.of(live, "changelog.xml", url).user("shop").password("pw")
                 .named("schema").acceptDataLoss()
-                .database(PostgresDatabase.at("127.0.0.1", port, "shop").user("shop").password("pw").named("db"));
+                .database(PostgresDatabase.of("127.0.0.1", port, "shop").user("shop").password("pw").named("db"));
         var b = Rollback.plan("shop").store(store).onFailure(FailurePolicy.HALT)
                 .target(Directory.backup(live).named("code")).target(schema);
         return (listener == null ? b : b.listener(listener)).build();

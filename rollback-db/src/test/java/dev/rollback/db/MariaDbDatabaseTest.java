@@ -66,7 +66,7 @@ class MariaDbDatabaseTest {
     }
 
     MariaDbDatabase target() {
-        return MariaDbDatabase.at("127.0.0.1", server.port(), DATABASE).user("bank").password(PASSWORD).named("db");
+        return MariaDbDatabase.of("127.0.0.1", server.port(), DATABASE).user("bank").password(PASSWORD).named("db");
     }
 
     RollbackPlan plan(MariaDbDatabase target) {

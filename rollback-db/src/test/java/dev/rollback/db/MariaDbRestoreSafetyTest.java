@@ -79,7 +79,7 @@ class MariaDbRestoreSafetyTest {
     }
 
     MariaDbDatabase target() {
-        return MariaDbDatabase.at("127.0.0.1", server.port(), DATABASE).user("clerk").password(PASSWORD).named("db")
+        return MariaDbDatabase.of("127.0.0.1", server.port(), DATABASE).user("clerk").password(PASSWORD).named("db")
                 .acceptDataLoss();
     }
 

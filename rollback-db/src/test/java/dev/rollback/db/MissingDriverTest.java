@@ -47,7 +47,7 @@ class MissingDriverTest {
 
     @Test
     void shouldMakeTheTargetWhenTheDriverIsThere() {
-        assertThat(SqliteDatabase.at(Path.of("/srv/shop/shop.db")).name()).isEqualTo("database");
+        assertThat(SqliteDatabase.of(Path.of("/srv/shop/shop.db")).name()).isEqualTo("database");
     }
 
     /** Calls {@code type.method(args)} in a class loader without the jar whose name contains {@code jar}. */

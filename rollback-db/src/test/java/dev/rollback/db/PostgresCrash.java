@@ -17,7 +17,7 @@ final class PostgresCrash {
 
     static RollbackPlan plan(Path root, int port, RollbackListener listener) {
         return Rollback.plan("blog").store(root.resolve("store")).listener(listener)
-                .target(PostgresDatabase.at("127.0.0.1", port, "blog").user("blog").password(PostgresDatabaseTest.PASSWORD)
+                .target(PostgresDatabase.of("127.0.0.1", port, "blog").user("blog").password(PostgresDatabaseTest.PASSWORD)
                         .named("db").instant().acceptDataLoss()).build();
     }
 

@@ -69,7 +69,7 @@ class PostgresDatabaseTest {
     }
 
     PostgresDatabase target() {
-        return PostgresDatabase.at("127.0.0.1", server.port(), "blog").user("blog").password(PASSWORD).named("db");
+        return PostgresDatabase.of("127.0.0.1", server.port(), "blog").user("blog").password(PASSWORD).named("db");
     }
 
     RollbackPlan plan(PostgresDatabase target) {
@@ -123,7 +123,7 @@ class PostgresDatabaseTest {
         Path passwordFile = dir.resolve("db-password");
         Files.writeString(passwordFile, PASSWORD + "\n");
         Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
-        RollbackPlan plan = plan(PostgresDatabase.at("127.0.0.1", server.port(), "blog").user("blog")
+        RollbackPlan plan = plan(PostgresDatabase.of("127.0.0.1", server.port(), "blog").user("blog")
                 .passwordFile(passwordFile).named("db").acceptDataLoss().verifyBackups());
         RestorePoint before = plan.capture("v1");
         badDeploy();
@@ -151,7 +151,7 @@ class PostgresDatabaseTest {
     void shouldRestoreOnlyTheNamedTablesAndTheirSequencesAsTheOwnerLeavingOthersUntouched() {
         assertThat(one(server.jdbi("postgres"), "SELECT rolsuper FROM pg_roles WHERE rolname = 'blog'", Boolean.class))
                 .isFalse();
-        RollbackPlan plan = plan(target().onlyTables("post_section").acceptDataLoss());
+        RollbackPlan plan = plan(target().only("post_section").acceptDataLoss());
         RestorePoint before = plan.capture("v1");
         List<java.util.Map<String, Object>> sections = rows("post_section");
         blog.useTransaction(h -> {
@@ -176,7 +176,7 @@ class PostgresDatabaseTest {
 
     @Test
     void shouldAbortAPartialRestoreThatWouldBreakAForeignKeyFromAnUntouchedTableChangingNothing() {
-        RollbackPlan plan = plan(target().onlyTables("post").acceptDataLoss());
+        RollbackPlan plan = plan(target().only("post").acceptDataLoss());
         RestorePoint before = plan.capture("v1");
         blog.useTransaction(h -> {
             h.execute("UPDATE post SET title = 'changed' WHERE id = 1");
@@ -216,7 +216,7 @@ class PostgresDatabaseTest {
             h.execute("CREATE TRIGGER off AFTER INSERT ON post_section FOR EACH ROW EXECUTE FUNCTION audit_row()");
             h.execute("ALTER TABLE post_section DISABLE TRIGGER off");
         });
-        RollbackPlan plan = plan(target().onlyTables("post_section").acceptDataLoss());
+        RollbackPlan plan = plan(target().only("post_section").acceptDataLoss());
         RestorePoint before = plan.capture("v1");
         blog.useHandle(h -> h.execute("DELETE FROM post_section WHERE id > 50"));
         long audited = count("audit");
@@ -248,7 +248,7 @@ class PostgresDatabaseTest {
                 .hasMessageContaining("expected to count the rows of every table of schema 'public' as role 'blog'")
                 .hasMessageContaining("permission denied for table report");
         blog.useHandle(h -> h.execute("GRANT SELECT ON report, report_id_seq TO blog"));
-        RollbackPlan plan = plan(target().onlyTables("post").acceptDataLoss());
+        RollbackPlan plan = plan(target().only("post").acceptDataLoss());
         RestorePoint before = plan.capture("v1");
         blog.useHandle(h -> h.execute("UPDATE post SET title = 'changed' WHERE id = 1"));
         List<java.util.Map<String, Object>> posts = rows("post");
@@ -655,7 +655,7 @@ class PostgresDatabaseTest {
             h.execute("CREATE TABLE " + quoted + " (id serial PRIMARY KEY, v text)");
             h.execute("INSERT INTO " + quoted + " (v) VALUES ('a')");
         });
-        RollbackPlan plan = plan(target().onlyTables(evil).acceptDataLoss().writtenAtColumn(evil, "v\"; DROP TABLE post_section; --")
+        RollbackPlan plan = plan(target().only(evil).acceptDataLoss().writtenAtColumn(evil, "v\"; DROP TABLE post_section; --")
                 .exportDataLoss(ExportFormat.SQL));
         RestorePoint before = plan.capture("v1");
         blog.useHandle(h -> h.execute("INSERT INTO " + quoted + " (v) VALUES ('b')"));

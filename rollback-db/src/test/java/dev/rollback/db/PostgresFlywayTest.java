@@ -88,7 +88,7 @@ class PostgresFlywayTest {
     }
 
     PostgresDatabase target() {
-        return PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD).named("db")
+        return PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD).named("db")
                 .flywayHistory();
     }
 
@@ -141,7 +141,7 @@ class PostgresFlywayTest {
 
     @Test
     void shouldRefuseARestoreOfSomeTablesThatWouldLeaveTheHistoryAtV3AndChangeNothing() {
-        RollbackPlan plan = plan(target().onlyTables("customer", "orders").acceptDataLoss());
+        RollbackPlan plan = plan(target().only("customer", "orders").acceptDataLoss());
         RestorePoint before = plan.capture("v2");
         deployTheNewRelease();
         List<Map<String, Object>> customers = rows("SELECT * FROM customer ORDER BY id");
@@ -187,7 +187,7 @@ class PostgresFlywayTest {
         Flyway customNew = Flyway.configure().configuration(custom.getConfiguration())
                 .locations("filesystem:" + dir.resolve("release-3")).load();
         RollbackPlan plan = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store")).clock(clock)
-                .target(PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
+                .target(PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
                         .named("db").flywayHistory("deploy_history").acceptDataLoss())
                 .start(Step.of("start the app, still at the new release", ctx -> customNew.migrate()))
                 .build();
@@ -205,7 +205,7 @@ class PostgresFlywayTest {
 
     @Test
     void shouldRefuseToCaptureWhenTheNamedHistoryTableDoesNotExist() {
-        RollbackPlan plan = plan(PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
+        RollbackPlan plan = plan(PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
                 .named("db").flywayHistory("schema_version"));
 
         assertThatThrownBy(() -> plan.capture("v2")).isInstanceOf(CaptureFailedException.class)

@@ -77,7 +77,7 @@ class PostgresUndoTest {
     }
 
     PostgresDatabase target() {
-        return PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD).named("db")
+        return PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD).named("db")
                 .acceptDataLoss();
     }
 
@@ -159,7 +159,7 @@ class PostgresUndoTest {
 
     @Test
     void shouldBringEveryTableBackWhenUndoingARollbackOfSomeTables() {
-        RollbackPlan plan = plan(target().onlyTables("orders"));
+        RollbackPlan plan = plan(target().only("orders"));
         Rolled r = rolledBack(plan, Scope.all());
         assertThat(state().get("table orders")).isEqualTo(r.good().get("table orders"));
         assertThat(state().get("table customer")).isEqualTo(r.bad().get("table customer"));
@@ -278,9 +278,9 @@ class PostgresUndoTest {
             h.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)");
             h.execute("INSERT INTO note (text) VALUES ('first')");
         });
-        PostgresDatabase pg = PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
+        PostgresDatabase pg = PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD)
                 .named("db");
-        SqliteDatabase lite = SqliteDatabase.at(notes).named("notes");
+        SqliteDatabase lite = SqliteDatabase.of(notes).named("notes");
         RollbackPlan refusing = Rollback.plan("shop").on(Hosts.local()).store(dir.resolve("store")).clock(clock)
                 .target(pg).target(lite).build();
         RestorePoint before = refusing.capture("v1");

@@ -16,7 +16,7 @@ final class SqliteCrash {
 
     static RollbackPlan plan(Path root, Path file, RollbackListener listener) {
         return Rollback.plan("gestima").store(root.resolve("store")).listener(listener)
-                .target(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore()).build();
+                .target(SqliteDatabase.of(file).named("db").acceptDataLoss().consumingRestore()).build();
     }
 
     /** Run in a child JVM: rolls back to the given point and dies once the copy is renamed in. */

@@ -51,7 +51,7 @@ class SqliteDatabaseTest {
         });
     }
 
-    RollbackPlan plan(DatabaseTarget<?> target) {
+    RollbackPlan plan(DatabaseTarget target) {
         return Rollback.plan("gestima").store(dir.resolve("store")).clock(clock).target(target).build();
     }
 
@@ -66,7 +66,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldRestoreTheCapturedDatabaseAndSetTheFailedStateAsideFirst() throws Exception {
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").acceptDataLoss());
         RestorePoint before = plan.capture("v2.0.0");
         app.useHandle(h -> {
             h.execute("ALTER TABLE parts ADD COLUMN file_id INTEGER");
@@ -103,7 +103,7 @@ class SqliteDatabaseTest {
     @Test
     void shouldRestoreByRenamingThePointsCopyIntoPlaceAndRefuseTheConsumedPointAfterwards() throws Exception {
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore());
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").acceptDataLoss().consumingRestore());
         RestorePoint before = plan.capture("v2.0.0");
         Path copy = plan.store().artifactDir(before, "db").resolve(SqliteDatabase.ARTIFACT);
         Object copyInode = inode(copy);
@@ -172,7 +172,7 @@ class SqliteDatabaseTest {
         Path store = Files.createTempDirectory(shm, "rollback-store-");
         try {
             RollbackPlan plan = Rollback.plan("gestima").store(store).clock(clock)
-                    .target(SqliteDatabase.at(file).named("db").acceptDataLoss().consumingRestore()).build();
+                    .target(SqliteDatabase.of(file).named("db").acceptDataLoss().consumingRestore()).build();
             RestorePoint before = plan.capture("v2.0.0");
             badDeploy();
             assertThat(plan.preview(before).steps()).anySatisfy(step -> assertThat(step.actions())
@@ -218,8 +218,8 @@ class SqliteDatabaseTest {
                         running.set(false);
                         writer.join();
                     }))
-                    .target(SqliteDatabase.at(file).named("db").acceptDataLoss()
-                            .check(SqlCheck.of("every live part has two quotes", "SELECT p.id FROM parts p "
+                    .target(SqliteDatabase.of(file).named("db").acceptDataLoss()
+                            .verifiedBy(SqlCheck.of("every live part has two quotes", "SELECT p.id FROM parts p "
                                     + "WHERE p.name = 'live' AND (SELECT count(*) FROM quotes q WHERE q.part_id = p.id) <> 2")))
                     .build();
             RestorePoint before = plan.capture("while writing");
@@ -245,7 +245,7 @@ class SqliteDatabaseTest {
     @Test
     void shouldCopyTheFileInsideAReadTransactionSoRowsCommittedDuringTheCopyAreNotInIt() throws Exception {
         Jdbi other = Jdbi.create("jdbc:sqlite:" + file);
-        SqliteDatabase db = SqliteDatabase.at(file).named("db").acceptDataLoss().duringCopy(() -> other.useHandle(h -> {
+        SqliteDatabase db = SqliteDatabase.of(file).named("db").acceptDataLoss().duringCopy(() -> other.useHandle(h -> {
             // commits while the capture holds its read transaction, then tries to move the WAL into the file
             h.execute("INSERT INTO parts (name) VALUES ('during the copy')");
             h.execute("UPDATE quotes SET total = -1");
@@ -270,7 +270,7 @@ class SqliteDatabaseTest {
     void shouldKeepWritersOfARollbackJournalDatabaseWaitingWhileTheFileIsCopied() throws Exception {
         app.useHandle(h -> h.execute("PRAGMA journal_mode=DELETE"));
         AtomicBoolean refused = new AtomicBoolean();
-        SqliteDatabase db = SqliteDatabase.at(file).named("db").duringCopy(() -> {
+        SqliteDatabase db = SqliteDatabase.of(file).named("db").duringCopy(() -> {
             try (Handle h = Jdbi.create("jdbc:sqlite:" + file).open()) {
                 h.execute("PRAGMA busy_timeout = 50");
                 h.execute("INSERT INTO parts (name) VALUES ('during the copy')");
@@ -298,7 +298,7 @@ class SqliteDatabaseTest {
                     h.execute("INSERT INTO parts (name) VALUES ('after the reader')");
                 }
             });
-            RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
+            RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").acceptDataLoss());
 
             RestorePoint point = plan.capture("while a reader is open");
 
@@ -307,7 +307,7 @@ class SqliteDatabaseTest {
             reader.rollback();
         }
         app.useHandle(h -> h.execute("DELETE FROM parts WHERE name = 'after the reader'"));
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").acceptDataLoss());
         RollbackReport report = plan.rollback(plan.restorePoints().get(0));
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(count("parts")).isEqualTo(70);
@@ -316,7 +316,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldRemoveTheStaleWalAndShmFilesOfTheReplacedDatabase() throws Exception {
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").acceptDataLoss());
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").acceptDataLoss());
         RestorePoint before = plan.capture("v1");
         // a crashed application leaves its last transactions in the -wal file beside the database
         Path crashed = dir.resolve("crashed");
@@ -355,7 +355,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldRefuseToDestroyRowsWrittenAfterTheRestorePointAndListThemInThePreview() throws Exception {
-        SqliteDatabase db = SqliteDatabase.at(file).named("db").writtenAtColumn("parts", "updated_at");
+        SqliteDatabase db = SqliteDatabase.of(file).named("db").writtenAtColumn("parts", "updated_at");
         RollbackPlan plan = plan(db);
         RestorePoint before = plan.capture("v2.0.0");
         app.useHandle(h -> {
@@ -384,7 +384,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldExportTheRowsItDestroysIntoTheSetAsidePointWhenDataLossIsAccepted() throws Exception {
-        SqliteDatabase db = SqliteDatabase.at(file).named("db").writtenAtColumn("parts", "updated_at")
+        SqliteDatabase db = SqliteDatabase.of(file).named("db").writtenAtColumn("parts", "updated_at")
                 .acceptDataLoss().exportDataLoss(ExportFormat.CSV);
         RollbackPlan plan = plan(db);
         RestorePoint before = plan.capture("v2.0.0");
@@ -415,7 +415,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldExportAsSqlInsertsThatRecreateTheRows() throws Exception {
-        SqliteDatabase db = SqliteDatabase.at(file).named("db").acceptDataLoss().exportDataLoss(ExportFormat.SQL);
+        SqliteDatabase db = SqliteDatabase.of(file).named("db").acceptDataLoss().exportDataLoss(ExportFormat.SQL);
         RollbackPlan plan = plan(db);
         RestorePoint before = plan.capture("v1");
         app.useHandle(h -> h.execute("INSERT INTO parts (name) VALUES ('it''s new')"));
@@ -437,7 +437,7 @@ class SqliteDatabaseTest {
             h.execute("CREATE TABLE \"" + evil.replace("\"", "\"\"") + "\" (id INTEGER PRIMARY KEY, \"v\"\"; DROP TABLE quotes; --\" TEXT)");
             h.execute("INSERT INTO \"" + evil.replace("\"", "\"\"") + "\" (id) VALUES (1)");
         });
-        SqliteDatabase db = SqliteDatabase.at(file).named("db").acceptDataLoss().exportDataLoss(ExportFormat.SQL)
+        SqliteDatabase db = SqliteDatabase.of(file).named("db").acceptDataLoss().exportDataLoss(ExportFormat.SQL)
                 .writtenAtColumn(evil, "v\"; DROP TABLE quotes; --").expectTables(evil);
         RollbackPlan plan = plan(db);
         RestorePoint before = plan.capture("v1");
@@ -457,8 +457,8 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldFailVerificationWhenAForeignKeyIsOrphanedOrAUserCheckFindsRows() throws Exception {
-        SqliteDatabase db = SqliteDatabase.at(file).named("db")
-                .check(SqlCheck.of("no quote of zero", "SELECT id FROM quotes WHERE total = 0"));
+        SqliteDatabase db = SqliteDatabase.of(file).named("db")
+                .verifiedBy(SqlCheck.of("no quote of zero", "SELECT id FROM quotes WHERE total = 0"));
         RollbackPlan plan = plan(db);
         app.useHandle(h -> {
             h.execute("INSERT INTO quotes (part_id, total) VALUES (999, 0)");
@@ -475,7 +475,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldVerifyTheBackupAtCaptureAndInPreflight() throws Exception {
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").verifyBackups());
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").verifyBackups());
         RestorePoint before = plan.capture("v1");
 
         RollbackPreview preview = plan.preview(before);
@@ -486,7 +486,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldFailCaptureWithoutStoringAPointWhenTheDatabaseIsMissing() {
-        RollbackPlan plan = plan(SqliteDatabase.at(dir.resolve("nowhere.db")).named("db"));
+        RollbackPlan plan = plan(SqliteDatabase.of(dir.resolve("nowhere.db")).named("db"));
 
         assertThatThrownBy(() -> plan.capture("v1")).isInstanceOf(CaptureFailedException.class)
                 .hasMessageContaining("nowhere.db").hasMessageContaining("found nothing");
@@ -504,7 +504,7 @@ class SqliteDatabaseTest {
             h.execute("INSERT INTO flyway_schema_history VALUES (1, '1', 'parts', 'SQL', 'V1__parts.sql', 1, 'app', "
                     + "CURRENT_TIMESTAMP, 3, 1)");
         });
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db").flywayHistory());
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db").flywayHistory());
         RestorePoint before = plan.capture("v1");
         assertThat(before.snapshot("db").orElseThrow().require("flyway.version")).isEqualTo("1");
         app.useHandle(h -> {
@@ -522,7 +522,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldBringBackADatabaseFileTheDeployDeletedAndRemoveItAgainWhenPuttingBack() throws Exception {
-        RollbackPlan plan = plan(SqliteDatabase.at(file).named("db"));
+        RollbackPlan plan = plan(SqliteDatabase.of(file).named("db"));
         RestorePoint before = plan.capture("v1");
         Files.delete(file);
         Files.deleteIfExists(file.resolveSibling("gestima.db-wal"));
@@ -532,7 +532,7 @@ class SqliteDatabaseTest {
 
         assertThat(report.outcome()).as(report.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(count("parts")).isEqualTo(50);
-        RollbackReport back = plan(SqliteDatabase.at(file).named("db").acceptDataLoss())
+        RollbackReport back = plan(SqliteDatabase.of(file).named("db").acceptDataLoss())
                 .rollback(plan.store().get(report.setAsidePointId()));
         assertThat(back.outcome()).as(back.toString()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(file).doesNotExist();
@@ -540,7 +540,7 @@ class SqliteDatabaseTest {
 
     @Test
     void shouldRejectARelativePathAndABadName() {
-        assertThatThrownBy(() -> SqliteDatabase.at(Path.of("rel.db"))).hasMessageContaining("absolute path");
-        assertThatThrownBy(() -> SqliteDatabase.at(file).named("no spaces")).hasMessageContaining("expected a name");
+        assertThatThrownBy(() -> SqliteDatabase.of(Path.of("rel.db"))).hasMessageContaining("absolute path");
+        assertThatThrownBy(() -> SqliteDatabase.of(file).named("no spaces")).hasMessageContaining("expected a name");
     }
 }

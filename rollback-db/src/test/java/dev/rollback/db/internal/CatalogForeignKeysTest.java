@@ -110,7 +110,7 @@ class CatalogForeignKeysTest {
             h.execute("INSERT INTO followers VALUES(1,2)");
         });
         RollbackPlan plan = Rollback.plan("app").store(dir.resolve("store")).clock(new TestClock())
-                .target(SqliteDatabase.at(file)).build();
+                .target(SqliteDatabase.of(file)).build();
         RestorePoint point = plan.capture("v1");
         RollbackReport report = plan.rollback(point);
         assertThat(report.outcome()).as(report.toMarkdown()).isEqualTo(Outcome.SUCCEEDED);

@@ -76,7 +76,7 @@ public final class BankrollExample {
                 // tag::bankroll[]
                 RollbackPlan plan = Rollback.plan("total-bankroll")
                         .store(work.resolve("backups"))
-                        .target(MariaDbDatabase.at("127.0.0.1", dbPort, DATABASE).user("bankroll").password(PASSWORD)
+                        .target(MariaDbDatabase.of("127.0.0.1", dbPort, DATABASE).user("bankroll").password(PASSWORD)
                                 .named("database"))
                         .target(GitCode.of(app).named("code"))          // git reset --hard <previous>
                         .afterRestoring("code", buildAssets)                // the step the runbook was missing

@@ -68,8 +68,8 @@ public final class BlogExample {
                         .store(work.resolve("backups"))
                         .stop(blogService.stopping())                   // dependents first
                         .stop(authService.stopping())
-                        .target(PostgresDatabase.at("127.0.0.1", pg.getPort(), "blog").user("postgres")
-                                .named("posts").onlyTables("posts"))       // partial restore: one table
+                        .target(PostgresDatabase.of("127.0.0.1", pg.getPort(), "blog").user("postgres")
+                                .named("posts").only("posts"))       // partial restore: one table
                         .target(ConfigFiles.of(auth.resolve(".env")).named("auth-env"))
                         .target(deps("auth-deps", auth))
                         .target(ConfigFiles.of(blog.resolve(".env")).named("blog-env"))

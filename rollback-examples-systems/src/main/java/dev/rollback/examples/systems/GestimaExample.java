@@ -63,7 +63,7 @@ public final class GestimaExample {
         // tag::gestima[]
         RollbackPlan plan = Rollback.plan("gestima")
                 .store(work.resolve("backups"))
-                .target(SqliteDatabase.at(db).named("database")
+                .target(SqliteDatabase.of(db).named("database")
                         .writtenAtColumn("parts", "updated_at")          // rows written after the point
                         .exportDataLoss(ExportFormat.CSV))
                 .target(GitCode.of(repo).named("backend").only("app/", "alembic/"))

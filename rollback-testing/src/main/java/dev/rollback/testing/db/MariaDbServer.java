@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *     @Test
  *     void shouldRestore(MariaDbServer server) {
  *         server.recreate("bank", "bank", "pw");
- *         MariaDbDatabase db = MariaDbDatabase.at("127.0.0.1", server.port(), "bank").user("bank").password("pw");
+ *         MariaDbDatabase db = MariaDbDatabase.of("127.0.0.1", server.port(), "bank").user("bank").password("pw");
  *     }
  * }
  * }</pre>

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *     void shouldRestore(PostgresServer server) {
  *         server.role("blog", "pw");
  *         server.recreate("blog", "blog");
- *         PostgresDatabase db = PostgresDatabase.at("127.0.0.1", server.port(), "blog").user("blog").password("pw");
+ *         PostgresDatabase db = PostgresDatabase.of("127.0.0.1", server.port(), "blog").user("blog").password("pw");
  *     }
  * }
  * }</pre>
