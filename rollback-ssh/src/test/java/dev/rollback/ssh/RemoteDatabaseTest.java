@@ -114,7 +114,7 @@ class RemoteDatabaseTest {
     }
 
     private static PostgresDatabase postgres(PostgresServer server) {
-        return PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD).named("db");
+        return PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop").password(PASSWORD).named("db");
     }
 
     private RollbackPlan plan(String name, dev.rollback.spi.Target target) {
@@ -196,7 +196,7 @@ class RemoteDatabaseTest {
         // replacing rows that other tables refer to needs session_replication_role, a superuser's right
         server.jdbi("postgres").useHandle(h -> h.execute("ALTER ROLE shop SUPERUSER"));
         try {
-            RollbackPlan plan = plan("shop", postgres(server).onlyTables("post_section").acceptDataLoss());
+            RollbackPlan plan = plan("shop", postgres(server).only("post_section").acceptDataLoss());
             RestorePoint before = plan.capture("v1");
             shop.useTransaction(h -> {
                 h.execute("UPDATE post SET title = 'changed' WHERE id = 1");
@@ -271,7 +271,7 @@ class RemoteDatabaseTest {
         Files.createDirectories(passwordFile.getParent());
         write(passwordFile, PASSWORD + "\n");
         Path bin = watchingTools("pg_dump", "pg_restore", "psql");
-        RollbackPlan plan = plan("shop", PostgresDatabase.at("127.0.0.1", server.port(), "shop").user("shop")
+        RollbackPlan plan = plan("shop", PostgresDatabase.of("127.0.0.1", server.port(), "shop").user("shop")
                 .passwordFile(passwordFile).tools(bin).named("db").verifyBackups().acceptDataLoss()
                 .exportDataLoss(ExportFormat.SQL));
         RestorePoint before = plan.capture("v1");
@@ -314,7 +314,7 @@ class RemoteDatabaseTest {
     }
 
     private static MariaDbDatabase mariadb(MariaDbServer server) {
-        return MariaDbDatabase.at("127.0.0.1", server.port(), BANK).user("bank").password(PASSWORD).named("db");
+        return MariaDbDatabase.of("127.0.0.1", server.port(), BANK).user("bank").password(PASSWORD).named("db");
     }
 
     @Test
@@ -395,7 +395,7 @@ class RemoteDatabaseTest {
         Path file = dir.resolve("server/srv/gestima/gestima.db");
         Files.createDirectories(file.getParent());
         Jdbi.create("jdbc:sqlite:" + file).useHandle(h -> h.execute("CREATE TABLE part (id INTEGER PRIMARY KEY)"));
-        RollbackPlan plan = plan("gestima", SqliteDatabase.at(file).named("db"));
+        RollbackPlan plan = plan("gestima", SqliteDatabase.of(file).named("db"));
 
         assertThatThrownBy(() -> plan.capture("v1")).hasMessageContaining("expected the SQLite file " + file)
                 .hasMessageContaining("found a plan on host " + ssh.name())
