@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.store.RollbackInProgressException;
+
+import dev.rollback.store.StoreException;
+
 import dev.rollback.error.RollbackException;
 import dev.rollback.internal.Logs;
 import dev.rollback.internal.engine.PointFiles;

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.store.RollbackInProgressException;
+
 import dev.rollback.internal.engine.Engine;
 import dev.rollback.internal.engine.PlanSpec;
 import dev.rollback.spi.Problem;

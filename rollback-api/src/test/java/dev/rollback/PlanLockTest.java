@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.store.RollbackInProgressException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

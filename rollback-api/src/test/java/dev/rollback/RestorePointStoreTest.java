@@ -1,5 +1,9 @@
 package dev.rollback;
 
+import dev.rollback.store.RollbackInProgressException;
+
+import dev.rollback.store.StoreException;
+
 import dev.rollback.spi.TargetKind;
 
 import dev.rollback.spi.Snapshot;

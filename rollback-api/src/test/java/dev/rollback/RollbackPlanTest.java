@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import dev.rollback.store.RollbackInProgressException;
+
 import dev.rollback.spi.Phase;
 
 import dev.rollback.spi.TargetKind;

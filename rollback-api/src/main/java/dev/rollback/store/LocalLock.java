@@ -1,7 +1,5 @@
 package dev.rollback.store;
 
-import dev.rollback.RollbackInProgressException;
-import dev.rollback.StoreException;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Logs;
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package dev.rollback.store;
 
-import dev.rollback.RollbackInProgressException;
-import dev.rollback.StoreException;
 import dev.rollback.host.Command;
 import dev.rollback.host.CommandResult;
 import dev.rollback.host.HeldCommand;

@@ -35,14 +35,14 @@ public interface StoreBackend extends AutoCloseable {
      * The document under a key.
      *
      * @return its bytes, or empty if there is none
-     * @throws dev.rollback.StoreException if the store cannot be read
+     * @throws dev.rollback.store.StoreException if the store cannot be read
      */
     Optional<byte[]> read(String key);
 
     /**
      * Writes (or replaces) the document under a key, atomically and durably.
      *
-     * @throws dev.rollback.StoreException if it cannot be written; the old document, if any, is then unchanged
+     * @throws dev.rollback.store.StoreException if it cannot be written; the old document, if any, is then unchanged
      */
     void write(String key, byte[] content);
 
@@ -57,7 +57,7 @@ public interface StoreBackend extends AutoCloseable {
     /**
      * Removes the document under a key; a key with no document is not an error.
      *
-     * @throws dev.rollback.StoreException if it cannot be removed
+     * @throws dev.rollback.store.StoreException if it cannot be removed
      */
     void delete(String key);
 
@@ -69,7 +69,7 @@ public interface StoreBackend extends AutoCloseable {
      * @param name the plan name
      * @param me who takes it, recorded so that a refused taker can name the holder
      * @return the held lock; close it to give it back
-     * @throws dev.rollback.RollbackInProgressException if someone holds it, naming them (user, machine, pid, what
+     * @throws dev.rollback.store.RollbackInProgressException if someone holds it, naming them (user, machine, pid, what
      *     they run, since when) and how to take it over deliberately
      */
     StoreLock lock(String name, LockOwner me);

@@ -1,6 +1,5 @@
 package dev.rollback.targets;
 
-import dev.rollback.Sleeper;
 import dev.rollback.spi.Phase;
 import dev.rollback.spi.PointInfo;
 import dev.rollback.spi.StepContext;
@@ -58,7 +57,7 @@ final class OutsidePlanContext implements StepContext {
 
     @Override
     public void sleep(Duration duration) throws InterruptedException {
-        Sleeper.system().sleep(duration);
+        Thread.sleep(duration.toMillis(), (int) (duration.toNanos() % 1_000_000));
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.rollback.FailurePolicy;
 import dev.rollback.RestorePoint;
 import dev.rollback.Retention;
 import dev.rollback.Rollback;
-import dev.rollback.RollbackInProgressException;
+import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.RollbackPlan;
 import dev.rollback.testing.FileTarget;
 import dev.rollback.support.GatedTarget;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rollback.NothingToResumeException;
 import dev.rollback.Outcome;
 import dev.rollback.RestorePoint;
-import dev.rollback.RollbackInProgressException;
+import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import dev.rollback.Resume;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.targets.DirectoryBackup;
 import java.io.IOException;
 import java.nio.file.Files;

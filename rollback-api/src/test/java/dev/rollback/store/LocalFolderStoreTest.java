@@ -3,7 +3,6 @@ package dev.rollback.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.RollbackInProgressException;
 import dev.rollback.host.Hosts;
 import dev.rollback.testing.StoreBackendContract;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.rollback.db;
 
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.store.StoreRules;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreBackend;

@@ -1,7 +1,7 @@
 package dev.rollback.db;
 
-import dev.rollback.RollbackInProgressException;
-import dev.rollback.StoreException;
+import dev.rollback.store.RollbackInProgressException;
+import dev.rollback.store.StoreException;
 import dev.rollback.store.StoreRules;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreLock;

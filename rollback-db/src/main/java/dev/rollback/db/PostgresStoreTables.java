@@ -1,6 +1,6 @@
 package dev.rollback.db;
 
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.db.internal.Dialect;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

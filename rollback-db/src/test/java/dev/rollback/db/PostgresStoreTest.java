@@ -3,8 +3,8 @@ package dev.rollback.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.RollbackInProgressException;
-import dev.rollback.StoreException;
+import dev.rollback.store.RollbackInProgressException;
+import dev.rollback.store.StoreException;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreBackend;
 import dev.rollback.store.StoreLock;

@@ -3,7 +3,7 @@ package dev.rollback.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.RollbackInProgressException;
+import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreBackend;
 import dev.rollback.store.StoreLock;

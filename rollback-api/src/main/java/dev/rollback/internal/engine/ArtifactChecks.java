@@ -2,7 +2,7 @@ package dev.rollback.internal.engine;
 
 import dev.rollback.PreflightFailedException;
 import dev.rollback.RestorePoint;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
 import dev.rollback.internal.Files2;

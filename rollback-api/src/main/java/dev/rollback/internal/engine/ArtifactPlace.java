@@ -1,7 +1,7 @@
 package dev.rollback.internal.engine;
 
 import dev.rollback.RestorePoint;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.host.FileDigest;
 import dev.rollback.host.FileStat;
 import dev.rollback.host.Host;

@@ -1,7 +1,7 @@
 package dev.rollback.internal.engine;
 
 import dev.rollback.RestorePoint;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.host.Host;
 import dev.rollback.internal.Files2;
 import dev.rollback.spi.Snapshot;

@@ -2,7 +2,7 @@ package dev.rollback.internal.engine;
 
 import dev.rollback.FailurePolicy;
 import dev.rollback.StepRecord;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.internal.Files2;
 import dev.rollback.spi.Snapshot;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.RestorePoint;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.internal.Files2;
 import dev.rollback.spi.Artifact;
 import dev.rollback.spi.Snapshot;

@@ -1,7 +1,7 @@
 package dev.rollback.internal.engine;
 
-import dev.rollback.RollbackInProgressException;
-import dev.rollback.StoreException;
+import dev.rollback.store.RollbackInProgressException;
+import dev.rollback.store.StoreException;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.Logs;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.rollback.internal.engine;
 
 import dev.rollback.RestorePoint;
 import dev.rollback.RestorePointStore;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.internal.Files2;
 import java.io.IOException;
 import java.nio.file.Files;

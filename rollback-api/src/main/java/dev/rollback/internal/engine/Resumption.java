@@ -6,7 +6,7 @@ import dev.rollback.Outcome;
 import dev.rollback.PreflightFailedException;
 import dev.rollback.RestorePoint;
 import dev.rollback.Resume;
-import dev.rollback.RollbackInProgressException;
+import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.RollbackReport;
 import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;

@@ -2,9 +2,9 @@ package dev.rollback.internal.engine;
 
 import dev.rollback.RestorePoint;
 import dev.rollback.RestorePointStore;
-import dev.rollback.RollbackInProgressException;
+import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.RollbackReport;
-import dev.rollback.StoreException;
+import dev.rollback.store.StoreException;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.Logs;

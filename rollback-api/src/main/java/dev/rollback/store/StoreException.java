@@ -1,4 +1,4 @@
-package dev.rollback;
+package dev.rollback.store;
 
 import dev.rollback.error.RollbackException;
 
