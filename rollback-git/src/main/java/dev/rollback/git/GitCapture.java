@@ -1,18 +1,18 @@
 package dev.rollback.git;
 
-import static dev.rollback.git.GitCode.ASIDE_BRANCH;
-import static dev.rollback.git.GitCode.BRANCH;
-import static dev.rollback.git.GitCode.COMMIT;
-import static dev.rollback.git.GitCode.DEPLOY_TAG;
-import static dev.rollback.git.GitCode.DESCRIBE;
-import static dev.rollback.git.GitCode.DIRTY;
-import static dev.rollback.git.GitCode.SUBJECT;
-import static dev.rollback.git.GitCode.TAGS;
-import static dev.rollback.git.GitCode.UNCOMMITTED;
-import static dev.rollback.git.GitCode.WORK_TREE;
-import static dev.rollback.git.GitCode.refPart;
-import static dev.rollback.git.GitCode.sample;
-import static dev.rollback.git.GitCode.shortId;
+import static dev.rollback.git.GitKeys.ASIDE_BRANCH;
+import static dev.rollback.git.GitKeys.BRANCH;
+import static dev.rollback.git.GitKeys.COMMIT;
+import static dev.rollback.git.GitKeys.DEPLOY_TAG;
+import static dev.rollback.git.GitKeys.DESCRIBE;
+import static dev.rollback.git.GitKeys.DIRTY;
+import static dev.rollback.git.GitKeys.SUBJECT;
+import static dev.rollback.git.GitKeys.TAGS;
+import static dev.rollback.git.GitKeys.UNCOMMITTED;
+import static dev.rollback.git.GitKeys.WORK_TREE;
+import static dev.rollback.git.GitKeys.refPart;
+import static dev.rollback.git.GitKeys.sample;
+import static dev.rollback.git.GitKeys.shortId;
 
 import dev.rollback.spi.Snapshot;
 import dev.rollback.spi.CaptureContext;

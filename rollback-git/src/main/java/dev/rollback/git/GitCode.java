@@ -99,18 +99,6 @@ public final class GitCode implements Target {
         CLI
     }
 
-    /** Snapshot keys. */
-    static final String WORK_TREE = "workTree";
-    static final String COMMIT = "commit";
-    static final String BRANCH = "branch";
-    static final String TAGS = "tags";
-    static final String DESCRIBE = "describe";
-    static final String SUBJECT = "subject";
-    static final String DIRTY = "dirty";
-    static final String UNCOMMITTED = "uncommitted";
-    static final String DEPLOY_TAG = "deployTag";
-    static final String ASIDE_BRANCH = "setAsideBranch";
-
     // written only by of(..) and by an option method on its own copy, before the copy is returned
     String name;
     Path dir;
@@ -492,8 +480,8 @@ public final class GitCode implements Target {
                     continue;
                 }
                 Optional<Snapshot> s = p.snapshot(name);
-                Optional<String> tag = s.flatMap(x -> x.get(DEPLOY_TAG));
-                if (tag.isPresent() && repo.resolve("refs/tags/" + tag.get()).equals(s.get().get(COMMIT))) {
+                Optional<String> tag = s.flatMap(x -> x.get(GitKeys.DEPLOY_TAG));
+                if (tag.isPresent() && repo.resolve("refs/tags/" + tag.get()).equals(s.get().get(GitKeys.COMMIT))) {
                     return p;
                 }
             }
@@ -508,26 +496,6 @@ public final class GitCode implements Target {
     /** Opens the repository with the driver this target uses on {@code host}. */
     GitRepo open(Host host) {
         return repos.open(host);
-    }
-
-    /** Text made safe as one part of a ref name: {@code v2.0.0} stays, {@code release 7/b} becomes {@code release-7-b}. */
-    static String refPart(String text) {
-        String s = text.strip().replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("\\.{2,}", ".");
-        s = s.replaceAll("^[.-]+", "").replaceAll("(\\.lock|\\.)+$", "");
-        if (s.isEmpty()) {
-            throw new IllegalArgumentException("label '" + text + "': expected letters or digits to name a tag, found "
-                    + "none; capture with a label such as v2.0.0");
-        }
-        return s;
-    }
-
-    static String shortId(String id) {
-        return id == null ? "(none)" : id.substring(0, Math.min(10, id.length()));
-    }
-
-    static String sample(List<String> items) {
-        return items.size() <= 10 ? String.join(", ", items)
-                : String.join(", ", items.subList(0, 10)) + " and " + (items.size() - 10) + " more";
     }
 
     @Override

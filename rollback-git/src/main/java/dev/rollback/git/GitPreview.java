@@ -1,9 +1,9 @@
 package dev.rollback.git;
 
-import static dev.rollback.git.GitCode.COMMIT;
-import static dev.rollback.git.GitCode.DESCRIBE;
-import static dev.rollback.git.GitCode.UNCOMMITTED;
-import static dev.rollback.git.GitCode.shortId;
+import static dev.rollback.git.GitKeys.COMMIT;
+import static dev.rollback.git.GitKeys.DESCRIBE;
+import static dev.rollback.git.GitKeys.UNCOMMITTED;
+import static dev.rollback.git.GitKeys.shortId;
 import static dev.rollback.git.GitRestore.onFirstParentLine;
 
 import dev.rollback.spi.Problem;

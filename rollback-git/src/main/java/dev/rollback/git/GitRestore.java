@@ -1,8 +1,8 @@
 package dev.rollback.git;
 
-import static dev.rollback.git.GitCode.COMMIT;
-import static dev.rollback.git.GitCode.sample;
-import static dev.rollback.git.GitCode.shortId;
+import static dev.rollback.git.GitKeys.COMMIT;
+import static dev.rollback.git.GitKeys.sample;
+import static dev.rollback.git.GitKeys.shortId;
 
 import dev.rollback.spi.Snapshot;
 import dev.rollback.host.Host;

@@ -1,9 +1,9 @@
 package dev.rollback.git;
 
-import static dev.rollback.git.GitCode.COMMIT;
-import static dev.rollback.git.GitCode.DESCRIBE;
-import static dev.rollback.git.GitCode.sample;
-import static dev.rollback.git.GitCode.shortId;
+import static dev.rollback.git.GitKeys.COMMIT;
+import static dev.rollback.git.GitKeys.DESCRIBE;
+import static dev.rollback.git.GitKeys.sample;
+import static dev.rollback.git.GitKeys.shortId;
 
 import dev.rollback.spi.CheckAttempt;
 import dev.rollback.spi.CheckResult;

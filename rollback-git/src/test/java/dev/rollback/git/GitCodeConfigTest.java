@@ -60,10 +60,10 @@ class GitCodeConfigTest {
 
     @Test
     void shouldMakeLabelsSafeAsTagNames() {
-        assertThat(GitCode.refPart("v2.0.0")).isEqualTo("v2.0.0");
-        assertThat(GitCode.refPart("release 7/b")).isEqualTo("release-7-b");
-        assertThat(GitCode.refPart("..hidden..lock")).isEqualTo("hidden");
-        assertThatThrownBy(() -> GitCode.refPart("///")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(GitKeys.refPart("v2.0.0")).isEqualTo("v2.0.0");
+        assertThat(GitKeys.refPart("release 7/b")).isEqualTo("release-7-b");
+        assertThat(GitKeys.refPart("..hidden..lock")).isEqualTo("hidden");
+        assertThatThrownBy(() -> GitKeys.refPart("///")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
