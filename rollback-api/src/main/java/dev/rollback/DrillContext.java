@@ -1,6 +1,6 @@
 package dev.rollback;
 
-import java.time.Clock;
+import dev.rollback.spi.TargetContext;
 import java.time.Duration;
 
 /**
@@ -10,22 +10,13 @@ import java.time.Duration;
  *
  * <p>Supplied by the drill; used by one thread at a time.
  */
-public interface DrillContext {
+public interface DrillContext extends TargetContext {
 
     /** The drill's id, also in its restore point's label ({@code drill <id>}) and its report. */
     String drillId();
 
-    /** The name of the plan. */
-    String plan();
-
     /** The restore point captured before the change, which the drill rolls back to. */
     RestorePoint point();
-
-    /** The host the plan runs on: run commands and touch files through it. */
-    dev.rollback.host.Host host();
-
-    /** The clock of the plan: use it instead of the system clock so tests control time. */
-    Clock clock();
 
     /** Waits with the plan's {@link Sleeper}: use it between attempts, never {@code Thread.sleep}. */
     void sleep(Duration duration) throws InterruptedException;
