@@ -7,6 +7,8 @@ import dev.rollback.store.StoreException;
 import dev.rollback.error.RollbackException;
 import dev.rollback.internal.Logs;
 import dev.rollback.internal.engine.PointFiles;
+import dev.rollback.internal.engine.SharedRecords;
+import dev.rollback.store.StoreBackend;
 import dev.rollback.internal.engine.StoreCheck;
 import dev.rollback.internal.engine.StoreWriter;
 import dev.rollback.spi.ArtifactLocation;
@@ -63,13 +65,16 @@ public final class RestorePointStore {
     private static final Logger LOG = Logs.of(RestorePointStore.class);
     private final Path root;
     private final Clock clock;
+    /** The records shared with the team, or null for a store of this machine only. */
+    private final SharedRecords shared;
     /** The write side, which the engine uses and {@link #delete} and {@link #retain} go through. */
     final StoreWriter writer;
 
-    private RestorePointStore(Path root, Clock clock) {
+    private RestorePointStore(Path root, Clock clock, StoreBackend records) {
         this.root = root.toAbsolutePath().normalize();
         this.clock = clock;
-        this.writer = new StoreWriter(this, clock);
+        this.shared = records == null ? null : new SharedRecords(records, this.root, clock);
+        this.writer = new StoreWriter(this, clock, shared);
     }
 
     /** A store in the given folder, created on first write. */
@@ -81,7 +86,44 @@ public final class RestorePointStore {
     public static RestorePointStore at(Path root, Clock clock) {
         java.util.Objects.requireNonNull(root, "root");
         java.util.Objects.requireNonNull(clock, "clock");
-        return new RestorePointStore(root, clock);
+        return new RestorePointStore(root, clock, null);
+    }
+
+    /**
+     * This store with its records shared with the team: the manifests of the points, the journal of an unfinished
+     * rollback, the reports, the history and each plan's lock are also kept in {@code records} (a folder on a server
+     * reached over SSH, {@link StoreBackend#onHost}, or PostgreSQL, {@code dev.rollback.db.PostgresStore}), which
+     * every operator's and CI runner's store shares. A point captured on one machine is then listed, rolled back and
+     * resumed on another, and two machines never roll one plan back at once. This folder keeps the artifacts a plan
+     * writes here and a copy of every record; share points whose artifacts stay on the plan's host ({@code
+     * .on(host)}), since another machine cannot reach this one's folder.
+     *
+     * <pre>{@code
+     * RestorePointStore store = RestorePointStore.at(Path.of("/var/lib/rollback"))
+     *         .sharedWith(StoreBackend.onHost(deployHost, Path.of("/var/lib/rollback/records")));
+     * }</pre>
+     *
+     * @param records the team's records
+     * @return a new store over the same folder
+     */
+    public RestorePointStore sharedWith(StoreBackend records) {
+        java.util.Objects.requireNonNull(records, "records");
+        return new RestorePointStore(root, clock, records);
+    }
+
+    /** The records this store shares with the team, if it shares them. */
+    public Optional<StoreBackend> sharedRecords() {
+        return shared == null ? Optional.empty() : Optional.of(shared.backend());
+    }
+
+    /**
+     * The plan's history as every operator sees it, oldest first: captures, rollbacks, undos, resumes, points marked
+     * bad or deleted, locks broken, with who and when. Kept in the shared records, or in this folder when the store
+     * is not shared.
+     */
+    public List<HistoryEntry> activity(String plan) {
+        Names.requireName(plan, "plan name");
+        return writer.activity().history(plan);
     }
 
     /** The store's folder. */
@@ -107,6 +149,9 @@ public final class RestorePointStore {
      *     logged and left out
      */
     public List<RestorePoint> list(String plan) {
+        if (shared != null) {
+            shared.pull();
+        }
         List<RestorePoint> out = new ArrayList<>();
         List<String> damaged = new ArrayList<>();
         for (RestorePoint p : all(plan, damaged)) {
@@ -146,6 +191,9 @@ public final class RestorePointStore {
             return Optional.empty();
         }
         Path manifest = pointDir(id).resolve(PointFiles.MANIFEST);
+        if (shared != null && !Files.isDirectory(pointDir(id), LinkOption.NOFOLLOW_LINKS)) {
+            shared.pull();
+        }
         if (!Files.isDirectory(pointDir(id), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
@@ -183,6 +231,10 @@ public final class RestorePointStore {
         Names.requireText(reason, "why the point is bad");
         RestorePoint marked = get(id).markedBad(new BadMark(by, clock.instant(), reason));
         PointFiles.write(pointDir(id), marked);
+        if (shared != null) {
+            shared.pushPoint(id);
+        }
+        writer.activity().record(marked.plan(), "mark-bad", id, null, by + ": " + reason);
         LOG.info("restore point {} marked bad by {}: {}", id, by, reason);
         return marked;
     }

@@ -67,6 +67,29 @@ public final class RollbackPlan {
         return spec.store().list(spec.name());
     }
 
+    /**
+     * What happened to the plan, as every operator sees it, oldest first: each capture, rollback, undo, resume,
+     * point marked bad or deleted, and lock broken, with who (user@machine) and when. In a store shared with the
+     * team ({@link RestorePointStore#sharedWith}) it is the team's history, read from any machine.
+     */
+    public List<HistoryEntry> activity() {
+        return spec.store().activity(spec.name());
+    }
+
+    /**
+     * Takes the plan's lock away from a holder that cannot give it back (its machine is gone, its connection hangs),
+     * deliberately: the holder's hold is ended where the store can end it (its process on the server, its database
+     * session) and the break is recorded in {@link #activity()} with {@code why}. A lock on this machine is never
+     * stale (the kernel frees it when its holder ends), so a live holder here is refused.
+     *
+     * @param why why, recorded in the history
+     * @return the holder that was removed, or empty if the lock was free
+     * @throws RollbackInProgressException if the holder is a live process on this machine, or cannot be ended
+     */
+    public java.util.Optional<dev.rollback.store.LockOwner> breakLock(String why) {
+        return spec.writer().breakLock(spec.name(), why);
+    }
+
     /** The reports of the plan's past rollbacks, oldest first. */
     public List<RollbackReport> history() {
         return spec.store().history(spec.name());

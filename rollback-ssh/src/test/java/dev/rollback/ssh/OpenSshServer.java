@@ -148,7 +148,7 @@ final class OpenSshServer implements AutoCloseable {
     }
 
     /** A known_hosts file with this server's host key for 127.0.0.1 at {@code atPort} (a proxy's). */
-    private Path knownHosts(int atPort) throws IOException {
+    Path knownHosts(int atPort) throws IOException {
         String pub = Files.readString(dir.resolve("host_ed25519.pub")).strip();
         String[] parts = pub.split(" ");
         Path file = dir.resolve("known_hosts-" + atPort);

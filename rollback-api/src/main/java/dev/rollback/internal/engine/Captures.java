@@ -46,8 +46,7 @@ final class Captures {
     RestorePoint capture(String label) {
         Names.requireText(label, "restore point label");
         String id = writer.newId();
-        try (PlanLock lock = PlanLock.acquire(writer.locks(), spec.name(),
-                new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), "capture", null, spec.clock().instant()))) {
+        try (StoreWriter.Held lock = writer.lock(spec.name(), "capture", null, spec.clock().instant())) {
             for (String abandoned : writer.removeAbandoned(spec.name())) {
                 artifacts.abandon(abandoned);
             }
@@ -69,6 +68,7 @@ final class Captures {
             }
             spec.listeners().emit(RollbackEvent.captured(spec.name(), id, spec.clock().instant(),
                     "captured restore point " + id + " '" + label + "' of " + Plural.of(snapshots.size(), "target")));
+            writer.activity().record(spec.name(), "capture", id, null, "'" + label + "'");
             if (spec.keepLast() > 0) {
                 writer.retainLocked(spec.name(), spec.keepLast(), p -> {
                     artifacts.deleteOnHost(p);

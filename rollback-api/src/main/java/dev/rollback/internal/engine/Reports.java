@@ -76,9 +76,16 @@ final class Reports {
             Logs.of(Run.class).error("plan '{}': the report of rollback {} could not "
                     + "be saved in the history: {}", spec.name(), run.rollbackId, spec.redactor().redact(e.getMessage()));
         }
+        try {
+            spec.writer().activity().record(spec.name(), run.undoing ? "undo" : "rollback", run.point.id(),
+                    run.rollbackId, outcome.name() + (closeJournal ? "" : " (unfinished: resume it)"));
+        } catch (RollbackException e) {
+            Logs.of(Run.class).error("plan '{}': the history entry of rollback {} could not be written: {}",
+                    spec.name(), run.rollbackId, spec.redactor().redact(e.getMessage()));
+        }
         if (closeJournal) {
             try {
-                Journal.delete(spec.writer().journals(), spec.name());
+                spec.writer().deleteJournal(spec.name());
             } catch (RollbackException e) {
                 Logs.of(Run.class).error("plan '{}': the journal of the finished "
                         + "rollback {} could not be deleted: {}; abandon it with plan.resume(Resume.abandoning())",

@@ -42,9 +42,8 @@ final class Resumption {
     RollbackReport start() {
         Instant started = run.clock.instant();
         run.rollbackId = "rb-" + spec.writer().newId();
-        try (PlanLock lock = PlanLock.acquire(spec.writer().locks(), spec.name(),
-                new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), run.rollbackId, run.point.id(), started))) {
-            Optional<Journal> open = Journal.read(spec.writer().journals(), spec.name());
+        try (StoreWriter.Held lock = spec.writer().lock(spec.name(), run.rollbackId, run.point.id(), started)) {
+            Optional<Journal> open = spec.writer().readJournal(spec.name());
             if (open.isPresent()) {
                 Journal j = open.get();
                 throw new RollbackInProgressException("plan '" + spec.name() + "': expected no unfinished rollback, found "
@@ -65,7 +64,9 @@ final class Resumption {
             run.journal = new Journal(run.rollbackId, spec.name(), run.point.id(), run.scope, run.policy, started,
                     Journal.Status.RUNNING,
                     run.actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
-            run.journal.write(spec.writer().journals());
+            spec.writer().writeJournal(run.journal);
+            spec.writer().activity().record(spec.name(), run.undoing ? "undo" : "rollback", run.point.id(),
+                    run.rollbackId, "started");
             run.started((run.undoing ? "undo of rollback "
                     + run.point.rollbackId() + ": restore the failed state set aside in " + run.point.id() + ", "
                     : "to " + run.point.label() + " (" + run.point.id() + "), ") + (run.scope.equals(spec.targetNames()) ? "all targets"
@@ -82,12 +83,11 @@ final class Resumption {
     static RollbackReport resume(Engine engine, Resume how) {
         PlanSpec spec = engine.spec;
         Instant now = spec.clock().instant();
-        Journal j0 = Journal.read(spec.writer().journals(), spec.name()).orElseThrow(() -> new NothingToResumeException(
+        Journal j0 = spec.writer().readJournal(spec.name()).orElseThrow(() -> new NothingToResumeException(
                 "plan '" + spec.name() + "': expected an unfinished rollback to resume, found none in "
                         + spec.store().root() + "; start a new one with plan.rollback(point)"));
-        try (PlanLock lock = PlanLock.acquire(spec.writer().locks(), spec.name(),
-                new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), j0.rollbackId(), j0.pointId(), now))) {
-            Journal j = Journal.read(spec.writer().journals(), spec.name()).orElseThrow(() -> new NothingToResumeException(
+        try (StoreWriter.Held lock = spec.writer().lock(spec.name(), j0.rollbackId(), j0.pointId(), now)) {
+            Journal j = spec.writer().readJournal(spec.name()).orElseThrow(() -> new NothingToResumeException(
                     "plan '" + spec.name() + "': the unfinished rollback " + j0.rollbackId() + " was finished meanwhile"));
             RestorePoint point = spec.store().get(j.pointId());
             for (String t : j.scope()) {
@@ -160,7 +160,9 @@ final class Resumption {
             throw new PreflightFailedException(spec.name(), run.point.id(), artifacts.problems());
         }
         run.preflight.pushBack(artifacts.pushBack());
-        run.journal.write(spec.writer().journals());
+        spec.writer().writeJournal(run.journal);
+        spec.writer().activity().record(spec.name(), "resume", run.point.id(), run.rollbackId,
+                how.mode().name().toLowerCase() + (how.skip().isEmpty() ? "" : ", skipping " + how.skip()));
         run.started("resumed (" + how.mode().name().toLowerCase()
                 + (how.skip().isEmpty() ? "" : ", skipping " + how.skip()) + ") to " + run.point.label());
         if (how.mode() == Resume.Mode.UNDO || j.status() == Journal.Status.UNDOING) {

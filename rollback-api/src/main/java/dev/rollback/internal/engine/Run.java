@@ -197,7 +197,7 @@ final class Run {
     /** Writes the journal; a failure (a full disk) is noted once and goes through the failure policy. */
     void writeJournal() {
         try {
-            journal.write(spec.writer().journals());
+            spec.writer().writeJournal(journal);
         } catch (RollbackException e) {
             storeFailed("write the journal", e);
         }

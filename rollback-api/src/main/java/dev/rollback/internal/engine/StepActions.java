@@ -43,7 +43,7 @@ final class StepActions {
                     Journal j = run.journal;
                     run.journal = new Journal(j.rollbackId(), j.plan(), j.pointId(), j.scope(), j.policy(), j.startedAt(),
                             j.status(), j.stepNames(), j.steps(), id, run.asideSnapshots, false, j.errors(), j.resumed());
-                    run.journal.write(spec.writer().journals());
+                    spec.writer().writeJournal(run.journal);
                 }
                 Target t = spec.targets().get(a.target());
                 Snapshot s = run.engine.captures.captureTarget(t, run.asidePending, run.asideLabel(),

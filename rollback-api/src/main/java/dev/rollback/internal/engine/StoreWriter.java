@@ -5,6 +5,7 @@ import dev.rollback.RestorePointStore;
 import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.RollbackReport;
 import dev.rollback.store.StoreException;
+import dev.rollback.store.StoreLock;
 import dev.rollback.internal.Files2;
 import dev.rollback.internal.LocalMachine;
 import dev.rollback.internal.Logs;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -40,11 +42,118 @@ public final class StoreWriter {
 
     private final RestorePointStore store;
     private final Clock clock;
+    private final SharedRecords shared;
+    private final SharedRecords activity;
 
-    /** The write side of {@code store}, whose ids and lock times come from {@code clock}. */
-    public StoreWriter(RestorePointStore store, Clock clock) {
+    /**
+     * The write side of {@code store}, whose ids and lock times come from {@code clock}.
+     *
+     * @param shared the records shared with the team, or null
+     */
+    public StoreWriter(RestorePointStore store, Clock clock, SharedRecords shared) {
         this.store = store;
         this.clock = clock;
+        this.shared = shared;
+        this.activity = shared != null ? shared : SharedRecords.localHistory(store.root(), clock);
+    }
+
+    /** Where the plan's history is written: the shared records, or the store's folder. */
+    public SharedRecords activity() {
+        return activity;
+    }
+
+    /** The plan's lock: the OS lock of this folder and, in a shared store, the team's lock, held together. */
+    public final class Held implements AutoCloseable {
+        private final PlanLock local;
+        private final StoreLock team;
+
+        private Held(PlanLock local, StoreLock team) {
+            this.local = local;
+            this.team = team;
+        }
+
+        /** Gives both back, the team's first. */
+        @Override
+        public void close() {
+            try {
+                if (team != null) {
+                    team.close();
+                }
+            } finally {
+                local.close();
+            }
+        }
+    }
+
+    /** Takes the plan's lock for a rollback ({@code rollbackId} to {@code pointId}), a capture or a deletion. */
+    Held lock(String plan, String rollbackId, String pointId, java.time.Instant since) {
+        PlanLock local = PlanLock.acquire(locks(), plan, new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(),
+                rollbackId, pointId, since));
+        if (shared == null) {
+            return new Held(local, null);
+        }
+        try {
+            String doing = "capture".equals(rollbackId) ? "capture"
+                    : "delete".equals(rollbackId) ? "deletion of restore points" + (pointId == null ? "" : " from " + pointId)
+                    : "rollback " + rollbackId + " to " + pointId;
+            return new Held(local, shared.lock(plan, doing));
+        } catch (RuntimeException e) {
+            local.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the plan's lock away from a holder that cannot give it back, and records it in the history.
+     *
+     * @return the holder removed, or empty if the lock was free
+     * @throws RollbackInProgressException if the holder is a live process on this machine (stop it instead)
+     */
+    public Optional<dev.rollback.store.LockOwner> breakLock(String plan, String why) {
+        if (why == null || why.isBlank()) {
+            throw new IllegalArgumentException("lock of plan '" + plan + "': expected a reason to break it, found "
+                    + "none; say why, it goes into the plan's history");
+        }
+        Optional<PlanLock.Owner> here = PlanLock.holder(locks(), plan);
+        if (here.isPresent()) {
+            PlanLock.Owner o = here.get();
+            throw new RollbackInProgressException("lock of plan '" + plan + "': expected a holder that is gone, found "
+                    + "it held by process " + o.pid() + " on " + o.host() + " (" + o.rollbackId() + ", since "
+                    + o.since() + "), alive on this machine; stop that process (the lock is freed when it ends), a "
+                    + "lock here is never stale");
+        }
+        if (shared == null) {
+            return Optional.empty();
+        }
+        Optional<dev.rollback.store.LockOwner> removed = shared.backend().breakLock(plan,
+                dev.rollback.store.LockOwner.me("break the lock", clock), why);
+        removed.ifPresent(h -> activity.record(plan, "break-lock", null, null, "took the lock from " + h.describe()
+                + ": " + why));
+        return removed;
+    }
+
+    /** Writes the journal here and, in a shared store, there. */
+    void writeJournal(Journal journal) {
+        journal.write(journals());
+        if (shared != null) {
+            shared.pushJournal(journals(), journal.plan());
+        }
+    }
+
+    /** The plan's journal, read from the shared records in a shared store. */
+    Optional<Journal> readJournal(String plan) {
+        if (shared != null) {
+            shared.pullJournal(journals(), plan);
+        }
+        return Journal.read(journals(), plan);
+    }
+
+    /** Removes the plan's journal here and there. */
+    void deleteJournal(String plan) {
+        Journal.delete(journals(), plan);
+        if (shared != null) {
+            shared.dropJournal(plan);
+        }
     }
 
     /** A point being written: its folder is renamed into place by {@link #commit}. */
@@ -134,6 +243,19 @@ public final class StoreWriter {
             throw new StoreException("cannot store restore point " + point.id() + " in " + store.root() + ": "
                     + e.getMessage(), e);
         }
+        if (shared != null) {
+            try {
+                shared.pushPoint(point.id());
+            } catch (RuntimeException e) {
+                // a point the team cannot see is not kept here either: the capture fails whole
+                try {
+                    Files2.deleteTree(store.pointDir(point.id()));
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+        }
         return point;
     }
 
@@ -168,6 +290,10 @@ public final class StoreWriter {
         } catch (IOException e) {
             throw new StoreException("cannot save the report of rollback " + report.rollbackId() + " in " + file, e);
         }
+        if (shared != null) {
+            shared.pushReport(report.plan(), report.rollbackId(),
+                    report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     // ---- deleting ----------------------------------------------------------------------------------
@@ -182,7 +308,7 @@ public final class StoreWriter {
     @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     public void delete(String id, Consumer<RestorePoint> first) {
         RestorePoint point = store.get(id);
-        try (PlanLock lock = lock(point.plan(), id)) {
+        try (Held lock = lock(point.plan(), id)) {
             deleteLocked(store.get(id), first);
         }
     }
@@ -196,15 +322,14 @@ public final class StoreWriter {
     @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     public List<RestorePoint> retain(String plan, int keepLast, Consumer<RestorePoint> first) {
         requireKeep(plan, keepLast);
-        try (PlanLock lock = lock(plan, null)) {
+        try (Held lock = lock(plan, null)) {
             return retainLocked(plan, keepLast, first);
         }
     }
 
     /** Takes the lock of {@code plan} for a deletion. */
-    private PlanLock lock(String plan, String pointId) {
-        return PlanLock.acquire(locks(), plan, new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(), "delete",
-                pointId, clock.instant()));
+    private Held lock(String plan, String pointId) {
+        return lock(plan, "delete", pointId, clock.instant());
     }
 
     private static void requireKeep(String plan, int keepLast) {
@@ -245,6 +370,9 @@ public final class StoreWriter {
                     + "finish or abandon that rollback first (plan.resume(...))");
         }
         first.accept(point);
+        if (shared != null) {
+            shared.dropPoint(id); // gone for the team first: no other machine starts to use it meanwhile
+        }
         Path dir = store.pointDir(id);
         Path doomed = points().resolve(".deleting-" + id);
         try {
@@ -254,6 +382,7 @@ public final class StoreWriter {
             throw new StoreException("cannot delete restore point " + id + " in " + store.root() + ": " + e.getMessage()
                     + "; check the folder's permissions", e);
         }
+        activity.record(point.plan(), "delete", id, null, "'" + point.label() + "'");
     }
 
     /** Ids of the points that unfinished or running rollbacks use. */
