@@ -5,6 +5,7 @@ import dev.rollback.RestorePointStore;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
+import dev.rollback.db.PostgresStore;
 import dev.rollback.spi.Step;
 import dev.rollback.store.StoreBackend;
 import dev.rollback.targets.ConfigFiles;
@@ -21,10 +22,16 @@ final class TeamPlan {
 
     private TeamPlan() {}
 
-    static RollbackPlan build(SshHost server, Path localStore, Path serverDir) {
+    /**
+     * The plan; {@code records} says where the team's records are: {@code folder} (a folder on the server) or
+     * {@code pg <url> <user> <password> <schema>} (PostgreSQL).
+     */
+    static RollbackPlan build(SshHost server, Path localStore, Path serverDir, String records) {
         Path app = serverDir.resolve("app");
-        RestorePointStore store = RestorePointStore.at(localStore)
-                .sharedWith(StoreBackend.onHost(server, serverDir.resolve("records")));
+        String[] r = records.split(" ");
+        StoreBackend backend = r[0].equals("folder") ? StoreBackend.onHost(server, serverDir.resolve("records"))
+                : PostgresStore.of(r[1], r[2], r[3], r[4]);
+        RestorePointStore store = RestorePointStore.at(localStore).sharedWith(backend);
         return Rollback.plan("team").on(server).store(store).hostStore(serverDir.resolve("artifacts"))
                 .target(ConfigFiles.of(app.resolve("config.json")))
                 .target(DirectoryBackup.of(app.resolve("release")))
@@ -47,23 +54,23 @@ final class TeamPlan {
     }
 
     /**
-     * A machine of the team: {@code <port> <key> <knownHosts> <localStore> <serverDir> capture <label>} prints the
-     * new point's id; {@code ... rollback <id>} rolls back to it and prints the outcome.
+     * A machine of the team: {@code <port> <key> <knownHosts> <localStore> <serverDir> <records> capture <label>}
+     * prints the new point's id; {@code ... rollback <id>} rolls back to it and prints the outcome.
      */
     public static void main(String[] args) throws Exception {
         try (SshHost host = SshHost.builder("127.0.0.1").port(Integer.parseInt(args[0])).user("root")
                 .privateKey(Path.of(args[1])).knownHosts(Path.of(args[2])).connect()) {
-            RollbackPlan plan = build(host, Path.of(args[3]), Path.of(args[4]));
-            switch (args[5]) {
+            RollbackPlan plan = build(host, Path.of(args[3]), Path.of(args[4]), args[5]);
+            switch (args[6]) {
                 case "capture" -> {
-                    RestorePoint p = plan.capture(args[6]);
+                    RestorePoint p = plan.capture(args[7]);
                     System.out.println("point " + p.id());
                 }
                 case "rollback" -> {
-                    RollbackReport r = plan.rollback(plan.store().get(args[6]));
+                    RollbackReport r = plan.rollback(plan.store().get(args[7]));
                     System.out.println("outcome " + r.outcome());
                 }
-                default -> throw new IllegalArgumentException(args[5]);
+                default -> throw new IllegalArgumentException(args[6]);
             }
         }
         System.exit(0);

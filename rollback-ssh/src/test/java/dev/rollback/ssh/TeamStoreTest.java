@@ -26,10 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A team shares one store: a CI runner and two operators, each a JVM with a local store of its own and its own
  * {@code user.name}, reach the same server (OpenSSH on 127.0.0.1), which keeps the artifacts and the team's
- * records. What one machine captured, another lists and rolls back; two machines never roll the plan back at once,
+ * records (a folder on that server, or PostgreSQL). What one machine captured, another lists and rolls back; two machines never roll the plan back at once,
  * and the one refused is told who holds it; a rollback whose machine died is resumed from another.
  */
-class TeamStoreTest {
+abstract class TeamStoreTest {
+
+    /** Where the team's records are, as {@link TeamPlan#build} reads it. */
+    abstract String records();
 
     @TempDir
     Path serverDir;
@@ -42,7 +45,7 @@ class TeamStoreTest {
     private final List<Process> children = new ArrayList<>();
 
     @BeforeEach
-    void start() throws Exception {
+    void startServer() throws Exception {
         server = OpenSshServer.start();
         here = server.host("root").connect();
         Path app = serverDir.resolve("app");
@@ -62,7 +65,7 @@ class TeamStoreTest {
     }
 
     private RollbackPlan plan() {
-        return TeamPlan.build(here, machines.resolve("ops-laptop"), serverDir);
+        return TeamPlan.build(here, machines.resolve("ops-laptop"), serverDir, records());
     }
 
     /** Starts another machine: a child JVM as {@code user}, with its own local store. */
@@ -72,7 +75,7 @@ class TeamStoreTest {
         argv.addAll(props);
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), TeamPlan.class.getName(),
                 Integer.toString(server.port()), server.userKey().toString(),
-                server.knownHosts(server.port()).toString(), machines.resolve(user).toString(), serverDir.toString()));
+                server.knownHosts(server.port()).toString(), machines.resolve(user).toString(), serverDir.toString(), records()));
         argv.addAll(List.of(command));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         children.add(p);
