@@ -87,6 +87,9 @@ public final class StoreWriter {
 
     /** Takes the plan's lock for a rollback ({@code rollbackId} to {@code pointId}), a capture or a deletion. */
     Held lock(String plan, String rollbackId, String pointId, java.time.Instant since) {
+        if (shared != null) {
+            shared.requireFormat(); // records this library cannot read change nothing, not even a lock file here
+        }
         PlanLock local = PlanLock.acquire(locks(), plan, new PlanLock.Owner(LocalMachine.pid(), LocalMachine.name(),
                 rollbackId, pointId, since));
         if (shared == null) {
