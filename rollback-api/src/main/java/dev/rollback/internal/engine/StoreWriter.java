@@ -135,13 +135,29 @@ public final class StoreWriter {
         return removed;
     }
 
-    /** Writes the journal here and, in a shared store, there. */
+    /** What the shared journal of each plan last said: its rollback, status, resume count, phase and set-aside. */
+    private final java.util.Map<String, String> sharedJournal = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Writes the journal here, durably, after every step, and in a shared store there once per phase: when the
+     * rollback starts, enters a new phase, changes status, commits its set-aside or is resumed. A machine that dies
+     * mid-phase leaves the team a journal from the start of that phase, so a resume elsewhere repeats that phase's
+     * finished steps (steps are repeatable: a resume after a power loss does the same), and a rollback costs the
+     * shared store a few writes per phase, not one per target.
+     */
     void writeJournal(Journal journal) {
         journal.write(journals());
         if (shared != null) {
-            shared.pushJournal(journals(), journal.plan());
+            String phase = journal.steps().isEmpty() ? "-"
+                    : journal.steps().get(journal.steps().size() - 1).phase().name();
+            String key = journal.rollbackId() + " " + journal.status() + " " + journal.resumed() + " " + phase + " "
+                    + journal.asidePointId() + " " + journal.asideCommitted();
+            if (!key.equals(sharedJournal.put(journal.plan(), key))) {
+                shared.pushJournal(journals(), journal.plan());
+            }
         }
     }
+
 
     /** The plan's journal, read from the shared records in a shared store. */
     Optional<Journal> readJournal(String plan) {
@@ -155,6 +171,7 @@ public final class StoreWriter {
     void deleteJournal(String plan) {
         Journal.delete(journals(), plan);
         if (shared != null) {
+            sharedJournal.remove(plan);
             shared.dropJournal(plan);
         }
     }
