@@ -153,21 +153,32 @@ abstract class TeamStoreTest {
     }
 
     @Test
-    void shouldResumeOnAnotherMachineARollbackWhoseMachineDied() throws Exception {
+    void shouldResumeOnAnotherMachineARollbackWhoseMachineWasKilled() throws Exception {
         RollbackPlan plan = plan();
         RestorePoint v1 = plan.capture("v1.0.0");
         badDeploy();
-        Process bob = machine("bob", List.of("-Dteam.crash=true"), "rollback", v1.id());
-        awaitLine(bob, "dying mid-rollback");
+        Process bob = machine("bob", List.of("-Dteam.wait=true"), "rollback", v1.id());
+        awaitLine(bob, "holding the lock"); // its targets are restored; it waits in the start phase
+
+        bob.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye to the server
         assertThat(bob.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(bob.exitValue()).isEqualTo(137);
+        long killed = System.nanoTime();
+        while (plan.store().sharedRecords().orElseThrow().holder("team").isPresent()) {
+            assertThat(System.nanoTime() - killed).as("the dead machine's lock freed within 10 s")
+                    .isLessThan(10_000_000_000L);
+            Thread.sleep(20);
+        }
+        System.out.printf("lock of the killed machine free after %d ms%n", (System.nanoTime() - killed) / 1_000_000);
+        Files.writeString(serverDir.resolve("gate"), "go");
 
         RollbackReport resumed = plan.resume();
 
         assertThat(resumed.outcome()).isEqualTo(Outcome.SUCCEEDED);
-        assertThat(resumed.rollbackId()).isNotNull();
         assertV1();
         assertThat(plan.activity()).extracting(HistoryEntry::what).containsSubsequence("rollback", "resume", "rollback");
+        assertThat(plan.activity()).filteredOn(e -> e.what().equals("resume")).singleElement()
+                .satisfies(e -> assertThat(e.who()).startsWith(System.getProperty("user.name") + "@"));
         assertThat(plan.store().sharedRecords().orElseThrow().read("journals/team.json")).isEmpty();
     }
 }
