@@ -4,9 +4,11 @@ import dev.rollback.host.HostException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.sftp.Response;
 import net.schmizz.sshj.sftp.SFTPClient;
 import net.schmizz.sshj.sftp.SFTPException;
+import net.schmizz.sshj.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,16 @@ final class SshLink {
         }
     }
 
+    /** Forgets a connection whose transport broke, alive or not, so the next call opens a new one. */
+    private void drop(SshConnection c) {
+        synchronized (lock) {
+            if (connection == c) {
+                c.close();
+                connection = null;
+            }
+        }
+    }
+
     /** Closes the connection; calls after this open a new one. */
     void close() {
         synchronized (lock) {
@@ -95,10 +107,12 @@ final class SshLink {
             try {
                 return call.apply(c.sftp());
             } catch (IOException e) {
-                if (c.isAlive()) {
+                // a broken transport is a lost connection even in the instant before sshj marks it dead
+                boolean lostLink = !c.isAlive() || e instanceof TransportException || e instanceof ConnectionException;
+                if (!lostLink) {
                     throw failure(action, path, e); // the server answered: a real refusal
                 }
-                dropIfDead(c);
+                drop(c);
                 if (!repeatable || attempt >= 2) {
                     throw lost(action + " " + path, e, repeatable);
                 }
