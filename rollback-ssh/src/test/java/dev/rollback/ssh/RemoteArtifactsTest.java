@@ -149,7 +149,7 @@ class RemoteArtifactsTest {
             return all.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("manifest.json"))
                     .filter(p -> !p.getFileName().toString().equals(".plan")) // the note naming the point's plan
                     .filter(p -> !p.startsWith(root.resolve("journals")) && !p.startsWith(root.resolve("reports")))
-                    .filter(p -> !p.startsWith(root.resolve("locks"))).toList();
+                    .filter(p -> !p.startsWith(root.resolve("locks")) && !p.startsWith(root.resolve("history"))).toList();
         }
     }
 
