@@ -2,6 +2,7 @@
 import dev.rollback.*;
 import dev.rollback.spi.*;
 import dev.rollback.error.*;
+import dev.rollback.store.*;
 import dev.rollback.targets.*;
 import dev.rollback.check.*;
 import dev.rollback.host.*;
