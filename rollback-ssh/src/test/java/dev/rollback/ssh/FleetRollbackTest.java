@@ -1,0 +1,360 @@
+package dev.rollback.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rollback.Outcome;
+import dev.rollback.Rollback;
+import dev.rollback.RollbackPlan;
+import dev.rollback.fleet.Fleet;
+import dev.rollback.fleet.FleetCaptureFailedException;
+import dev.rollback.fleet.FleetPoint;
+import dev.rollback.fleet.FleetPreflightFailedException;
+import dev.rollback.fleet.FleetReport;
+import dev.rollback.fleet.FleetReport.HostStatus;
+import dev.rollback.fleet.Waves;
+import dev.rollback.host.Host;
+import dev.rollback.spi.Step;
+import dev.rollback.targets.ConfigFiles;
+import dev.rollback.targets.DirectoryBackup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet of real OpenSSH servers on 127.0.0.1, each with a folder of its own standing for its file system (a
+ * release directory and a config file), rolled back in waves. Failures are chosen hosts whose start step fails,
+ * so each test knows which hosts fail; every test builds its plans on fresh folders, the servers are shared.
+ */
+class FleetRollbackTest {
+
+    static final int SERVERS = 20;
+    private static final List<OpenSshServer> servers = new ArrayList<>();
+    private static final List<Host> hosts = new ArrayList<>();
+
+    @TempDir
+    Path work;
+
+    /** Hosts whose start step fails; the names of {@link #hosts}. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** What happened, in order: hooks and each host's start step. */
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Path> dirs = new ConcurrentHashMap<>();
+
+    /**
+     * The home folder of the sessions: an empty one, so that no login script of this machine's root (which may
+     * rewrite files under its home on every login) runs in 20 sessions at once.
+     */
+    private static Path HOME;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        OpenSshServer.require();
+        HOME = Files.createTempDirectory("fleet-home");
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(SERVERS);
+        try {
+            List<Future<OpenSshServer>> started = new ArrayList<>();
+            for (int i = 0; i < SERVERS; i++) {
+                started.add(pool.submit(FleetRollbackTest::startOne));
+            }
+            for (Future<OpenSshServer> f : started) {
+                servers.add(f.get());
+            }
+            List<Future<SshHost>> connected = new ArrayList<>();
+            for (OpenSshServer s : servers) {
+                connected.add(pool.submit(() -> s.host("root").connect()));
+            }
+            for (Future<SshHost> f : connected) {
+                hosts.add(f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        System.out.printf("%d OpenSSH servers started and connected in parallel in %d ms%n", SERVERS,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Starts a server; again if another one took its port between the probe and sshd's bind. */
+    private static OpenSshServer startOne() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return OpenSshServer.start(List.of("SetEnv HOME=" + HOME));
+            } catch (IOException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        for (Host h : hosts) {
+            h.close();
+        }
+        for (OpenSshServer s : servers) {
+            s.close();
+        }
+        Files.deleteIfExists(HOME);
+    }
+
+    @BeforeEach
+    void release1() throws IOException {
+        for (int i = 0; i < SERVERS; i++) {
+            Path dir = work.resolve("server-" + i);
+            dirs.put(hosts.get(i).name(), dir);
+            Files.createDirectories(dir.resolve("app/release"));
+            Files.writeString(dir.resolve("app/config.json"), "{\"mode\": \"production\", \"server\": " + i + "}\n");
+            Files.writeString(dir.resolve("app/release/VERSION"), "1.0.0\n");
+            Files.writeString(dir.resolve("app/release/app.py"), "print('v1')\n");
+        }
+    }
+
+    private Fleet fleet() {
+        return Fleet.of("web", hosts, host -> {
+            Path dir = dirs.get(host.name());
+            return Rollback.plan("web").on(host).store(work.resolve("stores").resolve(dir.getFileName()))
+                    .hostStore(dir.resolve("artifacts"))
+                    .target(ConfigFiles.of(dir.resolve("app/config.json")))
+                    .target(DirectoryBackup.of(dir.resolve("app/release")))
+                    .start(Step.of("start app", ctx -> {
+                        events.add("start " + host.name());
+                        if (failing.contains(host.name())) {
+                            throw new IllegalStateException("app on " + host.name() + ": expected it to start, found "
+                                    + "it exits at once (this host is chosen to fail)");
+                        }
+                    }))
+                    .build();
+        }).maxParallel(4);
+    }
+
+    private String name(int i) {
+        return hosts.get(i).name();
+    }
+
+    private void badDeploy() throws IOException {
+        for (int i = 0; i < SERVERS; i++) {
+            Path app = work.resolve("server-" + i).resolve("app");
+            Files.writeString(app.resolve("config.json"), "{\"mode\": \"debug-typo\", \"server\": " + i + "}\n");
+            Files.writeString(app.resolve("release/VERSION"), "1.1.0\n");
+            Files.writeString(app.resolve("release/app.py"), "raise SystemExit('v2')\n");
+        }
+    }
+
+    /** Every file of server i's app folder, path to bytes. */
+    private Map<String, String> tree(int i) throws IOException {
+        Path app = work.resolve("server-" + i).resolve("app");
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(app)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                files.put(app.relativize(f).toString(), java.util.HexFormat.of().formatHex(Files.readAllBytes(f)));
+            }
+        }
+        return files;
+    }
+
+    private List<Map<String, String>> trees() throws IOException {
+        List<Map<String, String>> all = new ArrayList<>();
+        for (int i = 0; i < SERVERS; i++) {
+            all.add(tree(i));
+        }
+        return all;
+    }
+
+    private void assertV1(int i) throws IOException {
+        Path app = work.resolve("server-" + i).resolve("app");
+        assertThat(Files.readString(app.resolve("config.json"))).isEqualTo("{\"mode\": \"production\", \"server\": " + i + "}\n");
+        assertThat(Files.readString(app.resolve("release/VERSION"))).isEqualTo("1.0.0\n");
+        assertThat(Files.readString(app.resolve("release/app.py"))).isEqualTo("print('v1')\n");
+    }
+
+    @Test
+    void shouldRollTheWholeFleetBackInWaves() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        assertThat(v1.pointIds()).hasSize(SERVERS);
+        badDeploy();
+        assertThat(fleet.preview(v1)).contains("every host ready").contains(name(SERVERS - 1)).contains("[RESTORE]");
+
+        FleetReport report = fleet.rollback(v1, Waves.canary(1).thenBatches(8));
+
+        assertThat(report.isSuccessful()).as(report.toMarkdown()).isTrue();
+        assertThat(report.hosts()).extracting(FleetReport.HostRow::wave)
+                .containsExactly(1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4);
+        assertThat(report.hosts()).allSatisfy(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(r.setAsidePointId()).isNotNull();
+            assertThat(r.timeToRecover()).isPositive();
+        });
+        for (int i = 0; i < SERVERS; i++) {
+            assertV1(i);
+        }
+        assertThat(report.toJson()).contains("\"SUCCEEDED\" : " + SERVERS).contains(name(7));
+        assertThat(report.toMarkdown()).contains("| " + name(0) + " | 1 | SUCCEEDED | SUCCEEDED |");
+    }
+
+    @Test
+    void shouldStopAfterTheCanaryFailsAndTouchNoOtherHost() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        List<Map<String, String>> bad = trees();
+        failing.add(name(0));
+
+        FleetReport report = fleet.rollback(v1, Waves.canary(1).thenBatches(5).stopAfterFailures(10));
+
+        assertThat(report.isSuccessful()).isFalse();
+        assertThat(report.host(name(0)).status()).isEqualTo(HostStatus.FAILED);
+        assertThat(report.host(name(0)).outcome()).isEqualTo(Outcome.HALTED);
+        assertThat(report.host(name(0)).error()).contains("chosen to fail");
+        assertThat(report.count(HostStatus.NOT_STARTED)).isEqualTo(SERVERS - 1);
+        assertThat(report.stoppedBecause()).contains("canary");
+        assertThat(events).containsExactly("start " + name(0));
+        for (int i = 1; i < SERVERS; i++) {
+            assertThat(tree(i)).as("server %d untouched", i).isEqualTo(bad.get(i));
+            assertThat(fleet.plan(name(i)).history()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldStopBeforeWaveThreeWhenWaveTwoExceedsTheBudgetThenResumeOnlyTheUnfinishedHosts() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        List<Map<String, String>> bad = trees();
+        failing.addAll(List.of(name(2), name(3)));
+        Waves waves = Waves.canary(1).thenBatches(4).stopAfterFailures(2);
+
+        FleetReport report = fleet.rollback(v1, waves);
+
+        assertThat(report.hostsWith(HostStatus.SUCCEEDED)).containsExactly(name(0), name(1), name(4));
+        assertThat(report.hostsWith(HostStatus.FAILED)).containsExactly(name(2), name(3));
+        assertThat(report.host(name(3)).wave()).isEqualTo(2);
+        assertThat(report.count(HostStatus.NOT_STARTED)).isEqualTo(SERVERS - 5);
+        assertThat(report.stoppedBecause()).contains("after wave 2").contains("2 host(s) failed");
+        assertThat(report.toMarkdown()).contains("| " + name(5) + " | - | NOT_STARTED |").contains("Stopped:");
+        for (int i = 5; i < SERVERS; i++) {
+            assertThat(tree(i)).as("server %d untouched", i).isEqualTo(bad.get(i));
+        }
+        assertV1(0);
+        assertV1(4);
+
+        failing.clear(); // the cause is fixed
+        events.clear();
+        FleetReport resumed = fleet.resume(v1, Waves.canary(1).thenBatches(8));
+
+        assertThat(resumed.isSuccessful()).as(resumed.toMarkdown()).isTrue();
+        assertThat(resumed.hostsWith(HostStatus.ALREADY_DONE)).containsExactly(name(0), name(1), name(4));
+        assertThat(resumed.host(name(2)).wave()).isEqualTo(1); // the first unfinished host is the new canary
+        assertThat(resumed.count(HostStatus.SUCCEEDED)).isEqualTo(SERVERS - 3);
+        assertThat(events).doesNotContain("start " + name(0), "start " + name(1), "start " + name(4))
+                .hasSize(SERVERS - 3);
+        assertThat(fleet.plan(name(0)).history()).hasSize(1); // never touched again
+        assertThat(fleet.plan(name(2)).history().get(fleet.plan(name(2)).history().size() - 1).resumed())
+                .isEqualTo(1); // its halted rollback was finished by its plan's resume
+        for (int i = 0; i < SERVERS; i++) {
+            assertV1(i);
+        }
+    }
+
+    @Test
+    void shouldRefuseTheWholeFleetWhenOneHostFailsPreflightAndChangeNothing() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        Path artifacts = work.resolve("server-7/artifacts");
+        Path artifact;
+        try (Stream<Path> walk = Files.walk(artifacts)) {
+            artifact = walk.filter(Files::isRegularFile).filter(f -> f.toString().contains("release")).findFirst()
+                    .orElseThrow();
+        }
+        Files.delete(artifact);
+        List<Map<String, String>> bad = trees();
+
+        assertThatThrownBy(() -> fleet.rollback(v1, Waves.canary(1)))
+                .isInstanceOf(FleetPreflightFailedException.class)
+                .hasMessageContaining(name(7))
+                .hasMessageNotContaining(name(6) + ":")
+                .satisfies(e -> assertThat(((FleetPreflightFailedException) e).problems()).containsOnlyKeys(name(7)));
+        assertThat(fleet.preview(v1)).contains("1 refused");
+        assertThat(events).isEmpty();
+        assertThat(trees()).isEqualTo(bad);
+    }
+
+    @Test
+    void shouldRunTheHooksInOrderAroundEachWave() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        Waves waves = Waves.canary(2).thenBatches(9)
+                .beforeEachWave((n, wave) -> events.add("before " + n + " " + wave.size()))
+                .afterEachWave((n, wave) -> events.add("after " + n + " " + wave.size()));
+
+        FleetReport report = fleet.rollback(v1, waves);
+
+        assertThat(report.isSuccessful()).isTrue();
+        List<String> seen = List.copyOf(events);
+        assertThat(seen).hasSize(SERVERS + 6);
+        assertThat(seen.get(0)).isEqualTo("before 1 2");
+        assertThat(seen.subList(1, 3)).containsExactlyInAnyOrder("start " + name(0), "start " + name(1));
+        assertThat(seen.subList(3, 5)).containsExactly("after 1 2", "before 2 9");
+        assertThat(seen.subList(5, 14)).allMatch(s -> s.startsWith("start "));
+        assertThat(seen.subList(14, 16)).containsExactly("after 2 9", "before 3 9");
+        assertThat(seen.subList(16, 25)).allMatch(s -> s.startsWith("start "));
+        assertThat(seen.get(25)).isEqualTo("after 3 9");
+    }
+
+    @Test
+    void shouldStopWhenABeforeHookFails() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        FleetReport report = fleet.rollback(v1, Waves.canary(1).beforeEachWave((n, wave) -> {
+            if (n == 2) {
+                throw new IllegalStateException("load balancer: expected to drain " + wave.size() + " hosts, found it down");
+            }
+        }));
+        assertThat(report.hostsWith(HostStatus.SUCCEEDED)).containsExactly(name(0));
+        assertThat(report.count(HostStatus.NOT_STARTED)).isEqualTo(SERVERS - 1);
+        assertThat(report.stoppedBecause()).contains("before wave 2").contains("load balancer");
+    }
+
+    @Test
+    void shouldNameEveryFailedHostWhenACaptureFails() throws Exception {
+        Fleet fleet = fleet();
+        for (int i : new int[] {5, 11}) {
+            try (Stream<Path> walk = Files.walk(work.resolve("server-" + i + "/app/release"))) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        assertThatThrownBy(() -> fleet.capture("v1.0.0"))
+                .isInstanceOf(FleetCaptureFailedException.class)
+                .hasMessageContaining("found 2 of " + SERVERS + " host(s) failed")
+                .hasMessageContaining(name(5)).hasMessageContaining(name(11))
+                .satisfies(e -> {
+                    FleetCaptureFailedException f = (FleetCaptureFailedException) e;
+                    assertThat(f.failures()).containsOnlyKeys(name(5), name(11));
+                    assertThat(f.made()).hasSize(SERVERS - 2);
+                    assertThat(fleet.plan(name(0)).restorePoints()).hasSize(1); // points made elsewhere stay
+                });
+    }
+}
