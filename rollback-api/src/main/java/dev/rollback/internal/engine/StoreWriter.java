@@ -113,10 +113,8 @@ public final class StoreWriter {
      * @throws RollbackInProgressException if the holder is a live process on this machine (stop it instead)
      */
     public Optional<dev.rollback.store.LockOwner> breakLock(String plan, String why) {
-        if (why == null || why.isBlank()) {
-            throw new IllegalArgumentException("lock of plan '" + plan + "': expected a reason to break it, found "
-                    + "none; say why, it goes into the plan's history");
-        }
+        dev.rollback.store.StoreRules.requireReason(why, plan, shared == null ? store.root().toString()
+                : shared.backend().describe());
         Optional<PlanLock.Owner> here = PlanLock.holder(locks(), plan);
         if (here.isPresent()) {
             PlanLock.Owner o = here.get();
