@@ -241,7 +241,17 @@ public final class Watchdog {
         }
     }
 
-    private void validate() {
+    /**
+     * Checks, without probing or changing anything, that {@link #run()} could start: the same checks of the
+     * combination and of the restore point that {@code run()} makes before its first probe. Use it to refuse a
+     * deploy whose watchdog could not watch, or to check many watchdogs before any starts.
+     *
+     * @throws IllegalArgumentException if no check, no trigger or no window was given, the window is shorter than
+     *     one interval, or a trigger could never fire within the window
+     * @throws RestorePointNotFoundException if the point is no longer in the plan's store
+     * @throws PreflightFailedException if an artifact of the point in the local store is missing or changed
+     */
+    public void validate() {
         String of = "watchdog of plan '" + plan.name() + "'";
         if (checks.isEmpty()) {
             throw new IllegalArgumentException(of + ": expected at least one check to probe, found none; add one "

@@ -55,13 +55,16 @@ public final class Fleet {
     private final Map<String, RollbackPlan> plans;
     private final int maxParallel;
     private final Clock clock;
+    private final boolean skipUnreachable;
 
-    private Fleet(String name, List<Host> hosts, Map<String, RollbackPlan> plans, int maxParallel, Clock clock) {
+    private Fleet(String name, List<Host> hosts, Map<String, RollbackPlan> plans, int maxParallel, Clock clock,
+            boolean skipUnreachable) {
         this.name = name;
         this.hosts = hosts;
         this.plans = plans;
         this.maxParallel = maxParallel;
         this.clock = clock;
+        this.skipUnreachable = skipUnreachable;
     }
 
     /**
@@ -93,7 +96,8 @@ public final class Fleet {
             }
             plans.put(h.name(), plan);
         }
-        return new Fleet(name, List.copyOf(hosts), Collections.unmodifiableMap(plans), 10, Clock.systemUTC());
+        return new Fleet(name, List.copyOf(hosts), Collections.unmodifiableMap(plans), 10, Clock.systemUTC(),
+                false);
     }
 
     /**
@@ -106,12 +110,22 @@ public final class Fleet {
             throw new IllegalArgumentException("fleet '" + name + "': expected maxParallel of at least 1, found " + n
                     + "; give the number of hosts to work on at once");
         }
-        return new Fleet(name, hosts, plans, n, clock);
+        return new Fleet(name, hosts, plans, n, clock, skipUnreachable);
     }
 
     /** A copy that times its reports with {@code clock} (each host's plan keeps its own clock). */
     public Fleet clock(Clock clock) {
-        return new Fleet(name, hosts, plans, maxParallel, Objects.requireNonNull(clock, "clock"));
+        return new Fleet(name, hosts, plans, maxParallel, Objects.requireNonNull(clock, "clock"), skipUnreachable);
+    }
+
+    /**
+     * A copy whose rollbacks and resumes leave out the hosts that do not answer when the preflight reaches them,
+     * instead of refusing the whole fleet: each is reported {@link HostStatus#UNREACHABLE} with why, and a later
+     * {@link #resume} rolls it back once it answers. A host that answers and has a problem still refuses the fleet.
+     * By default an unreachable host refuses the fleet like any other problem.
+     */
+    public Fleet skippingUnreachable() {
+        return new Fleet(name, hosts, plans, maxParallel, clock, true);
     }
 
     /** The fleet's name. */
@@ -163,20 +177,24 @@ public final class Fleet {
         return new FleetPoint(name, label, made);
     }
 
-    /** Every host's preview of a rollback to {@code point}: its steps and problems, as one document. Changes nothing. */
-    public String preview(FleetPoint point) {
+    /**
+     * Every host's preview of a rollback to {@code point}, made in parallel: its steps and problems, or why it
+     * could not be previewed. Changes nothing; print it for the whole document.
+     */
+    public FleetPreview preview(FleetPoint point) {
         Objects.requireNonNull(point, "point");
         Map<String, Result<RollbackPreview>> previews = onEach(hosts, h -> plans.get(h.name())
                 .preview(pointOf(point, h.name())));
-        String nl = System.lineSeparator();
-        long refused = previews.values().stream().filter(r -> r.error != null || !r.value.isReady()).count();
-        StringBuilder text = new StringBuilder("Fleet '" + name + "' to " + point.label() + ": " + hosts.size()
-                + " host(s), " + (refused == 0 ? "every host ready" : refused + " refused") + nl);
+        Map<String, RollbackPreview> made = new LinkedHashMap<>();
+        Map<String, String> not = new LinkedHashMap<>();
         previews.forEach((h, r) -> {
-            text.append(nl).append("## ").append(h).append(nl);
-            text.append(r.error == null ? r.value.toString() : "Refused: " + describe(r.error)).append(nl);
+            if (r.error == null) {
+                made.put(h, r.value);
+            } else {
+                not.put(h, describe(r.error));
+            }
         });
-        return text.toString();
+        return new FleetPreview(name, point.label(), made, not);
     }
 
     /**
@@ -223,11 +241,15 @@ public final class Fleet {
                 && last.pointId().equals(point.pointId(host));
     }
 
-    private FleetReport run(FleetPoint point, Waves waves, List<Host> todo, Map<String, HostRow> skipped,
+    private FleetReport run(FleetPoint point, Waves waves, List<Host> wanted, Map<String, HostRow> skipped,
             boolean resuming) {
         Instant start = clock.instant();
-        Map<String, RestorePoint> points = preflight(point, todo, resuming);
+        Checked checked = preflight(point, wanted);
+        Map<String, RestorePoint> points = checked.points();
         Map<String, HostRow> rows = new LinkedHashMap<>(skipped);
+        checked.unreachable().forEach((h, why) -> rows.put(h, new HostRow(h, 0, HostStatus.UNREACHABLE, null, null,
+                null, why)));
+        List<Host> todo = wanted.stream().filter(h -> !checked.unreachable().containsKey(h.name())).toList();
         String stopped = null;
         int failed = 0;
         int wave = 0;
@@ -311,32 +333,55 @@ public final class Fleet {
         return null;
     }
 
-    /** Every host's problems, all at once; the restore points when there are none. */
-    private Map<String, RestorePoint> preflight(FleetPoint point, List<Host> todo, boolean resuming) {
+    /** The outcome of a preflight: each host to roll back with its point, and the hosts left out unreachable. */
+    private record Checked(Map<String, RestorePoint> points, Map<String, String> unreachable) {}
+
+    /**
+     * Every host's problems, all at once, refusing the fleet if any host has one; each host's point when none has.
+     * A host whose preview fails or finds problems is asked to run {@code true}: if that fails too, the host does
+     * not answer, and is left out when {@link #skippingUnreachable()} says so.
+     */
+    private Checked preflight(FleetPoint point, List<Host> todo) {
         Map<String, Result<List<String>>> found = onEach(todo, h -> {
             RollbackPlan plan = plans.get(h.name());
             RollbackPreview preview = plan.preview(pointOf(point, h.name()));
             return preview.problems().stream().map(p -> p.message()).toList();
         });
-        Map<String, List<String>> problems = new LinkedHashMap<>();
-        found.forEach((h, r) -> {
-            List<String> list = r.error != null ? List.of("cannot be checked: " + describe(r.error)) : r.value;
-            if (resuming) {
-                // an unfinished rollback is what a resume is for
-                list = list.stream().filter(p -> !p.contains("unfinished")).toList();
-            }
-            if (!list.isEmpty()) {
-                problems.put(h, list);
-            }
+        List<Host> suspects = todo.stream().filter(h -> {
+            Result<List<String>> r = found.get(h.name());
+            return r.error != null || !r.value.isEmpty();
+        }).toList();
+        Map<String, Result<Boolean>> answers = onEach(suspects, h -> {
+            h.run("true");
+            return true;
         });
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        Map<String, String> unreachable = new LinkedHashMap<>();
+        for (Host h : suspects) {
+            Result<List<String>> r = found.get(h.name());
+            Throwable silent = answers.get(h.name()).error;
+            if (silent != null && skipUnreachable) {
+                unreachable.put(h.name(), "does not answer: " + describe(silent));
+                continue;
+            }
+            List<String> list = new ArrayList<>(r.error != null ? List.of("cannot be checked: " + describe(r.error))
+                    : r.value);
+            if (silent != null) {
+                list.add("the host does not answer (" + describe(silent) + "); bring it back, or leave it out with "
+                        + "fleet.skippingUnreachable() and resume it later");
+            }
+            problems.put(h.name(), list);
+        }
         if (!problems.isEmpty()) {
             throw new FleetPreflightFailedException(name, point.label(), problems);
         }
         Map<String, RestorePoint> points = new LinkedHashMap<>();
         for (Host h : todo) {
-            points.put(h.name(), pointOf(point, h.name()));
+            if (!unreachable.containsKey(h.name())) {
+                points.put(h.name(), pointOf(point, h.name()));
+            }
         }
-        return points;
+        return new Checked(points, unreachable);
     }
 
     private RestorePoint pointOf(FleetPoint point, String host) {

@@ -1,6 +1,7 @@
 package dev.rollback.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.Outcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -37,7 +39,12 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
         /** Its wave never started. */
         NOT_STARTED,
         /** A resume found it rolled back already and left it alone. */
-        ALREADY_DONE
+        ALREADY_DONE,
+        /**
+         * It did not answer the preflight and was left out, as {@link Fleet#skippingUnreachable()} asked; nothing was
+         * done to it. {@link Fleet#resume} rolls it back once it answers.
+         */
+        UNREACHABLE
     }
 
     /**
@@ -125,7 +132,52 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
         return md.toString();
     }
 
-    /** The report as pretty-printed JSON. */
+    /**
+     * Reads a report written by {@link #toJson()} back, as a report kept in a file or sent to another process.
+     *
+     * @throws IllegalArgumentException if the text is not such a report, naming the part that is missing or wrong
+     */
+    public static FleetReport fromJson(String json) {
+        Objects.requireNonNull(json, "json");
+        try {
+            JsonNode root = new ObjectMapper().readTree(json);
+            if (root == null || !root.isObject()) {
+                throw new IllegalArgumentException("fleet report: expected a JSON object as toJson() writes, found "
+                        + (root == null ? "nothing" : root.getNodeType()) + "; give the text of report.toJson()");
+            }
+            List<HostRow> rows = new ArrayList<>();
+            for (JsonNode h : required(root, "hosts")) {
+                rows.add(new HostRow(required(h, "host").asText(), h.path("wave").asInt(0),
+                        HostStatus.valueOf(required(h, "status").asText()),
+                        text(h, "outcome") == null ? null : Outcome.valueOf(text(h, "outcome")),
+                        h.path("timeToRecoverMillis").isNumber()
+                                ? Duration.ofMillis(h.get("timeToRecoverMillis").asLong()) : null,
+                        text(h, "setAsidePointId"), text(h, "error")));
+            }
+            return new FleetReport(required(root, "fleet").asText(), text(root, "pointLabel"), rows,
+                    text(root, "stoppedBecause"), Instant.parse(required(root, "startedAt").asText()),
+                    Instant.parse(required(root, "finishedAt").asText()));
+        } catch (JsonProcessingException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("fleet report: expected the JSON of report.toJson(), found text that "
+                    + "does not read as one (" + e.getMessage() + "); give the text as toJson() wrote it", e);
+        }
+    }
+
+    private static JsonNode required(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("fleet report: expected the field '" + field + "' in " + node
+                    + ", found none; give the text as toJson() wrote it");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** The report as pretty-printed JSON; {@link #fromJson(String)} reads it back. */
     public String toJson() {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();

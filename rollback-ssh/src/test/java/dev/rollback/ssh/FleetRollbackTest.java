@@ -3,13 +3,20 @@ package dev.rollback.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.rollback.Outcome;
+import dev.rollback.Trigger;
+import dev.rollback.WatchReport;
+import dev.rollback.check.HealthCheck;
 import dev.rollback.Rollback;
 import dev.rollback.RollbackPlan;
 import dev.rollback.fleet.Fleet;
 import dev.rollback.fleet.FleetCaptureFailedException;
 import dev.rollback.fleet.FleetPoint;
 import dev.rollback.fleet.FleetPreflightFailedException;
+import dev.rollback.fleet.FleetPreview;
+import dev.rollback.fleet.FleetWatchReport;
+import dev.rollback.fleet.FleetWatchdog;
 import dev.rollback.fleet.FleetReport;
 import dev.rollback.fleet.FleetReport.HostStatus;
 import dev.rollback.fleet.Waves;
@@ -18,8 +25,12 @@ import dev.rollback.spi.Step;
 import dev.rollback.targets.ConfigFiles;
 import dev.rollback.targets.DirectoryBackup;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -191,7 +203,12 @@ class FleetRollbackTest {
         FleetPoint v1 = fleet.capture("v1.0.0");
         assertThat(v1.pointIds()).hasSize(SERVERS);
         badDeploy();
-        assertThat(fleet.preview(v1)).contains("every host ready").contains(name(SERVERS - 1)).contains("[RESTORE]");
+        FleetPreview preview = fleet.preview(v1);
+        assertThat(preview.isReady()).isTrue();
+        assertThat(preview.previews()).hasSize(SERVERS);
+        assertThat(preview.host(name(3)).toString()).contains("[RESTORE]");
+        assertThat(preview.notPreviewed()).isEmpty();
+        assertThat(preview.toString()).contains("every host ready").contains(name(SERVERS - 1)).contains("[RESTORE]");
 
         FleetReport report = fleet.rollback(v1, Waves.canary(1).thenBatches(8));
 
@@ -208,6 +225,11 @@ class FleetRollbackTest {
         }
         assertThat(report.toJson()).contains("\"SUCCEEDED\" : " + SERVERS).contains(name(7));
         assertThat(report.toMarkdown()).contains("| " + name(0) + " | 1 | SUCCEEDED | SUCCEEDED |");
+        FleetReport read = FleetReport.fromJson(report.toJson());
+        assertThat(read.toJson()).isEqualTo(report.toJson());
+        assertThat(read.host(name(7)).status()).isEqualTo(HostStatus.SUCCEEDED);
+        assertThatThrownBy(() -> FleetReport.fromJson("{\"fleet\": \"web\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'hosts'");
     }
 
     @Test
@@ -293,7 +315,11 @@ class FleetRollbackTest {
                 .hasMessageContaining(name(7))
                 .hasMessageNotContaining(name(6) + ":")
                 .satisfies(e -> assertThat(((FleetPreflightFailedException) e).problems()).containsOnlyKeys(name(7)));
-        assertThat(fleet.preview(v1)).contains("1 refused");
+        FleetPreview preview = fleet.preview(v1);
+        assertThat(preview.isReady()).isFalse();
+        assertThat(preview.refusedHosts()).containsExactly(name(7));
+        assertThat(preview.problems().get(name(7))).isNotEmpty();
+        assertThat(preview.toString()).contains("1 refused");
         assertThat(events).isEmpty();
         assertThat(trees()).isEqualTo(bad);
     }
@@ -356,5 +382,112 @@ class FleetRollbackTest {
                     assertThat(f.made()).hasSize(SERVERS - 2);
                     assertThat(fleet.plan(name(0)).restorePoints()).hasSize(1); // points made elsewhere stay
                 });
+    }
+
+    /** A health endpoint per host on 127.0.0.1: {@code /health/<index>} answers 500 for the indexes in {@code down}. */
+    private static HttpServer health(Set<Integer> down, AtomicInteger requests) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/health/", ex -> {
+            requests.incrementAndGet();
+            int i = Integer.parseInt(ex.getRequestURI().getPath().substring("/health/".length()));
+            int status = down.contains(i) ? 500 : 200;
+            byte[] body = (status == 200 ? "ok" : "v2 crashed").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(status, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        http.setExecutor(Executors.newFixedThreadPool(4));
+        http.start();
+        return http;
+    }
+
+    private static FleetWatchdog watchdog(Fleet fleet, FleetPoint point, HttpServer http) {
+        int port = http.getAddress().getPort();
+        return FleetWatchdog.of(fleet, point)
+                .probe(host -> HealthCheck.http(URI.create("http://127.0.0.1:" + port + "/health/" + hosts.indexOf(host)))
+                        .expectStatus(200))
+                .every(Duration.ofMillis(50))
+                .rollBackWhen(Trigger.consecutiveFailures(2));
+    }
+
+    @Test
+    void shouldRollBackOnlyTheHostWhoseTriggerFiresWhileTheFleetIsBelowItsFraction() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        List<Map<String, String>> bad = trees();
+        HttpServer http = health(Set.of(6), new AtomicInteger());
+        try {
+            FleetWatchReport watch = watchdog(fleet, v1, http).rollBackFleetWhenFailing(0.25)
+                    .watchFor(Duration.ofSeconds(5)).run();
+
+            assertThat(watch.outcome()).as(watch.toMarkdown()).isEqualTo(FleetWatchReport.Outcome.HOSTS_ROLLED_BACK);
+            assertThat(watch.hostsTriggered()).containsExactly(name(6));
+            assertThat(watch.host(name(6)).outcome()).isEqualTo(WatchReport.Outcome.ROLLED_BACK);
+            assertThat(watch.host(name(6)).reason()).contains("500");
+            assertThat(watch.host(name(5)).outcome()).isEqualTo(WatchReport.Outcome.HEALTHY);
+            assertThat(watch.fleetTrigger()).isNull();
+            assertThat(watch.fleetRollback()).isNull();
+            assertV1(6);
+            for (int i = 0; i < SERVERS; i++) {
+                if (i != 6) {
+                    assertThat(tree(i)).as("server %d untouched", i).isEqualTo(bad.get(i));
+                }
+            }
+            assertThat(watch.toMarkdown()).contains("| " + name(6) + " | ROLLED_BACK |").contains("HOSTS_ROLLED_BACK");
+            assertThat(watch.toJson()).contains("\"outcome\" : \"HOSTS_ROLLED_BACK\"");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void shouldRollTheWholeFleetBackOnceTheHostsWhoseTriggersFiredReachTheFraction() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        badDeploy();
+        Set<Integer> down = Set.of(2, 9, 13, 17, 18); // 5 of 20: the fraction of 0.25
+        HttpServer http = health(down, new AtomicInteger());
+        try {
+            FleetWatchReport watch = watchdog(fleet, v1, http).rollBackFleetWhenFailing(0.25)
+                    .waves(Waves.canary(1).thenBatches(10)).watchFor(Duration.ofSeconds(20)).run();
+
+            assertThat(watch.outcome()).as(watch.toMarkdown()).isEqualTo(FleetWatchReport.Outcome.FLEET_ROLLED_BACK);
+            assertThat(watch.hostsTriggered()).containsExactlyElementsOf(down.stream().sorted().map(this::name).toList());
+            assertThat(watch.fleetTrigger()).contains("5 of 20 host(s)");
+            assertThat(watch.host(name(0)).outcome()).isEqualTo(WatchReport.Outcome.STOPPED); // ended, not run out
+            FleetReport fleetRollback = watch.fleetRollback();
+            assertThat(fleetRollback.isSuccessful()).as(fleetRollback.toMarkdown()).isTrue();
+            assertThat(fleetRollback.hostsWith(HostStatus.ALREADY_DONE))
+                    .containsExactlyElementsOf(down.stream().sorted().map(this::name).toList());
+            assertThat(fleetRollback.count(HostStatus.SUCCEEDED)).isEqualTo(SERVERS - down.size());
+            for (int i = 0; i < SERVERS; i++) {
+                assertV1(i);
+                assertThat(fleet.plan(name(i)).history()).as("server %d rolled back once", i).hasSize(1);
+            }
+            assertThat(watch.toMarkdown()).contains("Fleet rolled back:").contains("# Fleet rollback of web");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void shouldRefuseAFleetWatchThatCannotWatchBeforeAnyProbe() throws Exception {
+        Fleet fleet = fleet();
+        FleetPoint v1 = fleet.capture("v1.0.0");
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer http = health(Set.of(), requests);
+        try {
+            assertThatThrownBy(() -> watchdog(fleet, v1, http).run())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("fleet watchdog of 'web'").hasMessageContaining(name(0))
+                    .hasMessageContaining("watchFor(");
+            fleet.plan(name(4)).store().delete(v1.pointId(name(4)));
+            assertThatThrownBy(() -> watchdog(fleet, v1, http).watchFor(Duration.ofSeconds(1)).run())
+                    .hasMessageContaining(name(4)).hasMessageContaining(v1.pointId(name(4)));
+            assertThat(requests).hasValue(0);
+        } finally {
+            http.stop(0);
+        }
     }
 }

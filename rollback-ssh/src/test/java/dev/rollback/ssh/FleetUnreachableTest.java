@@ -7,6 +7,8 @@ import dev.rollback.Rollback;
 import dev.rollback.fleet.Fleet;
 import dev.rollback.fleet.FleetPoint;
 import dev.rollback.fleet.FleetPreflightFailedException;
+import dev.rollback.fleet.FleetReport;
+import dev.rollback.fleet.FleetReport.HostStatus;
 import dev.rollback.fleet.Waves;
 import dev.rollback.host.Host;
 import dev.rollback.targets.ConfigFiles;
@@ -17,7 +19,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A fleet whose one server is down when the rollback starts: preflight names it and no other server changes. */
+/**
+ * A fleet whose one server is down when the rollback starts: preflight names it and no other server changes; asked
+ * to, the fleet leaves it out and rolls the others back.
+ */
 class FleetUnreachableTest {
 
     @TempDir
@@ -51,11 +56,29 @@ class FleetUnreachableTest {
                     .isInstanceOf(FleetPreflightFailedException.class)
                     .hasMessageContaining(hosts.get(1).name() + ":")
                     .hasMessageContaining("expected an SSH server answering there")
+                    .hasMessageContaining("fleet.skippingUnreachable()")
                     .satisfies(e -> assertThat(((FleetPreflightFailedException) e).problems())
                             .containsOnlyKeys(hosts.get(1).name()));
             for (int i = 0; i < 3; i++) {
                 assertThat(Files.readString(work.resolve("config-" + i + ".json"))).isEqualTo("{\"v\": 2}\n");
             }
+
+            // asked to, the fleet leaves the silent host out, names it, and rolls the others back
+            FleetReport report = fleet.skippingUnreachable().rollback(v1, Waves.canary(1));
+            assertThat(report.hostsWith(HostStatus.SUCCEEDED)).containsExactly(hosts.get(0).name(), hosts.get(2).name());
+            assertThat(report.hostsWith(HostStatus.UNREACHABLE)).containsExactly(hosts.get(1).name());
+            assertThat(report.host(hosts.get(1).name()).error()).contains("does not answer");
+            assertThat(report.isSuccessful()).isFalse();
+            assertThat(report.toMarkdown()).contains("| " + hosts.get(1).name() + " | - | UNREACHABLE |");
+            assertThat(Files.readString(work.resolve("config-0.json"))).isEqualTo("{\"v\": 1}\n");
+            assertThat(Files.readString(work.resolve("config-1.json"))).isEqualTo("{\"v\": 2}\n");
+            assertThat(Files.readString(work.resolve("config-2.json"))).isEqualTo("{\"v\": 1}\n");
+
+            // a resume while it is still down leaves the done hosts alone and names it again
+            FleetReport resumed = fleet.skippingUnreachable().resume(v1, Waves.canary(1));
+            assertThat(resumed.hostsWith(HostStatus.ALREADY_DONE)).containsExactly(hosts.get(0).name(),
+                    hosts.get(2).name());
+            assertThat(resumed.hostsWith(HostStatus.UNREACHABLE)).containsExactly(hosts.get(1).name());
         } finally {
             for (Host h : hosts) {
                 h.close();

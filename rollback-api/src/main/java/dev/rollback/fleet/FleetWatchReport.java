@@ -1,0 +1,150 @@
+package dev.rollback.fleet;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollback.WatchReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a {@link FleetWatchdog} saw and did: each host's {@link WatchReport} (its probes, the trigger that fired on
+ * it and its own rollback), whether the fleet's fraction was reached, and the fleet rollback that followed.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param fleet the fleet's name
+ * @param pointLabel the fleet point's label
+ * @param hosts each host's watch report, in fleet order
+ * @param hostErrors each host whose watch ended with an error instead of a report, with the error
+ * @param fleetTrigger why the whole fleet was rolled back, or null if its fraction was not reached
+ * @param fleetRollback the fleet rollback's report, or null if there was none or it could not start
+ * @param fleetError why the fleet rollback could not start (its preflight refused it), or null
+ * @param stopped whether {@link FleetWatchdog#stop()} or an interrupt ended the watch
+ * @param startedAt when the watch started
+ * @param endedAt when it ended
+ */
+public record FleetWatchReport(String fleet, String pointLabel, Map<String, WatchReport> hosts,
+        Map<String, String> hostErrors, String fleetTrigger, FleetReport fleetRollback, String fleetError,
+        boolean stopped, Instant startedAt, Instant endedAt) {
+
+    /** How a fleet watch ended. */
+    public enum Outcome {
+        /** No trigger fired on any host; nothing was changed. */
+        HEALTHY,
+        /** Triggers fired on some hosts, each was rolled back alone and successfully; the fleet's fraction was not reached. */
+        HOSTS_ROLLED_BACK,
+        /** The fleet's fraction was reached and the whole fleet is back at the point. */
+        FLEET_ROLLED_BACK,
+        /** A host's or the fleet's rollback did not succeed, or a host's watch failed: a person must look. */
+        ROLLBACK_FAILED,
+        /** The watch was stopped before any trigger fired; nothing was changed. */
+        STOPPED
+    }
+
+    /** Validates the parts and copies the maps, keeping their order. */
+    public FleetWatchReport {
+        Objects.requireNonNull(fleet, "fleet");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(endedAt, "endedAt");
+        hosts = Collections.unmodifiableMap(new LinkedHashMap<>(hosts));
+        hostErrors = Collections.unmodifiableMap(new LinkedHashMap<>(hostErrors));
+    }
+
+    /** How the watch ended, from the hosts' reports and the fleet rollback. */
+    public Outcome outcome() {
+        if (!hostErrors.isEmpty() || fleetError != null) {
+            return Outcome.ROLLBACK_FAILED;
+        }
+        if (fleetTrigger != null) {
+            return fleetRollback != null && fleetRollback.isSuccessful() ? Outcome.FLEET_ROLLED_BACK
+                    : Outcome.ROLLBACK_FAILED;
+        }
+        List<String> fired = hostsTriggered();
+        if (hosts.values().stream().anyMatch(r -> r.outcome() == WatchReport.Outcome.ROLLBACK_FAILED)) {
+            return Outcome.ROLLBACK_FAILED;
+        }
+        if (!fired.isEmpty()) {
+            return Outcome.HOSTS_ROLLED_BACK;
+        }
+        return stopped ? Outcome.STOPPED : Outcome.HEALTHY;
+    }
+
+    /** The hosts on which a trigger fired, in fleet order. */
+    public List<String> hostsTriggered() {
+        return hosts.entrySet().stream().filter(e -> e.getValue().fired() != null).map(Map.Entry::getKey).toList();
+    }
+
+    /** The watch report of the named host, or null if its watch ended with an error. */
+    public WatchReport host(String name) {
+        return hosts.get(name);
+    }
+
+    /** The time from the watch's start to its end. */
+    public Duration duration() {
+        return Duration.between(startedAt, endedAt);
+    }
+
+    /** The report as Markdown: the outcome, a row per host, then the fleet rollback's report if there was one. */
+    public String toMarkdown() {
+        String nl = System.lineSeparator();
+        StringBuilder md = new StringBuilder("# Fleet watch of " + fleet + " (point " + pointLabel + "): " + outcome()
+                + nl + nl);
+        md.append(hosts.size() + hostErrors.size()).append(" hosts watched for ").append(duration().toMillis())
+                .append(" ms; a trigger fired on ").append(hostsTriggered().size()).append(nl);
+        if (fleetTrigger != null) {
+            md.append(nl).append("Fleet rolled back: ").append(fleetTrigger).append(nl);
+        }
+        if (fleetError != null) {
+            md.append(nl).append("Fleet rollback refused: ").append(fleetError.replaceAll("\\R", " ")).append(nl);
+        }
+        md.append(nl).append("| host | watch | trigger | time to detect | time to recover | probes |").append(nl)
+                .append("|---|---|---|---|---|---|").append(nl);
+        hosts.forEach((h, r) -> md.append("| ").append(h).append(" | ").append(r.outcome()).append(" | ")
+                .append(r.reason() == null ? "-" : r.reason().replace("|", "\\|").replaceAll("\\R", " ")).append(" | ")
+                .append(r.timeToDetect() == null ? "-" : r.timeToDetect().toMillis() + " ms").append(" | ")
+                .append(r.timeToRecover() == null ? "-" : r.timeToRecover().toMillis() + " ms").append(" | ")
+                .append(r.probesMade()).append(" |").append(nl));
+        hostErrors.forEach((h, e) -> md.append("| ").append(h).append(" | ERROR | ")
+                .append(e.replace("|", "\\|").replaceAll("\\R", " ")).append(" | - | - | - |").append(nl));
+        if (fleetRollback != null) {
+            md.append(nl).append(fleetRollback.toMarkdown());
+        }
+        return md.toString();
+    }
+
+    /** The report as pretty-printed JSON, with each host's watch report and the fleet rollback's report. */
+    public String toJson() {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try {
+            ObjectNode root = json.createObjectNode();
+            root.put("fleet", fleet).put("pointLabel", pointLabel).put("outcome", outcome().name())
+                    .put("fleetTrigger", fleetTrigger).put("fleetError", fleetError).put("stopped", stopped)
+                    .put("startedAt", startedAt.toString()).put("endedAt", endedAt.toString());
+            ObjectNode perHost = root.putObject("hosts");
+            for (Map.Entry<String, WatchReport> e : hosts.entrySet()) {
+                perHost.set(e.getKey(), json.readTree(e.getValue().toJson()));
+            }
+            ObjectNode errs = root.putObject("hostErrors");
+            hostErrors.forEach(errs::put);
+            if (fleetRollback != null) {
+                root.set("fleetRollback", json.readTree(fleetRollback.toJson()));
+            }
+            return json.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("fleet watch report of '" + fleet + "': expected JSON, found " + e, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FleetWatchReport[" + fleet + " (" + pointLabel + "): " + outcome() + ", trigger fired on "
+                + hostsTriggered() + (fleetTrigger == null ? "" : ", fleet rolled back: " + fleetTrigger) + "]";
+    }
+}
