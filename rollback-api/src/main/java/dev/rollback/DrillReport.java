@@ -165,6 +165,16 @@ public record DrillReport(
     }
 
     /**
+     * The report as one self-contained HTML page (no script, style sheet, font or image from elsewhere): the outcome,
+     * a timeline drawn as inline SVG (a bar per step on a time axis, a mark per check, the trigger and the recovery
+     * point where there are), the targets' states, and the {@link #toMarkdown() Markdown report}. Write it to a file
+     * for the incident record.
+     */
+    public String toHtml() {
+        return HtmlReports.of(this);
+    }
+
+    /**
      * The report as a Markdown drill record: the outcome, the change, the restore point, a timing
      * log with one row per stage, the checks, the restore points deleted or kept, then the
      * rollback's incident report.

@@ -117,6 +117,16 @@ public record RollbackReport(
     }
 
     /**
+     * The report as one self-contained HTML page (no script, style sheet, font or image from elsewhere): the outcome,
+     * a timeline drawn as inline SVG (a bar per step on a time axis, a mark per check, the trigger and the recovery
+     * point where there are), the targets' states, and the {@link #toMarkdown() Markdown report}. Write it to a file
+     * for the incident record.
+     */
+    public String toHtml() {
+        return HtmlReports.of(this);
+    }
+
+    /**
      * The report as a Markdown incident report: what happened, the actions with their timings, the
      * checks, the targets affected and where their failed state was kept.
      * Durations are written as {@link dev.rollback.spi.Durations#format} writes them.

@@ -137,6 +137,16 @@ public record WatchReport(
     }
 
     /**
+     * The report as one self-contained HTML page (no script, style sheet, font or image from elsewhere): the outcome,
+     * a timeline drawn as inline SVG (a bar per step on a time axis, a mark per check, the trigger and the recovery
+     * point where there are), the targets' states, and the {@link #toMarkdown() Markdown report}. Write it to a file
+     * for the incident record.
+     */
+    public String toHtml() {
+        return HtmlReports.of(this);
+    }
+
+    /**
      * The report as Markdown: when a trigger fired, first one line with the time to detect (and to
      * recover and repair); then the outcome, the trigger and why, the timings, the failed probes,
      * then the rollback's incident report.

@@ -226,7 +226,7 @@ public final class Fleet {
         List<Host> todo = hosts.stream().filter(h -> !Boolean.TRUE.equals(done.get(h.name()).value)).toList();
         Map<String, HostRow> skipped = new LinkedHashMap<>();
         hosts.stream().filter(h -> !todo.contains(h)).forEach(h -> skipped.put(h.name(),
-                new HostRow(h.name(), 0, HostStatus.ALREADY_DONE, null, null, null, null)));
+                new HostRow(h.name(), 0, HostStatus.ALREADY_DONE, null, null, null, null, null)));
         return run(point, waves, todo, skipped, true);
     }
 
@@ -248,7 +248,7 @@ public final class Fleet {
         Map<String, RestorePoint> points = checked.points();
         Map<String, HostRow> rows = new LinkedHashMap<>(skipped);
         checked.unreachable().forEach((h, why) -> rows.put(h, new HostRow(h, 0, HostStatus.UNREACHABLE, null, null,
-                null, why)));
+                null, null, why)));
         List<Host> todo = wanted.stream().filter(h -> !checked.unreachable().containsKey(h.name())).toList();
         String stopped = null;
         int failed = 0;
@@ -257,7 +257,7 @@ public final class Fleet {
             wave++;
             if (stopped != null) {
                 for (Host h : hostsOfWave) {
-                    rows.put(h.name(), new HostRow(h.name(), 0, HostStatus.NOT_STARTED, null, null, null, null));
+                    rows.put(h.name(), new HostRow(h.name(), 0, HostStatus.NOT_STARTED, null, null, null, null, null));
                 }
                 continue;
             }
@@ -265,7 +265,7 @@ public final class Fleet {
             if (hookError != null) {
                 stopped = hookError;
                 for (Host h : hostsOfWave) {
-                    rows.put(h.name(), new HostRow(h.name(), 0, HostStatus.NOT_STARTED, null, null, null, null));
+                    rows.put(h.name(), new HostRow(h.name(), 0, HostStatus.NOT_STARTED, null, null, null, null, null));
                 }
                 continue;
             }
@@ -276,9 +276,9 @@ public final class Fleet {
             for (Host h : hostsOfWave) {
                 Result<RollbackReport> r = results.get(h.name());
                 HostRow row = r.error != null
-                        ? new HostRow(h.name(), number, HostStatus.FAILED, null, null, null, describe(r.error))
+                        ? new HostRow(h.name(), number, HostStatus.FAILED, null, null, null, null, describe(r.error))
                         : new HostRow(h.name(), number, r.value.isSuccessful() ? HostStatus.SUCCEEDED
-                                : HostStatus.FAILED, r.value.outcome(), r.value.timeToRecover(),
+                                : HostStatus.FAILED, r.value.outcome(), r.value.startedAt(), r.value.timeToRecover(),
                                 r.value.setAsidePointId(), r.value.isSuccessful() ? null
                                         : String.join("; ", r.value.errors()));
                 if (row.status() == HostStatus.FAILED) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.Outcome;
+import dev.rollback.internal.HtmlPage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,11 +55,13 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
      * @param wave the number of its wave (1 for the canary), or 0 if it was not in a wave that ran
      * @param status how it ended
      * @param outcome its plan's outcome, or null if its plan made no report
+     * @param startedAt when its rollback started, or null if its plan made no report
      * @param timeToRecover its rollback's time to recover, or null
      * @param setAsidePointId the restore point holding the state its rollback set aside, or null
      * @param error what went wrong, or null
      */
-    public record HostRow(String host, int wave, HostStatus status, Outcome outcome, Duration timeToRecover,
+    public record HostRow(String host, int wave, HostStatus status, Outcome outcome, Instant startedAt,
+            Duration timeToRecover,
             String setAsidePointId, String error) {
 
         /** Validates the parts. */
@@ -133,6 +136,37 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
     }
 
     /**
+     * The report as one self-contained HTML page (no script, style sheet, font or image from elsewhere): the outcome,
+     * a timeline drawn as inline SVG (a bar per host, from its rollback's start for its time to recover, the hosts
+     * of a wave together), the table of hosts, and the {@link #toMarkdown() Markdown report}.
+     */
+    public String toHtml() {
+        HtmlPage page = new HtmlPage("Fleet rollback of " + fleet + " to " + pointLabel, "Outcome: "
+                + (isSuccessful() ? "succeeded" : "not successful") + " — " + totals() + (stoppedBecause == null ? ""
+                        : "; stopped: " + stoppedBecause), isSuccessful());
+        page.facts(List.of(new String[] {"Hosts", Integer.toString(hosts.size())}, new String[] {"Ran", "from "
+                + startedAt + " to " + finishedAt}));
+        List<HtmlPage.Bar> bars = new ArrayList<>();
+        for (HostRow h : hosts) {
+            if (h.startedAt() != null && h.timeToRecover() != null) {
+                bars.add(new HtmlPage.Bar("wave " + h.wave() + ": " + h.host(), "wave " + h.wave(), h.startedAt(),
+                        h.timeToRecover(), h.status().name(), h.error()));
+            }
+        }
+        page.timeline("Timeline: " + bars.size() + " hosts rolled back", startedAt, finishedAt, bars,
+                List.of(new HtmlPage.Mark(isSuccessful() ? "recovered" : "ended", finishedAt,
+                        isSuccessful() ? "recovered" : "failed")));
+        List<List<String>> rows = new ArrayList<>();
+        for (HostRow h : hosts) {
+            rows.add(java.util.Arrays.asList(h.host(), h.wave() == 0 ? "-" : Integer.toString(h.wave()),
+                    h.status().name(), h.outcome() == null ? "-" : h.outcome().name(), h.timeToRecover() == null ? "-"
+                            : h.timeToRecover().toMillis() + " ms", h.setAsidePointId(), h.error()));
+        }
+        page.table("Hosts", List.of("host", "wave", "status", "outcome", "time to recover", "set aside", "error"), rows);
+        return page.markdown("The report", toMarkdown()).html();
+    }
+
+    /**
      * Reads a report written by {@link #toJson()} back, as a report kept in a file or sent to another process.
      *
      * @throws IllegalArgumentException if the text is not such a report, naming the part that is missing or wrong
@@ -150,6 +184,7 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
                 rows.add(new HostRow(required(h, "host").asText(), h.path("wave").asInt(0),
                         HostStatus.valueOf(required(h, "status").asText()),
                         text(h, "outcome") == null ? null : Outcome.valueOf(text(h, "outcome")),
+                        text(h, "startedAt") == null ? null : Instant.parse(text(h, "startedAt")),
                         h.path("timeToRecoverMillis").isNumber()
                                 ? Duration.ofMillis(h.get("timeToRecoverMillis").asLong()) : null,
                         text(h, "setAsidePointId"), text(h, "error")));
@@ -192,6 +227,7 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
         for (HostRow h : hosts) {
             rows.addObject().put("host", h.host()).put("wave", h.wave()).put("status", h.status().name())
                     .put("outcome", h.outcome() == null ? null : h.outcome().name())
+                    .put("startedAt", h.startedAt() == null ? null : h.startedAt().toString())
                     .put("timeToRecoverMillis", h.timeToRecover() == null ? null : h.timeToRecover().toMillis())
                     .put("setAsidePointId", h.setAsidePointId()).put("error", h.error());
         }
