@@ -297,9 +297,16 @@ public final class RestorePointStore {
         return StoreCheck.verify(this, point);
     }
 
-    /** Reports of the plan's finished rollbacks, oldest first: the plan's rollback history. */
+    /**
+     * Reports of the plan's finished rollbacks, oldest first: the plan's rollback history. In a store {@link
+     * #sharedWith shared} with the team it holds every machine's rollbacks (the shared reports this machine lacks
+     * are copied into its folder first).
+     */
     public List<RollbackReport> history(String plan) {
         Path dir = root.resolve("reports").resolve(plan);
+        if (shared != null) {
+            shared.pullReports(plan, dir);
+        }
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rollback.check.HealthCheck;
+import dev.rollback.spi.Check;
 import dev.rollback.targets.ConfigFiles;
 import dev.rollback.targets.DirectoryBackup;
 import dev.rollback.testing.Requirements;
@@ -120,6 +121,28 @@ class HtmlReportTest {
 
         assertThat(page.bars()).isEqualTo(watch.rollback().steps().size());
         assertThat(page.dom()).contains(">trigger<").contains("probe 1 failed").contains("recovered");
+        assertThat(page.consoleErrors()).isEmpty();
+        assertThat(page.greenPixels()).isPositive();
+    }
+
+    @Test
+    void shouldRenderTheDrillReportWithItsStagesAndTheRollbackSteps() throws Exception {
+        DrillReport drill = Drill.of(plan)
+                .change("deploy a test release", ctx -> Files.writeString(release.resolve("VERSION"), "9.9.9-drill\n"))
+                .shows(Check.of("drill release runs", () -> Files.readString(release.resolve("VERSION"))
+                        .contains("drill")))
+                .thenGone(Check.of("release 1.0.0 back", () -> Files.readString(release.resolve("VERSION"))
+                        .equals("1.0.0\n")))
+                .keeps(Check.of("config kept", () -> Files.readString(config).equals("MODE=production\n")))
+                .run();
+        assertThat(drill.outcome()).as(drill.toMarkdown()).isEqualTo(DrillReport.Outcome.PASSED);
+
+        String html = drill.toHtml();
+        assertSelfContained(html);
+        Rendered page = render(html, "drill");
+
+        assertThat(page.bars()).isEqualTo(drill.stages().size() + drill.rollback().steps().size());
+        assertThat(page.dom()).contains("stage ").contains("PASSED").contains("recovered");
         assertThat(page.consoleErrors()).isEmpty();
         assertThat(page.greenPixels()).isPositive();
     }

@@ -225,6 +225,10 @@ class FleetRollbackTest {
         }
         assertThat(report.toJson()).contains("\"SUCCEEDED\" : " + SERVERS).contains(name(7));
         assertThat(report.toMarkdown()).contains("| " + name(0) + " | 1 | SUCCEEDED | SUCCEEDED |");
+        String html = report.toHtml();
+        assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script")
+                .contains("Fleet rollback of web to v1.0.0").contains(name(19));
+        assertThat(html.split("<rect class=\"step ", -1)).hasSize(SERVERS + 1); // a bar per host
         FleetReport read = FleetReport.fromJson(report.toJson());
         assertThat(read.toJson()).isEqualTo(report.toJson());
         assertThat(read.host(name(7)).status()).isEqualTo(HostStatus.SUCCEEDED);

@@ -209,6 +209,37 @@ public final class SharedRecords {
         records.write("reports/" + plan + "/" + rollbackId + ".json", json);
     }
 
+    /**
+     * Copies the plan's shared reports that {@code dir} (the store's local report folder) lacks into it, so that the
+     * history read from any machine holds every machine's rollbacks. A report never changes once written, so a
+     * copy already there is not read again.
+     */
+    public void pullReports(String plan, Path dir) {
+        requireFormat();
+        for (String key : records.list("reports/" + plan)) {
+            String name = key.substring(key.lastIndexOf('/') + 1);
+            if (!name.endsWith(".json") || name.startsWith(".")) {
+                continue;
+            }
+            Path local = dir.resolve(name);
+            if (Files.exists(local)) {
+                continue;
+            }
+            Optional<byte[]> bytes = records.read(key);
+            if (bytes.isEmpty()) {
+                continue; // removed meanwhile
+            }
+            try {
+                Files2.createPrivateDirectories(dir);
+                // a copy: the shared records keep the original, so losing it to a power cut costs one read
+                Files2.writeAtomically(local, bytes.get(), Files2.Sync.NONE);
+            } catch (IOException e) {
+                throw new StoreException("cannot copy the report " + key + " of plan '" + plan + "' from "
+                        + records.describe() + " into " + dir + ": " + e, e);
+            }
+        }
+    }
+
     /** Who this process is, as history names it. */
     static String me() {
         return System.getProperty("user.name", "unknown") + "@" + LocalMachine.name() + " (pid " + LocalMachine.pid()
