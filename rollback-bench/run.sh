@@ -5,6 +5,7 @@
 #   rollback-bench/run.sh GitBenchmark 10 10000 1000
 #   rollback-bench/run.sh directory [files] [megabytes]     (the name's case and the Benchmark suffix are optional)
 #   rollback-bench/run.sh DbBenchmark 5 200000 100           5 rounds, 200000 PostgreSQL rows, 100 MB of SQLite
+#   rollback-bench/run.sh fleet [rounds] [hosts]              3 rounds, 50 OpenSSH servers on 127.0.0.1 (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=EngineBenchmark
