@@ -180,7 +180,9 @@ public final class Drill {
             throw new IllegalArgumentException(of() + ": expected at least one check that the change '" + changeName
                     + "' shows, found none; add one with shows(HealthCheck.http(uri).bodyContains(\"DRILL\"))");
         }
-        return new Run().execute();
+        DrillReport report = new Run().execute();
+        plan.spec.listeners().drillFinished(report);
+        return report;
     }
 
     /** The state of one run of the drill. */

@@ -45,4 +45,7 @@ public interface RollbackListener {
 
     /** A rollback ended (whatever its outcome), with its report. */
     default void onRollbackFinished(RollbackReport report) {}
+
+    /** A {@link Drill} ended, passed or failed; its report says which and why. */
+    default void onDrillFinished(DrillReport report) {}
 }

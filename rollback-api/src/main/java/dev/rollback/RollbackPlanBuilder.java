@@ -2,6 +2,7 @@ package dev.rollback;
 
 import dev.rollback.internal.Redactor;
 import dev.rollback.internal.engine.Listeners;
+import dev.rollback.internal.engine.Notifications;
 import dev.rollback.internal.engine.PlanSpec;
 import dev.rollback.spi.Check;
 import dev.rollback.spi.Names;
@@ -96,6 +97,7 @@ public final class RollbackPlanBuilder {
     Clock clock = Clock.systemUTC();
     Sleeper sleeper = Sleeper.system();
     final List<RollbackListener> listeners = new ArrayList<>();
+    final List<dev.rollback.notify.Notifier> notifiers = new ArrayList<>();
     final Set<String> secrets = new LinkedHashSet<>();
     boolean acceptDataLoss;
 
@@ -299,6 +301,17 @@ public final class RollbackPlanBuilder {
         return this;
     }
 
+    /**
+     * Tells {@code notifier} when a watchdog's trigger fires, a rollback starts, finishes or fails, and a drill ends
+     * (such as {@link dev.rollback.notify.Webhook#to}). Sending is done by a thread of its own with bounded retries
+     * and a backoff on the plan's {@link #sleeper sleeper}, the plan's secrets masked; a notifier that fails never
+     * changes the rollback.
+     */
+    public RollbackPlanBuilder notify(dev.rollback.notify.Notifier notifier) {
+        notifiers.add(Objects.requireNonNull(notifier, "notifier"));
+        return this;
+    }
+
     /** Adds a listener; events are also logged through slf4j. */
     public RollbackPlanBuilder listener(RollbackListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -345,9 +358,14 @@ public final class RollbackPlanBuilder {
         }
         Set<String> masked = new LinkedHashSet<>(secrets);
         targets.values().forEach(t -> masked.addAll(t.secrets()));
+        Redactor redactor = new Redactor(masked);
+        List<RollbackListener> all = new ArrayList<>(listeners);
+        if (!notifiers.isEmpty()) {
+            all.add(new Notifications(notifiers, redactor, sleeper));
+        }
         return new RollbackPlan(new PlanSpec(name, store, store.writer, host, targets, stops, starts, checks, before,
                 after, beforeTarget, afterTarget, policy, budgets, recoveryBudget, keepLast, hostStore,
-                copyArtifactsToStore, clock, sleeper, new Listeners(listeners), new Redactor(masked), acceptDataLoss));
+                copyArtifactsToStore, clock, sleeper, new Listeners(all), redactor, acceptDataLoss));
     }
 
     private static Phase hookPhase(Phase phase) {

@@ -65,6 +65,18 @@ public final class Listeners {
         }
     }
 
+    /** Hands a drill's report to every listener. */
+    public void drillFinished(dev.rollback.DrillReport report) {
+        for (RollbackListener l : listeners) {
+            try {
+                l.onDrillFinished(report);
+            } catch (RuntimeException failure) {
+                LOG.warn("plan '{}': listener {} failed on the drill report and was skipped: {}", report.plan(),
+                        l.getClass().getName(), failure.toString());
+            }
+        }
+    }
+
     private static void log(RollbackEvent e) {
         switch (e.type()) {
             case ROLLBACK_STARTED -> LOG.info("plan '{}': rollback {} {}", e.plan(), e.rollbackId(), e.message());
