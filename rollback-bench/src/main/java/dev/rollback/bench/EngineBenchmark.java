@@ -67,6 +67,14 @@ public final class EngineBenchmark {
             }
         }
 
+        Durables.Counted<RestorePoint> capturedCounts = Durables.count(() -> plan.capture("counted"));
+        Durables.Counted<dev.rollback.RollbackPreview> previewCounts =
+                Durables.count(() -> plan.preview(capturedCounts.result()));
+        Durables.Counted<RollbackReport> rollbackCounts = Durables.count(() -> plan.rollback(capturedCounts.result()));
+        if (!rollbackCounts.result().isSuccessful()) {
+            throw new IllegalStateException("benchmark rollback failed: " + rollbackCounts.result());
+        }
+
         byte[] journalSized = new byte[Files.readAllBytes(latestReport(work)).length];
         double[] durableWrite = new double[rounds * 5];
         for (int i = -20; i < durableWrite.length; i++) {
@@ -88,6 +96,16 @@ public final class EngineBenchmark {
         System.out.printf("  rollback  %d steps (preflight, set aside, restore, verify): median %.3f ms, p90 %.3f ms%n",
                 steps, median(rollback), p90(rollback));
         System.out.printf("  per step  median %.3f ms = %.2fx the baseline write (goal: under 20 ms)%n", perStep, perStep / base);
+        System.out.printf("  durable   capture: %s%n", capturedCounts.describe());
+        System.out.printf("  durable   preview: %s%n", previewCounts.describe());
+        System.out.printf("  durable   rollback: %s%n", rollbackCounts.describe());
+        long durable = rollbackCounts.total().durableWrites();
+        System.out.printf("  durable   per step %.2f durable writes (%d in %d steps; goal: at most 1)%n",
+                (double) durable / steps, durable, steps);
+        Goals.time("EngineBenchmark", "engine per step", perStep, "one durable write", base, 20);
+        Goals.count("EngineBenchmark", "durable writes per step", (double) durable / steps, "one durable write", 1, 1);
+        Goals.count("EngineBenchmark", "durable writes of a preview", previewCounts.total().durableWrites(),
+                "nothing", 0, 0);
     }
 
     private static Path latestReport(Path work) throws IOException {
