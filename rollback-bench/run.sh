@@ -6,8 +6,13 @@
 #   rollback-bench/run.sh directory [files] [megabytes]     (the name's case and the Benchmark suffix are optional)
 #   rollback-bench/run.sh DbBenchmark 5 200000 100           5 rounds, 200000 PostgreSQL rows, 100 MB of SQLite
 #   rollback-bench/run.sh fleet [rounds] [hosts]              3 rounds, 50 OpenSSH servers on 127.0.0.1 (root)
+#   rollback-bench/run.sh all                                 every benchmark, and goals.md: the table of every goal
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = all ]; then # every benchmark, then the table of every goal (rollback-bench/all.sh)
+  shift
+  exec rollback-bench/all.sh "$@"
+fi
 name=EngineBenchmark
 if [ $# -gt 0 ] && [[ ! "$1" =~ ^[0-9]+$ ]]; then
   name="${1^}"

@@ -52,6 +52,7 @@ final class LocalCommands {
         long start = System.nanoTime();
         int code;
         try {
+            dev.rollback.internal.IoCount.processStarted();
             code = executor.execute(line, env);
         } catch (IOException e) {
             throw new HostException("command '" + command.display() + "' on host local could not be started: "

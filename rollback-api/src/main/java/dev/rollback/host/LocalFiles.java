@@ -114,7 +114,7 @@ final class LocalFiles {
             try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(permissions(0600)))) {
                 content.writeTo(ch);
-                ch.force(true);
+                Files2.force(ch);
             }
             Files.setPosixFilePermissions(temp, permissions(old.map(FileStat::mode).orElse(mode)));
             if (old.isPresent() && ROOT) {
@@ -146,7 +146,7 @@ final class LocalFiles {
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(permissions(0600)))) {
                 created = true;
                 transfer(in, out);
-                out.force(true);
+                Files2.force(out);
             }
             Files2.syncDirectory(dir);
             created = false;

@@ -54,6 +54,7 @@ final class LocalHeld implements HeldCommand {
         Process process;
         try {
             process = builder.start();
+            dev.rollback.internal.IoCount.processStarted();
         } catch (IOException e) {
             throw new HostException("hold '" + command.display() + "' on host local: expected the program '"
                     + command.argv().get(0) + "' to start, found " + e.getMessage()

@@ -75,7 +75,7 @@ public final class Files2 {
                     ch.write(buffer);
                 }
                 if (sync != Sync.NONE) {
-                    ch.force(true);
+                    force(ch);
                 }
             }
             moveAtomically(temp, file);
@@ -97,10 +97,22 @@ public final class Files2 {
         }
     }
 
-    /** Forces a folder's entries to disk, where the platform allows it. */
+    /**
+     * Forces a file's content and metadata to disk: the one place the library does so for a local file, counted
+     * in {@link IoCount}.
+     */
+    public static void force(FileChannel ch) throws IOException {
+        IoCount.forced(ch);
+    }
+
+    /**
+     * Forces a folder's entries to disk, where the platform allows it: the one place the library does so for a
+     * local folder, counted in {@link IoCount}.
+     */
     public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
+            IoCount.folderForced();
         } catch (IOException | UnsupportedOperationException e) {
             // Some file systems cannot open folders for sync; the rename itself is still atomic.
         }

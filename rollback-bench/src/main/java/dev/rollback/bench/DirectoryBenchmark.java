@@ -113,6 +113,11 @@ public final class DirectoryBenchmark {
         rows.add(row("release switch", "ln -sfn + mv -T", median(switchHand), "its restore step alone",
                 median(switchStep), "(Host.replaceSymlink, with dir fsync)"));
         System.out.println("  release-switch rollback phases (first rounds): " + switchPhases);
+        pointAt(current, "releases/B");
+        Durables.Counted<RollbackReport> switchCounts = Durables.count(() -> switcher.rollback(onA));
+        require(switchCounts.result().isSuccessful(), switchCounts.result());
+        switcher.store().delete(switchCounts.result().setAsidePointId());
+        System.out.println("  release-switch rollback durable writes: " + switchCounts.describe());
         exec("rm", "-rf", work.resolve("shop").toString());
 
         // ---- 3. repeated capture with 1% changed -----------------------------------------------------
@@ -210,6 +215,9 @@ public final class DirectoryBenchmark {
         }
         System.out.printf(Locale.ROOT, "(medians of %d rounds for the switch, %d for the 1 GB cases; ratio = ours / by hand)%n",
                 SWITCH_ROUNDS, BIG_ROUNDS);
+        Goals.time("DirectoryBenchmark", "release-switch whole rollback", median(switchOurs), "ln -sfn + mv -T",
+                median(switchHand), 10);
+        Goals.ratio("DirectoryBenchmark", "capture, 1% changed", median(ours), "cp -a", median(cp), 0.4);
     }
 
     private static String phases(RollbackReport report) {

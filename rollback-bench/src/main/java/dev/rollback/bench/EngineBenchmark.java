@@ -67,6 +67,14 @@ public final class EngineBenchmark {
             }
         }
 
+        Durables.Counted<RestorePoint> capturedCounts = Durables.count(() -> plan.capture("counted"));
+        Durables.Counted<dev.rollback.RollbackPreview> previewCounts =
+                Durables.count(() -> plan.preview(capturedCounts.result()));
+        Durables.Counted<RollbackReport> rollbackCounts = Durables.count(() -> plan.rollback(capturedCounts.result()));
+        if (!rollbackCounts.result().isSuccessful()) {
+            throw new IllegalStateException("benchmark rollback failed: " + rollbackCounts.result());
+        }
+
         byte[] journalSized = new byte[Files.readAllBytes(latestReport(work)).length];
         double[] durableWrite = new double[rounds * 5];
         for (int i = -20; i < durableWrite.length; i++) {
@@ -88,6 +96,60 @@ public final class EngineBenchmark {
         System.out.printf("  rollback  %d steps (preflight, set aside, restore, verify): median %.3f ms, p90 %.3f ms%n",
                 steps, median(rollback), p90(rollback));
         System.out.printf("  per step  median %.3f ms = %.2fx the baseline write (goal: under 20 ms)%n", perStep, perStep / base);
+        System.out.printf("  durable   capture: %s%n", capturedCounts.describe());
+        System.out.printf("  durable   preview: %s%n", previewCounts.describe());
+        System.out.printf("  durable   rollback: %s%n", rollbackCounts.describe());
+        long durable = rollbackCounts.total().durableWrites();
+        System.out.printf("  durable   per step %.2f durable writes (%d in %d steps; goal: at most 1)%n",
+                (double) durable / steps, durable, steps);
+        Goals.time("EngineBenchmark", "engine per step", perStep, "one durable write", base, 20);
+        Goals.count("EngineBenchmark", "durable writes per step", (double) durable / steps, "one durable write", 1, 1);
+        Goals.count("EngineBenchmark", "durable writes of a preview", previewCounts.total().durableWrites(),
+                "nothing", 0, 0);
+        scaling(work, journalSized, Math.max(3, rounds / 4));
+    }
+
+    /**
+     * The same rollback with 1, 10 and 100 targets: the engine's cost per step should stay flat. By hand is a script
+     * that records its progress durably once per target (one durable write each), measured in the same run.
+     */
+    private static void scaling(Path work, byte[] journalSized, int rounds) throws IOException {
+        System.out.println();
+        System.out.println("  scaling (medians of " + rounds + " rounds; by hand: one durable write per target)");
+        System.out.printf("  | %7s | %5s | %12s | %12s | %12s | %7s | %16s |%n", "targets", "steps", "ours ms",
+                "per step ms", "by hand ms", "ratio", "durable writes");
+        System.out.println("  |---------|-------|--------------|--------------|--------------|---------|------------------|");
+        for (int n : new int[] {1, 10, 100}) {
+            RollbackPlanBuilder builder = Rollback.plan("scale-" + n).store(work.resolve("store-" + n));
+            for (int i = 0; i < n; i++) {
+                builder.target(new NoopTarget("t" + i));
+            }
+            RollbackPlan plan = builder.build();
+            double[] ours = new double[rounds];
+            double[] hand = new double[rounds];
+            int steps = 0;
+            long durable = 0;
+            for (int r = -1; r < rounds; r++) {
+                RestorePoint point = plan.capture("round-" + r);
+                long t0 = System.nanoTime();
+                Durables.Counted<RollbackReport> counted = Durables.count(() -> plan.rollback(point));
+                long t1 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    durableWrite(work.resolve("by-hand.json"), journalSized);
+                }
+                long t2 = System.nanoTime();
+                steps = counted.result().steps().size();
+                durable = counted.total().durableWrites();
+                plan.store().delete(point.id());
+                plan.store().delete(counted.result().setAsidePointId());
+                if (r >= 0) {
+                    ours[r] = (t1 - t0) / 1e6;
+                    hand[r] = (t2 - t1) / 1e6;
+                }
+            }
+            System.out.printf("  | %7d | %5d | %12.1f | %12.3f | %12.1f | %6.2fx | %16d |%n", n, steps, median(ours),
+                    median(ours) / steps, median(hand), median(ours) / median(hand), durable);
+        }
     }
 
     private static Path latestReport(Path work) throws IOException {

@@ -133,6 +133,18 @@ public final class GitBenchmark {
             }
         }
 
+        for (RollbackPlan plan : List.of(cliPlan, jgitPlan)) {
+            RestorePoint point = plan == cliPlan ? cliPoint : jgitPoint;
+            git(host, dir, "reset", "--hard", "--quiet", bad);
+            Durables.Counted<RollbackReport> counted = Durables.count(() -> plan.rollback(point));
+            if (!counted.result().isSuccessful()) {
+                throw new IllegalStateException("benchmark rollback failed: " + counted.result());
+            }
+            plan.store().delete(counted.result().setAsidePointId());
+            System.out.printf("%s whole rollback: %s%n", plan == cliPlan ? "cli " : "jgit", counted.describe());
+        }
+        System.out.println("by hand: git status + git reset --hard: 0+0/2 (no sync of its own, 2 processes)");
+
         double nativeMedian = median(ms.get("native reset --hard"));
         System.out.printf("%-26s %10s %10s %10s %18s%n", "", "median ms", "min ms", "max ms", "vs native reset");
         for (Map.Entry<String, double[]> e : ms.entrySet()) {
@@ -140,6 +152,12 @@ public final class GitBenchmark {
             System.out.printf("%-26s %10.1f %10.1f %10.1f %17.2fx%n", e.getKey(), median(v),
                     Arrays.stream(v).min().orElse(0), Arrays.stream(v).max().orElse(0), median(v) / nativeMedian);
         }
+        Goals.ratio("GitBenchmark", "git whole rollback, jgit", median(ms.get("whole rollback, jgit")),
+                "git reset --hard", nativeMedian, 1.3);
+        Goals.ratio("GitBenchmark", "git restore step, jgit", median(ms.get("restore step, jgit")),
+                "git reset --hard", nativeMedian, 1.0);
+        Goals.ratio("GitBenchmark", "git whole rollback, cli", median(ms.get("whole rollback, cli")),
+                "git status + git reset --hard", median(ms.get("native status+reset")), 1.3);
         host.delete(work);
     }
 

@@ -264,6 +264,20 @@ final class CliRepo implements GitRepo {
     }
 
     @Override
+    public boolean createBranchIfAbsent(String name, String commit) {
+        String ref = "refs/heads/" + name;
+        CommandResult r = git(true, null, "update-ref", "--create-reflog", "-m", "branch: created by rollback", ref,
+                commit, "");
+        if (r.succeeded()) {
+            return true;
+        }
+        if (refExists(ref)) {
+            return false; // refused because it exists: the one case that is not a failure
+        }
+        throw failed(r);
+    }
+
+    @Override
     public void createTag(String name, String commit) {
         createRef("refs/tags/" + name, commit, "tag: created by rollback");
     }

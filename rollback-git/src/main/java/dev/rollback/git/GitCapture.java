@@ -111,13 +111,15 @@ final class GitCapture {
         data.put(UNCOMMITTED, String.valueOf(saved.size()));
     }
 
-    /** Makes (or reuses, if already at the commit) the branch that keeps the failed commit reachable. */
+    /**
+     * Makes (or reuses, if already at the commit) the branch that keeps the failed commit reachable: one ref
+     * update that git refuses if the name is taken, then the next name, so the usual case costs one git call.
+     */
     private String asideBranch(GitRepo repo, String commit, Instant now) {
         String base = "rollback/failed-" + STAMP.format(now);
         for (int n = 1; ; n++) {
             String branch = n == 1 ? base : base + "-" + n;
-            if (!repo.refExists("refs/heads/" + branch)) {
-                repo.createBranch(branch, commit);
+            if (repo.createBranchIfAbsent(branch, commit)) {
                 return branch;
             }
             if (repo.resolve("refs/heads/" + branch).orElse("").equals(commit)) {

@@ -73,6 +73,12 @@ interface GitRepo extends AutoCloseable {
     /** Creates a branch at {@code commit}; an existing branch is an error. */
     void createBranch(String name, String commit);
 
+    /**
+     * Creates a branch at {@code commit} if no branch has that name, in one step that git checks atomically (no
+     * lookup before it); returns false, changing nothing, when the branch exists.
+     */
+    boolean createBranchIfAbsent(String name, String commit);
+
     /** Creates a lightweight tag at {@code commit}; an existing tag is an error. */
     void createTag(String name, String commit);
 

@@ -336,6 +336,18 @@ final class JGitRepo implements GitRepo {
     }
 
     @Override
+    public boolean createBranchIfAbsent(String name, String commit) {
+        try {
+            git().branchCreate().setName(name).setStartPoint(commit).call();
+            return true;
+        } catch (org.eclipse.jgit.api.errors.RefAlreadyExistsException e) {
+            return false;
+        } catch (GitAPIException e) {
+            throw api("create the branch " + name, e);
+        }
+    }
+
+    @Override
     public void createTag(String name, String commit) {
         try (RevWalk walk = new RevWalk(repo())) {
             git().tag().setName(name).setObjectId(walk.parseCommit(ObjectId.fromString(commit)))

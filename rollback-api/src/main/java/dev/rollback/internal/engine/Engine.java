@@ -4,6 +4,7 @@ import dev.rollback.RestorePoint;
 import dev.rollback.Resume;
 import dev.rollback.RollbackPreview;
 import dev.rollback.RollbackReport;
+import dev.rollback.internal.IoCount;
 import dev.rollback.spi.Phase;
 import dev.rollback.spi.Problem;
 import dev.rollback.spi.StepContext;
@@ -42,32 +43,45 @@ public final class Engine {
 
     /** Captures every target into a new restore point labelled {@code label}; see {@code RollbackPlan.capture}. */
     public RestorePoint capture(String label) {
-        return captures.capture(label);
+        try (IoCount.Scope counted = IoCount.during("capture")) {
+            return captures.capture(label);
+        }
     }
 
     /** Deletes a point of the plan and what its targets keep for it; returns the targets' release problems. */
     public List<Problem> delete(RestorePoint point) {
-        return captures.delete(point);
+        try (IoCount.Scope counted = IoCount.during("delete")) {
+            return captures.delete(point);
+        }
     }
 
     /** What a rollback of {@code scope} (target names in plan order) to {@code point} would do; changes nothing. */
     public RollbackPreview preview(RestorePoint point, List<String> scope) {
-        return new Run(this, point, scope, false, true).preview();
+        try (IoCount.Scope counted = IoCount.during("preview")) {
+            return new Run(this, point, scope, false, true).preview();
+        }
     }
 
     /** Rolls the targets of {@code scope} back to {@code point}. */
     public RollbackReport rollback(RestorePoint point, List<String> scope) {
-        return new Run(this, point, scope, false, true).run();
+        // the lock, the journal's start and the preflight count as preflight; each step counts under its phase
+        try (IoCount.Scope counted = IoCount.during(Executor.label(Phase.PREFLIGHT))) {
+            return new Run(this, point, scope, false, true).run();
+        }
     }
 
     /** Undoes a rollback: restores the state it set aside in {@code aside}, with the plan's checks if asked. */
     public RollbackReport undo(RestorePoint aside, List<String> scope, boolean planChecks) {
-        return new Run(this, aside, scope, true, planChecks).run();
+        try (IoCount.Scope counted = IoCount.during(Executor.label(Phase.PREFLIGHT))) {
+            return new Run(this, aside, scope, true, planChecks).run();
+        }
     }
 
     /** Resumes the plan's unfinished rollback as {@code how} says. */
     public RollbackReport resume(Resume how) {
-        return Resumption.resume(this, how);
+        try (IoCount.Scope counted = IoCount.during(Executor.label(Phase.PREFLIGHT))) {
+            return Resumption.resume(this, how);
+        }
     }
 
     /**

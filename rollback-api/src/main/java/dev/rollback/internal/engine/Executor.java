@@ -6,6 +6,7 @@ import dev.rollback.RollbackReport;
 import dev.rollback.StepRecord;
 import dev.rollback.StepStatus;
 import dev.rollback.TargetState;
+import dev.rollback.internal.IoCount;
 import dev.rollback.internal.engine.Layout.Action;
 import dev.rollback.internal.engine.Layout.Kind;
 import dev.rollback.spi.Check;
@@ -39,7 +40,7 @@ final class Executor {
             if (done != null && done.status().isSuccessful()) {
                 continue;
             }
-            if (a.phase().compareTo(Phase.RESTORE) >= 0 && !run.stepActions.commitAside() && !run.storeFailureApplied) {
+            if (a.phase().compareTo(Phase.RESTORE) >= 0 && !commitAside() && !run.storeFailureApplied) {
                 // the state set aside is not in the store: nothing may be overwritten
                 run.storeFailureApplied = true;
                 switch (run.policy) {
@@ -57,7 +58,9 @@ final class Executor {
             if (blocked != null) {
                 StepStatus status = a.target() != null && run.skipped.contains(a.target()) ? StepStatus.SKIPPED : StepStatus.NOT_RUN;
                 StepRecord r = new StepRecord(a.index(), a.phase(), a.name(), a.target(), null, Duration.ZERO, status, blocked);
-                run.record(a, r);
+                try (IoCount.Scope counted = IoCount.during(label(a.phase()))) {
+                    run.record(a, r);
+                }
                 if (run.storeFailure != null && !run.storeFailureApplied && run.policy != FailurePolicy.CONTINUE) {
                     run.storeFailureApplied = true;
                     return run.policy == FailurePolicy.HALT ? run.recovery.halt() : run.recovery.putBack(false);
@@ -94,6 +97,13 @@ final class Executor {
         return run.reports.finish(outcome, true);
     }
 
+    /** Commits the set-aside point, counted as work of the set-aside phase. */
+    private boolean commitAside() {
+        try (IoCount.Scope counted = IoCount.during(label(Phase.SET_ASIDE))) {
+            return run.stepActions.commitAside();
+        }
+    }
+
     /**
      * Whether a failure of {@code a} calls for the failure policy. In a rollback, every step but
      * the checks of the verify phase. In an undo, every step but those of the start phase (the
@@ -128,6 +138,17 @@ final class Executor {
 
     /** Runs one step, timed and watched by the heartbeat, and records how it ended. */
     StepRecord execute(Action a) {
+        try (IoCount.Scope counted = IoCount.during(label(a.phase()))) {
+            return executeCounted(a);
+        }
+    }
+
+    /** The label under which {@link IoCount} counts the work of a step of {@code phase}. */
+    static String label(Phase phase) {
+        return phase.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private StepRecord executeCounted(Action a) {
         Instant start = run.clock.instant();
         run.stepStarted(a, start);
         StepStatus status;

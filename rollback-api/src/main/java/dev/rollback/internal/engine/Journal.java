@@ -16,8 +16,10 @@ import java.util.Optional;
 
 /**
  * The journal of a running rollback: enough to finish or undo it after the process dies. It is
- * rewritten atomically (temp file, fsync, rename) after every step, and deleted when the rollback
- * ends; a rollback halted by its failure policy keeps it, so that it can be resumed.
+ * rewritten atomically (temp file, fsync, rename) when the rollback starts (naming the point its set-aside will
+ * write) and after every step, one write per step: not for a verify step (a resume runs the checks again) nor
+ * for the last set-aside step, whose durable record is the commit of the set-aside point that follows it. It is
+ * deleted when the rollback ends; a rollback halted by its failure policy keeps it, so that it can be resumed.
  *
  * @param rollbackId the rollback's id
  * @param plan the plan's name

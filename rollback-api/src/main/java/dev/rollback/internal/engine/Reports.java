@@ -10,6 +10,7 @@ import dev.rollback.StepStatus;
 import dev.rollback.TargetState;
 import dev.rollback.TargetStatus;
 import dev.rollback.error.RollbackException;
+import dev.rollback.internal.IoCount;
 import dev.rollback.internal.Logs;
 import dev.rollback.internal.engine.Layout.Action;
 import dev.rollback.spi.Phase;
@@ -40,6 +41,12 @@ final class Reports {
      * {@code closeJournal}.
      */
     RollbackReport finish(Outcome outcome, boolean closeJournal) {
+        try (IoCount.Scope counted = IoCount.during("finish")) {
+            return finishCounted(outcome, closeJournal);
+        }
+    }
+
+    private RollbackReport finishCounted(Outcome outcome, boolean closeJournal) {
         for (Action a : run.actions) {
             run.records.computeIfAbsent(a.index(), i -> new StepRecord(a.index(), a.phase(), a.name(), a.target(), null,
                     Duration.ZERO, StepStatus.NOT_RUN, "not run"));

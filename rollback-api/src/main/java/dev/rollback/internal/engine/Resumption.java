@@ -61,9 +61,12 @@ final class Resumption {
                     Duration.between(started, run.clock.instant()), StepStatus.SUCCEEDED,
                     "restore point " + run.point.id() + " and " + Plural.of(run.scope.size(), "target") + " checked" + pushed);
             run.records.put(0, pre);
+            // the journal names the point the set-aside will write from the start, so that the set-aside needs no
+            // durable write of its own before it begins: a crash leaves that point in use, and a resume goes on in it
+            boolean setsAside = run.actions.stream().anyMatch(a -> a.kind() == Layout.Kind.SET_ASIDE);
             run.journal = new Journal(run.rollbackId, spec.name(), run.point.id(), run.scope, run.policy, started,
-                    Journal.Status.RUNNING,
-                    run.actions.stream().map(Action::name).toList(), List.of(pre), null, List.of(), false, List.of(), 0);
+                    Journal.Status.RUNNING, run.actions.stream().map(Action::name).toList(), List.of(pre),
+                    setsAside ? spec.writer().newId() : null, List.of(), false, List.of(), 0);
             spec.writer().writeJournal(run.journal);
             spec.writer().activity().record(spec.name(), run.undoing ? "undo" : "rollback", run.point.id(),
                     run.rollbackId, "started");
@@ -145,10 +148,14 @@ final class Resumption {
             Optional<RestorePoint> committed = spec.store().find(j.asidePointId());
             if (committed.isPresent()) {
                 run.asidePoint = committed.get();
+                run.asideSnapshots.clear();
+                run.asideSnapshots.addAll(committed.get().snapshots());
                 run.journal = run.journal.withAside(run.asideSnapshots, true);
-            } else {
+                run.setAsideDoneIn(committed.get());
+            } else if (spec.writer().pendingExists(j.asidePointId())) {
                 run.asidePending = spec.writer().reopen(spec.name(), j.asidePointId());
             }
+            // else the set-aside had not begun: its first step begins the point the journal names
         }
         if (how.mode() == Resume.Mode.ABANDON) {
             run.errors.add("abandoned by the operator; nothing more was changed");

@@ -135,9 +135,43 @@ final class Run {
         }
         applyState(a, r);
         journal = journal.withStep(r);
-        if (a.phase() != Phase.VERIFY) {
+        if (a.phase() != Phase.VERIFY && !recordedByTheCommit(a, r)) {
             // a resumed rollback runs its checks again, so a verify step's record need not survive a crash
             writeJournal();
+        }
+    }
+
+    /**
+     * Whether the durable record of a step is the commit of the set-aside point that follows it, so the journal
+     * need not be written for it: a set-aside that succeeded and is the last of its phase. It changed no target, so
+     * a crash before the commit makes a resume only set that target aside again; after the commit, the point in the
+     * store holds its snapshot, and a resume takes the record from there ({@link #setAsideDoneIn}).
+     */
+    private boolean recordedByTheCommit(Action a, StepRecord r) {
+        if (a.kind() != Kind.SET_ASIDE || r.status() != StepStatus.SUCCEEDED || asidePoint != null) {
+            return false;
+        }
+        for (int i = a.index() + 1; i < actions.size(); i++) {
+            if (actions.get(i).kind() == Kind.SET_ASIDE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes the records of the set-aside steps from the committed set-aside point {@code aside}: a step whose
+     * record the journal lacks ({@link #recordedByTheCommit}) succeeded if the point holds its target's snapshot.
+     */
+    void setAsideDoneIn(RestorePoint aside) {
+        for (Action a : actions) {
+            if (a.kind() == Kind.SET_ASIDE && !records.containsKey(a.index()) && aside.snapshot(a.target()).isPresent()) {
+                StepRecord r = new StepRecord(a.index(), a.phase(), a.name(), a.target(), aside.createdAt(),
+                        Duration.ZERO, StepStatus.SUCCEEDED, "current state saved in restore point " + aside.id());
+                records.put(a.index(), r);
+                applyState(a, r);
+                journal = journal.withStep(r);
+            }
         }
     }
 

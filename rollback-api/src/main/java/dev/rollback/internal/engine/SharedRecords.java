@@ -51,6 +51,8 @@ public final class SharedRecords {
     private final Path root;
     private final Clock clock;
     private volatile boolean formatChecked;
+    /** Whether these are the history of a store of this machine only, in its own folder. */
+    private boolean localFolder;
 
     /**
      * The shared records of the store in {@code root}.
@@ -69,6 +71,7 @@ public final class SharedRecords {
     static SharedRecords localHistory(Path root, Clock clock) {
         SharedRecords r = new SharedRecords(StoreBackend.onHost(dev.rollback.host.Hosts.local(), root), root, clock);
         r.formatChecked = true; // the local folder's format is its manifests'
+        r.localFolder = true;
         return r;
     }
 
@@ -261,8 +264,23 @@ public final class SharedRecords {
             m.put("rollback", rollbackId);
         }
         m.put("detail", detail == null ? "" : detail);
-        records.write("history/" + plan + "/" + ENTRY_TIME.format(at) + "-" + UUID.randomUUID().toString()
-                .substring(0, 8) + ".json", Json.bytes(m));
+        String key = "history/" + plan + "/" + ENTRY_TIME.format(at) + "-" + UUID.randomUUID().toString()
+                .substring(0, 8) + ".json";
+        if (!localFolder) {
+            records.write(key, Json.bytes(m));
+            return;
+        }
+        // the history of this machine's store, as its reports: the content is forced, the folder entry is not, so a
+        // power loss may at worst lose the newest entry's name; the journal, not the history, resumes a rollback
+        Path file = root.resolve(key);
+        try {
+            Files2.createPrivateDirectories(file.getParent());
+            Files2.writeAtomically(file, Json.bytes(m), Files2.Sync.FILE);
+        } catch (IOException e) {
+            throw new StoreException("store folder " + root + ": expected to write the history entry " + file
+                    + ", found " + e + "; nothing was changed there; free space or fix the permissions of " + root
+                    + ", then try again", e);
+        }
     }
 
     /** The plan's history, oldest first. */

@@ -38,12 +38,18 @@ final class StepActions {
             }
             case SET_ASIDE -> {
                 if (run.asidePending == null) {
-                    String id = spec.writer().newId();
+                    String id = run.journal.asidePointId();
+                    if (id == null) {
+                        // a journal of an earlier version, which named the point only when the set-aside began
+                        id = spec.writer().newId();
+                        Journal j = run.journal;
+                        run.journal = new Journal(j.rollbackId(), j.plan(), j.pointId(), j.scope(), j.policy(),
+                                j.startedAt(), j.status(), j.stepNames(), j.steps(), id, run.asideSnapshots, false,
+                                j.errors(), j.resumed());
+                        spec.writer().writeJournal(run.journal);
+                    }
+                    // the journal written at the start names this point: it is in use from the first file written
                     run.asidePending = spec.writer().begin(spec.name(), id);
-                    Journal j = run.journal;
-                    run.journal = new Journal(j.rollbackId(), j.plan(), j.pointId(), j.scope(), j.policy(), j.startedAt(),
-                            j.status(), j.stepNames(), j.steps(), id, run.asideSnapshots, false, j.errors(), j.resumed());
-                    spec.writer().writeJournal(run.journal);
                 }
                 Target t = spec.targets().get(a.target());
                 Snapshot s = run.engine.captures.captureTarget(t, run.asidePending, run.asideLabel(),
@@ -113,8 +119,9 @@ final class StepActions {
             run.storeFailed("store the state set aside in restore point " + run.asidePending.id(), e);
             return false;
         }
+        // the commit is durable by itself (the sealed manifest, the rename, the folder synced), and a resume looks for
+        // the point in the store, not in the journal: the journal says so with the next step's record
         run.journal = run.journal.withAside(ordered, true);
-        run.writeJournal();
         return true;
     }
 }

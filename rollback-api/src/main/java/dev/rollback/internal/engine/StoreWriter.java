@@ -138,7 +138,8 @@ public final class StoreWriter {
 
     /**
      * Writes the journal here, durably, after every step, and in a shared store there once per phase: when the
-     * rollback starts, enters a new phase, changes status, commits its set-aside or is resumed. A machine that dies
+     * rollback starts, enters a new phase, changes status, is resumed, or writes its first record after the commit
+     * of its set-aside (the commit itself is shared when it is made, {@link #commit}). A machine that dies
      * mid-phase leaves the team a journal from the start of that phase, so a resume elsewhere repeats that phase's
      * finished steps (steps are repeatable: a resume after a power loss does the same), and a rollback costs the
      * shared store a few writes per phase, not one per target.
@@ -283,6 +284,11 @@ public final class StoreWriter {
         } catch (IOException e) {
             LOG.warn("could not remove the unfinished restore point {}: {}", pending.dir(), e.toString());
         }
+    }
+
+    /** Whether the folder of the pending point {@code id} exists. */
+    boolean pendingExists(String id) {
+        return Files.isDirectory(points().resolve(PointFiles.PENDING + id), LinkOption.NOFOLLOW_LINKS);
     }
 
     /** A pending point left by an interrupted rollback, reopened to finish it. */

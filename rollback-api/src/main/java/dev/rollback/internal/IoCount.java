@@ -1,0 +1,136 @@
+package dev.rollback.internal;
+
+import java.nio.channels.FileChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counts of what costs a rollback most beside its own work: files forced to disk, folder entries forced to
+ * disk and processes started, each counted where it happens ({@link Files2#force}, {@link Files2#syncDirectory},
+ * the local host's command execution) under the label of the phase that the current thread is in ({@link
+ * #during}). For the benchmarks, which print them beside the times; nothing else reads them, and counting costs a
+ * few additions.
+ *
+ * <p>Thread-safe: the counters are adders, and each thread has its own label.
+ */
+public final class IoCount {
+
+    /** The label of work outside any phase the engine names. */
+    public static final String OUTSIDE = "other";
+
+    private static final ThreadLocal<String> LABEL = new ThreadLocal<>();
+    private static final Map<String, LongAdder[]> COUNTS = new ConcurrentHashMap<>();
+    /** The labels in the order they were first counted, so that a printout follows the run. */
+    private static final ConcurrentLinkedQueue<String> ORDER = new ConcurrentLinkedQueue<>();
+
+    private static final int FILES = 0;
+    private static final int FOLDERS = 1;
+    private static final int PROCESSES = 2;
+
+    private IoCount() {}
+
+    /** What one label counted. */
+    public record Counts(String label, long fileSyncs, long folderSyncs, long processes) {
+        /** Files and folder entries forced to disk together. */
+        public long durableWrites() {
+            return fileSyncs + folderSyncs;
+        }
+
+        /** As {@code label: 2 file syncs + 1 folder sync, 0 processes}. */
+        @Override
+        public String toString() {
+            return label + ": " + fileSyncs + " file + " + folderSyncs + " folder syncs, " + processes + " processes";
+        }
+    }
+
+    /**
+     * Counts what this thread does under {@code label} until the returned handle is closed, which brings back the
+     * label before it.
+     */
+    public static Scope during(String label) {
+        String before = LABEL.get();
+        LABEL.set(label);
+        return () -> {
+            if (before == null) {
+                LABEL.remove();
+            } else {
+                LABEL.set(before);
+            }
+        };
+    }
+
+    /** The label this thread counts under now. */
+    public static String label() {
+        String l = LABEL.get();
+        return l != null ? l : OUTSIDE;
+    }
+
+    /** A label that is held until closed. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        /** Brings back the label before. */
+        @Override
+        void close();
+    }
+
+    /** Forces a file's content to disk, counted. */
+    static void forced(FileChannel ch) throws IOException {
+        ch.force(true);
+        add(FILES);
+    }
+
+    /** Counts a folder forced to disk. */
+    static void folderForced() {
+        add(FOLDERS);
+    }
+
+    /** Counts a process started. */
+    public static void processStarted() {
+        add(PROCESSES);
+    }
+
+    private static void add(int what) {
+        String label = label();
+        COUNTS.computeIfAbsent(label, l -> {
+            ORDER.add(l);
+            return new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()};
+        })[what].increment();
+    }
+
+    /** Forgets every count. */
+    public static void reset() {
+        COUNTS.clear();
+        ORDER.clear();
+    }
+
+    /** Every label's counts so far, in the order each was first counted. */
+    public static List<Counts> snapshot() {
+        Map<String, Counts> out = new LinkedHashMap<>();
+        for (String l : ORDER) {
+            LongAdder[] c = COUNTS.get(l);
+            if (c != null && !out.containsKey(l)) {
+                out.put(l, new Counts(l, c[FILES].sum(), c[FOLDERS].sum(), c[PROCESSES].sum()));
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** The sum of {@code counts}, under {@code label}. */
+    public static Counts total(String label, List<Counts> counts) {
+        long f = 0;
+        long d = 0;
+        long p = 0;
+        for (Counts c : counts) {
+            f += c.fileSyncs();
+            d += c.folderSyncs();
+            p += c.processes();
+        }
+        return new Counts(label, f, d, p);
+    }
+}

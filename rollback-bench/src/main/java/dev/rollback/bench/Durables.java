@@ -1,0 +1,54 @@
+package dev.rollback.bench;
+
+import dev.rollback.internal.IoCount;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The durable writes (files and folder entries forced to disk) and processes that the library counts per phase
+ * ({@link IoCount}), measured around one call and printed beside a benchmark's times.
+ */
+final class Durables {
+
+    private Durables() {}
+
+    /** What one call counted, per phase, and its result. */
+    record Counted<T>(T result, List<IoCount.Counts> phases) {
+        /** Everything the call counted. */
+        IoCount.Counts total() {
+            return IoCount.total("total", phases);
+        }
+
+        /** The counts of one phase label, zero if it counted nothing. */
+        IoCount.Counts phase(String label) {
+            return phases.stream().filter(c -> c.label().equals(label)).findFirst()
+                    .orElse(new IoCount.Counts(label, 0, 0, 0));
+        }
+
+        /**
+         * One line per label: {@code preflight 1+0 syncs, 0 processes | set_aside ...}, then the total, as a
+         * benchmark prints it.
+         */
+        String describe() {
+            StringBuilder s = new StringBuilder();
+            for (IoCount.Counts c : phases) {
+                s.append(String.format(Locale.ROOT, "%s %d+%d/%d, ", c.label(), c.fileSyncs(), c.folderSyncs(),
+                        c.processes()));
+            }
+            IoCount.Counts t = total();
+            s.append(String.format(Locale.ROOT, "total %d+%d/%d (file syncs + folder syncs / processes)",
+                    t.fileSyncs(), t.folderSyncs(), t.processes()));
+            return s.toString();
+        }
+    }
+
+    /** Runs {@code call} with the counts reset before, and returns what it counted. */
+    static <T> Counted<T> count(Supplier<T> call) {
+        IoCount.reset();
+        T result = call.get();
+        Counted<T> c = new Counted<>(result, IoCount.snapshot());
+        IoCount.reset();
+        return c;
+    }
+}
