@@ -42,7 +42,7 @@ class DrillReportAssertTest {
                 .run();
 
         assertThat(report).passed().tookAtMost(Duration.ofMinutes(1));
-        assertThat(report.rollback()).succeeded().hasTarget("page", TargetState.VERIFIED).setAside("page");
+        assertThat(report.rollback()).succeeded().targetState("page", TargetState.VERIFIED).setAside("page");
     }
 
     @Test

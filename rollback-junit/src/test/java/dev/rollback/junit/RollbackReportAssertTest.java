@@ -40,7 +40,7 @@ class RollbackReportAssertTest {
         RollbackReport report = rollBack(shop.plan().build(), Scope.all());
 
         assertThat(report).succeeded().recoveredWithin(Duration.ofSeconds(1))
-                .hasTarget("page", TargetState.VERIFIED).hasTarget("orders", TargetState.VERIFIED)
+                .targetState("page", TargetState.VERIFIED).targetState("orders", TargetState.VERIFIED)
                 .setAside("page").passedCheck("page is v1.0.0");
         assertThat(Files.readString(shop.page)).contains("v1.0.0"); // AssertJ's own assertThat still applies
     }
@@ -82,12 +82,12 @@ class RollbackReportAssertTest {
     void shouldFailWhenATargetIsMissingInAnotherStateOrNotSetAside() throws Exception {
         RollbackReport report = rollBack(shop.plan().build(), Scope.only("page"));
 
-        assertThat(report).hasTarget("orders", TargetState.OUT_OF_SCOPE).setAside("page");
-        assertThatThrownBy(() -> assertThat(report).hasTarget("orders", TargetState.VERIFIED))
+        assertThat(report).targetState("orders", TargetState.OUT_OF_SCOPE).setAside("page");
+        assertThatThrownBy(() -> assertThat(report).targetState("orders", TargetState.VERIFIED))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected target 'orders' of rollback " + report.rollbackId()
                         + " to end VERIFIED, but it ended OUT_OF_SCOPE");
-        assertThatThrownBy(() -> assertThat(report).hasTarget("cache", TargetState.VERIFIED))
+        assertThatThrownBy(() -> assertThat(report).targetState("cache", TargetState.VERIFIED))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to have target 'cache', but its targets are [page, orders]");
         assertThatThrownBy(() -> assertThat(report).setAside("orders"))
