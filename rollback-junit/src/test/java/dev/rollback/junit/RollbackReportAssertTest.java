@@ -10,6 +10,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.Scope;
 import dev.rollback.TargetState;
+import dev.rollback.spi.Phase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +77,31 @@ class RollbackReportAssertTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to recover within 1 min, but it took 1 min 30 s")
                 .hasMessageContaining("- **Time to recover:**");
+    }
+
+    @Test
+    void shouldBoundEachPhaseAndHoldTheRollbackToTheBudgetsOfItsPlan() throws Exception {
+        RollbackReport report = rollBack(shop.plan().budget(Phase.VERIFY, Duration.ofMinutes(1))
+                .verify(Check.of("slow warm-up", () -> {
+                    shop.clock.advance(Duration.ofSeconds(90));
+                    return true;
+                })).build(), Scope.all());
+
+        assertThat(report).phaseWithin(Phase.VERIFY, Duration.ofMinutes(2)).phaseWithin(Phase.RESTORE,
+                Duration.ofSeconds(1));
+        assertThatThrownBy(() -> assertThat(report).phaseWithin(Phase.VERIFY, Duration.ofMinutes(1)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected phase VERIFY of rollback " + report.rollbackId() + " of plan 'shop' to "
+                        + "take at most 1 min, but it took 1 min 30 s")
+                .hasMessageContaining("# Rollback incident report: shop");
+        assertThatThrownBy(() -> assertThat(report).withinBudgets())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("within the plan's budgets, but phase VERIFY took 1 min 30 s of a budget of 1 min");
+        assertThat(rollBack(shop.plan().budget(Phase.VERIFY, Duration.ofMinutes(1))
+                .recoveryBudget(Duration.ofMinutes(1)).build(), Scope.all())).withinBudgets();
+        assertThatThrownBy(() -> assertThat(report).phaseWithin(null, Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("phaseWithin: expected a phase, found null");
     }
 
     @Test
