@@ -11,8 +11,8 @@ import java.lang.annotation.Target;
  *
  * <p>On a method returning a {@link dev.rollback.RollbackPlanBuilder}, or a field holding one (set
  * in a {@code @BeforeEach} method, say): the extension builds it for each test against the test's
- * store, and with {@link RollbackTest#testClock()} on its clock and sleeper; whatever store, clock
- * or sleeper the builder was given is replaced. The method may take parameters ({@code
+ * store, replacing any store the builder was given, and with {@link RollbackTest#testClock()} on
+ * the test clock and its sleeper, replacing the builder's. The method may take parameters ({@code
  * RestorePointStore}, {@code TestClock}, a {@code @TempDir} folder). The plan's name is the one
  * given to {@link dev.rollback.Rollback#plan(String)}; two declared plans may not share one.
  *
