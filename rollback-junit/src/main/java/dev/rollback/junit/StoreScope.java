@@ -113,7 +113,13 @@ final class StoreScope {
             }
             RollbackPlan plan = plans.get(point.plan());
             if (plan == null) {
-                store.delete(id);
+                try {
+                    store.delete(id);
+                } catch (RuntimeException e) {
+                    problems.add("restore point " + id + " of plan '" + point.plan() + "' could not be deleted: "
+                            + e.getMessage());
+                    continue;
+                }
                 warnings.add("restore point " + id + " of plan '" + point.plan() + "' was made by a plan the test "
                         + "built itself: its files in the store are deleted, but what its targets keep outside the "
                         + "store (clone databases, image pins) is not released; declare the plan with @Plan");
