@@ -183,12 +183,14 @@ class RollbackExtensionDrillTest {
 
     @Test
     void shouldFailADrillWhoseRollbackTookLongerThanItsBound() {
-        EngineExecutionResults results = Kit.run(SlowRecovery.class, Map.of());
+        EngineExecutionResults results = Kit.run(SlowRecovery.class, Map.of(RollbackExtension.REPORTS_DIR,
+                dir.resolve("reports").toString()));
 
         results.testEvents().assertStatistics(s -> s.started(1).failed(1));
         assertThat(Kit.failure(results, "recoversInAMinute")).hasMessageContaining("of plan 'shop-config' to recover "
                 + "within 1 min, but it took 2 min").hasMessageContaining("# Rollback drill: shop-config");
         assertThat(bodyRan).isFalse();
+        assertThat(dir.resolve("reports/RollbackExtensionDrillTest$SlowRecovery.recoversInAMinute[1].md")).exists();
     }
 
     @RollbackTest
