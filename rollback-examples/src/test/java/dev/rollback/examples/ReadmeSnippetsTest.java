@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every Java snippet of the README is a region of example code that this build compiles. */
+/** Every Java snippet of the README is a region of example or test code that this build compiles. */
 class ReadmeSnippetsTest {
 
     @Test
@@ -22,7 +22,9 @@ class ReadmeSnippetsTest {
         String text = Files.readString(readme);
         Matcher blocks = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(text);
         String sources;
-        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+        // the examples, and the test class of rollback-junit that the README's testing section shows
+        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src/main/java")),
+                Files.walk(Path.of("..", "rollback-junit", "src", "test", "java")))) {
             sources = files.filter(p -> p.toString().endsWith(".java")).map(p -> {
                 try {
                     return normalise(Files.readString(p));

@@ -21,11 +21,14 @@ import dev.rollback.WatchReport;
  *         .change("deploy the test banner", ctx -> Files.writeString(page, "DRILL " + ctx.drillId()))
  *         .shows(HealthCheck.http(uri).bodyContains("DRILL"))
  *         .run();
- *     assertThat(drill).passed().tookAtMost(Duration.ofMinutes(10));
+ *     assertThat(drill).passed().lostNoData().tookAtMost(Duration.ofMinutes(10));
  *     assertThat(drill.rollback()).succeeded().recoveredWithin(Duration.ofMinutes(5))
- *         .hasTarget("page", TargetState.VERIFIED).setAside("page");
+ *         .targetState("page", TargetState.VERIFIED).setAside("page");
  * }
  * }</pre>
+ *
+ * <p>{@link RollbackSoftAssertions} collects failures over several reports; {@link RollbackTest}
+ * gives each test its store and plans and runs drills as tests.
  */
 public final class RollbackAssertions {
 

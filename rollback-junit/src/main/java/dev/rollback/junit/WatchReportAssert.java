@@ -8,7 +8,8 @@ import org.assertj.core.api.AbstractObjectAssert;
  * AssertJ assertions on a {@link WatchReport}; made by {@link RollbackAssertions#assertThat(WatchReport)}.
  * A failure's message says what was expected and found, then shows the watch report as Markdown.
  *
- * <p>Not thread-safe: one assertion chain per thread, as with every AssertJ assert.
+ * <p>Not thread-safe: one assertion chain per thread, as with every AssertJ assert. Open to
+ * subclasses only so that {@link RollbackSoftAssertions} can collect its failures.
  *
  * <pre>{@code
  * assertThat(Watchdog.of(plan, before).probe(check).rollBackWhen(Trigger.consecutiveFailures(3))
@@ -16,9 +17,10 @@ import org.assertj.core.api.AbstractObjectAssert;
  *     .rolledBack().detectedWithin(Duration.ofMinutes(2));
  * }</pre>
  */
-public final class WatchReportAssert extends AbstractObjectAssert<WatchReportAssert, WatchReport> {
+public class WatchReportAssert extends AbstractObjectAssert<WatchReportAssert, WatchReport> {
 
-    WatchReportAssert(WatchReport actual) {
+    /** Assertions on {@code actual}; tests call {@link RollbackAssertions#assertThat(WatchReport)} instead. */
+    public WatchReportAssert(WatchReport actual) {
         super(actual, WatchReportAssert.class);
     }
 
@@ -34,20 +36,20 @@ public final class WatchReportAssert extends AbstractObjectAssert<WatchReportAss
 
     /** Verifies that a trigger fired at most {@code limit} after the first failure it counted. */
     public WatchReportAssert detectedWithin(Duration limit) {
-        Reports.requirePositive(limit, "detectedWithin");
+        Texts.requirePositive(limit, "detectedWithin");
         isNotNull();
         if (actual.timeToDetect() == null) {
             fail("Expected watch " + actual.watchId() + " of plan '" + actual.plan() + "' to detect a failure within "
-                    + Reports.human(limit) + ", but no trigger fired; it ended " + actual.outcome());
+                    + Texts.human(limit) + ", but no trigger fired; it ended " + actual.outcome());
         } else if (actual.timeToDetect().compareTo(limit) > 0) {
             fail("Expected watch " + actual.watchId() + " of plan '" + actual.plan() + "' to detect a failure within "
-                    + Reports.human(limit) + ", but it took " + Reports.human(actual.timeToDetect()) + " ("
+                    + Texts.human(limit) + ", but it took " + Texts.human(actual.timeToDetect()) + " ("
                     + actual.reason() + ")");
         }
         return this;
     }
 
     private void fail(String message) {
-        failWithMessage("%s", Reports.withReport(message, actual.toMarkdown()));
+        failWithMessage("%s", Texts.withReport(message, actual.toMarkdown()));
     }
 }

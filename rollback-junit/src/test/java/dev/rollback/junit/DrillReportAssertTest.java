@@ -42,7 +42,7 @@ class DrillReportAssertTest {
                 .run();
 
         assertThat(report).passed().tookAtMost(Duration.ofMinutes(1));
-        assertThat(report.rollback()).succeeded().hasTarget("page", TargetState.VERIFIED).setAside("page");
+        assertThat(report.rollback()).succeeded().targetState("page", TargetState.VERIFIED).setAside("page");
     }
 
     @Test
@@ -57,6 +57,52 @@ class DrillReportAssertTest {
                         + "SHOWS: the change does not show: check 'maintenance page shows' failed")
                 .hasMessageContaining("# Rollback drill: shop")
                 .hasMessageContaining("## Timing log");
+    }
+
+    @Test
+    void shouldShowThatNoDataWasLostOnlyWhenEveryKeepsCheckRanAndPassed() {
+        DrillReport kept = drill(Duration.ofSeconds(20))
+                .shows(Check.of("banner shows", () -> Files.readString(shop.page).contains("DRILL")))
+                .run();
+        DrillReport lost = drill(Duration.ofSeconds(20))
+                .shows(Check.of("banner shows", () -> Files.readString(shop.page).contains("DRILL")))
+                .keeps(Check.of("a third order", () -> Files.readAllLines(shop.orders).size() == 3))
+                .run();
+        DrillReport unchecked = Drill.of(shop.plan().build())
+                .change("deploy the test banner", ctx -> shop.deploy("<h1>DRILL</h1>\n"))
+                .shows(Check.of("banner shows", () -> Files.readString(shop.page).contains("DRILL")))
+                .run();
+
+        assertThat(kept).lostNoData();
+        assertThatThrownBy(() -> assertThat(lost).lostNoData())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("of plan 'shop' to lose no data, but check 'a third order' failed")
+                .hasMessageContaining("| data kept | a third order | FAILED |");
+        assertThatThrownBy(() -> assertThat(unchecked).lostNoData())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("to show that no data was lost, but no check of the data ran; declare what must "
+                        + "survive with keeps(");
+    }
+
+    @Test
+    void shouldBoundTheTimeTheDrillsRollbackTookToRecover() {
+        DrillReport report = drill(Duration.ofMinutes(12))
+                .shows(Check.of("banner shows", () -> Files.readString(shop.page).contains("DRILL")))
+                .thenGone(Check.of("v1.0.0 is back after a slow start", () -> {
+                    shop.clock.advance(Duration.ofSeconds(5));
+                    return Files.readString(shop.page).contains("v1.0.0");
+                }))
+                .run();
+        DrillReport refused = Drill.of(shop.plan().build())
+                .change("break the store", ctx -> Files.writeString(shop.store.resolve("points").resolve(
+                        ctx.point().id()).resolve("manifest.json"), "{}"))
+                .shows(Check.of("always", () -> true))
+                .run();
+
+        assertThat(report).recoveredWithin(Duration.ofSeconds(1)); // the change's 12 minutes are not the rollback's
+        assertThatThrownBy(() -> assertThat(refused).recoveredWithin(Duration.ofMinutes(1)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("to recover within 1 min, but no rollback ran: the drill failed at ROLLBACK");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.Scope;
 import dev.rollback.TargetState;
+import dev.rollback.spi.Phase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,7 @@ class RollbackReportAssertTest {
         RollbackReport report = rollBack(shop.plan().build(), Scope.all());
 
         assertThat(report).succeeded().recoveredWithin(Duration.ofSeconds(1))
-                .hasTarget("page", TargetState.VERIFIED).hasTarget("orders", TargetState.VERIFIED)
+                .targetState("page", TargetState.VERIFIED).targetState("orders", TargetState.VERIFIED)
                 .setAside("page").passedCheck("page is v1.0.0");
         assertThat(Files.readString(shop.page)).contains("v1.0.0"); // AssertJ's own assertThat still applies
     }
@@ -79,15 +80,40 @@ class RollbackReportAssertTest {
     }
 
     @Test
+    void shouldBoundEachPhaseAndHoldTheRollbackToTheBudgetsOfItsPlan() throws Exception {
+        RollbackReport report = rollBack(shop.plan().budget(Phase.VERIFY, Duration.ofMinutes(1))
+                .verify(Check.of("slow warm-up", () -> {
+                    shop.clock.advance(Duration.ofSeconds(90));
+                    return true;
+                })).build(), Scope.all());
+
+        assertThat(report).phaseWithin(Phase.VERIFY, Duration.ofMinutes(2)).phaseWithin(Phase.RESTORE,
+                Duration.ofSeconds(1));
+        assertThatThrownBy(() -> assertThat(report).phaseWithin(Phase.VERIFY, Duration.ofMinutes(1)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected phase VERIFY of rollback " + report.rollbackId() + " of plan 'shop' to "
+                        + "take at most 1 min, but it took 1 min 30 s")
+                .hasMessageContaining("# Rollback incident report: shop");
+        assertThatThrownBy(() -> assertThat(report).withinBudgets())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("within the plan's budgets, but phase VERIFY took 1 min 30 s of a budget of 1 min");
+        assertThat(rollBack(shop.plan().budget(Phase.VERIFY, Duration.ofMinutes(1))
+                .recoveryBudget(Duration.ofMinutes(1)).build(), Scope.all())).withinBudgets();
+        assertThatThrownBy(() -> assertThat(report).phaseWithin(null, Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("phaseWithin: expected a phase, found null");
+    }
+
+    @Test
     void shouldFailWhenATargetIsMissingInAnotherStateOrNotSetAside() throws Exception {
         RollbackReport report = rollBack(shop.plan().build(), Scope.only("page"));
 
-        assertThat(report).hasTarget("orders", TargetState.OUT_OF_SCOPE).setAside("page");
-        assertThatThrownBy(() -> assertThat(report).hasTarget("orders", TargetState.VERIFIED))
+        assertThat(report).targetState("orders", TargetState.OUT_OF_SCOPE).setAside("page");
+        assertThatThrownBy(() -> assertThat(report).targetState("orders", TargetState.VERIFIED))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected target 'orders' of rollback " + report.rollbackId()
                         + " to end VERIFIED, but it ended OUT_OF_SCOPE");
-        assertThatThrownBy(() -> assertThat(report).hasTarget("cache", TargetState.VERIFIED))
+        assertThatThrownBy(() -> assertThat(report).targetState("cache", TargetState.VERIFIED))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to have target 'cache', but its targets are [page, orders]");
         assertThatThrownBy(() -> assertThat(report).setAside("orders"))

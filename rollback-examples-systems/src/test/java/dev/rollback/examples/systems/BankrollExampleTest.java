@@ -28,7 +28,7 @@ class BankrollExampleTest {
         RollbackAssertions.assertThat(drill).passed();
         RollbackReport report = drill.rollback();
         RollbackAssertions.assertThat(report).succeeded().setAside("database").setAside("code")
-                .hasTarget("code", TargetState.VERIFIED);
+                .targetState("code", TargetState.VERIFIED);
         assertThat(drill.kept()).extracting(CheckResult::name).containsExactly("migration rolled back",
                 "bankroll rows kept");
         assertThat(drill.deletedPoints()).containsExactly(drill.pointId(), report.setAsidePointId());

@@ -4,9 +4,9 @@ import dev.rollback.spi.Durations;
 import java.time.Duration;
 
 /** Texts shared by the assertions: durations as people write them, and the report appended to a message. */
-final class Reports {
+final class Texts {
 
-    private Reports() {}
+    private Texts() {}
 
     /** A duration as a sentence writes it ({@link Durations#compact}); a missing one is "no time". */
     static String human(Duration d) {
