@@ -41,6 +41,8 @@ import java.util.Objects;
  * @param rollback the rollback's report, or null if none ran
  * @param error why the rollback could not run (preflight refused it, another rollback held the
  *     plan), or null
+ * @param afterRollback what the watch of the restored release saw ({@link Watchdog#thenWatchFor}): null if it did
+ *     not watch after a rollback, "healthy for …" or why a trigger fired again
  */
 public record WatchReport(
         String watchId,
@@ -61,7 +63,8 @@ public record WatchReport(
         Duration timeToRecover,
         Duration mttr,
         RollbackReport rollback,
-        String error) {
+        String error,
+        String afterRollback) {
 
     /** How a watch ended. */
     public enum Outcome {
@@ -75,7 +78,23 @@ public record WatchReport(
          */
         ROLLBACK_FAILED,
         /** The watch was stopped ({@link Watchdog#stop()} or an interrupt) before a trigger fired; nothing was changed. */
-        STOPPED
+        STOPPED,
+        /**
+         * A trigger fired in a {@link Watchdog#dryRun() dry run}: the report says what fired and when; nothing was
+         * rolled back.
+         */
+        WOULD_ROLL_BACK,
+        /**
+         * A trigger fired, but the plan was rolled back automatically as often as {@link Watchdog#rollBackAtMost}
+         * allows within its window: nothing was rolled back, the listeners and notifiers were told, a person must
+         * decide.
+         */
+        HELD_BACK,
+        /**
+         * A trigger fired, the rollback succeeded, and a trigger fired again while the restored release was watched
+         * ({@link Watchdog#thenWatchFor}): not rolled back again; {@link WatchReport#afterRollback()} says why.
+         */
+        STILL_FAILING
     }
 
     /**
@@ -165,6 +184,9 @@ public record WatchReport(
         }
         line(md, "- **Watch:** " + watchId);
         line(md, "- **Outcome:** " + outcome);
+        if (afterRollback != null) {
+            line(md, "- **After the rollback:** " + afterRollback);
+        }
         line(md, "- **Restore point:** " + pointLabel + " (" + pointId + ")");
         line(md, "- **Watched:** from " + watchedFrom + " for " + format(watched()) + ", " + probesMade
                 + " probe" + (probesMade == 1 ? "" : "s"));

@@ -74,6 +74,15 @@ public final class Watchdog {
     private final List<Trigger> triggers;
     private final Duration window;
     private final Scope scope;
+    private final Guard guard;
+
+    /**
+     * What the watchdog does around a rollback: a dry run, the most automatic rollbacks in a window, and how long
+     * the restored release is watched.
+     */
+    private record Guard(boolean dryRun, int times, Duration per, Duration after) {
+        static final Guard NONE = new Guard(false, 0, null, null);
+    }
 
     private final Object lock = new Object();
     private Thread runner;          // guarded by lock: the thread in run(), or null
@@ -82,8 +91,9 @@ public final class Watchdog {
     private boolean interruptedByStop; // guarded by lock: stop() interrupted the current run
 
     private Watchdog(RollbackPlan plan, RestorePoint point, List<Check> checks, Duration interval,
-            List<Trigger> triggers, Duration window, Scope scope) {
+            List<Trigger> triggers, Duration window, Scope scope, Guard guard) {
         this.plan = plan;
+        this.guard = guard;
         this.scope = scope;
         this.point = point;
         this.checks = List.copyOf(checks);
@@ -109,7 +119,7 @@ public final class Watchdog {
             throw new InvalidPlanException("watchdog of plan '" + plan.name() + "': expected a restore point of that "
                     + "plan, found " + point.id() + " of plan '" + point.plan() + "'; give a point this plan captured");
         }
-        return new Watchdog(plan, point, List.of(), DEFAULT_INTERVAL, List.of(), null, Scope.all());
+        return new Watchdog(plan, point, List.of(), DEFAULT_INTERVAL, List.of(), null, Scope.all(), Guard.NONE);
     }
 
     /**
@@ -131,7 +141,7 @@ public final class Watchdog {
         }
         List<Check> more = new ArrayList<>(checks);
         more.add(check);
-        return new Watchdog(plan, point, more, interval, triggers, window, scope);
+        return new Watchdog(plan, point, more, interval, triggers, window, scope, guard);
     }
 
     /**
@@ -142,7 +152,7 @@ public final class Watchdog {
      */
     public Watchdog every(Duration interval) {
         requirePositive(interval, "every", "the time between probes, such as every(Duration.ofSeconds(30))");
-        return new Watchdog(plan, point, checks, interval, triggers, window, scope);
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope, guard);
     }
 
     /**
@@ -157,7 +167,7 @@ public final class Watchdog {
         }
         List<Trigger> more = new ArrayList<>(triggers);
         more.add(trigger);
-        return new Watchdog(plan, point, checks, interval, more, window, scope);
+        return new Watchdog(plan, point, checks, interval, more, window, scope, guard);
     }
 
     /**
@@ -168,7 +178,53 @@ public final class Watchdog {
      */
     public Watchdog watchFor(Duration window) {
         requirePositive(window, "watchFor", "how long to watch after the deploy, such as watchFor(Duration.ofMinutes(30))");
-        return new Watchdog(plan, point, checks, interval, triggers, window, scope);
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope, guard);
+    }
+
+    /**
+     * This watchdog evaluating its triggers without rolling back: when one fires, the watch ends with {@link
+     * WatchReport.Outcome#WOULD_ROLL_BACK}, the report saying what fired, when, and the time to detect, and the
+     * listeners and notifiers are told ({@link RollbackEvent.Type#TRIGGER_FIRED}, its message beginning "dry run").
+     * Nothing is changed: use it to tune triggers on a live system before they may act.
+     */
+    public Watchdog dryRun() {
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope,
+                new Guard(true, guard.times(), guard.per(), guard.after()));
+    }
+
+    /**
+     * This watchdog rolling the plan back automatically at most {@code times} within any {@code per} (the loop
+     * guard of a deploy that keeps failing): the automatic rollbacks are counted from the plan's history in its store
+     * ({@link RollbackPlan#activity()}, entries {@code watchdog-rollback}), so a restart of the process, or another
+     * machine sharing the store, does not reset the count. A trigger that fires past the limit ends the watch with
+     * {@link WatchReport.Outcome#HELD_BACK}, the listeners and notifiers told, and nothing rolled back.
+     *
+     * @throws IllegalArgumentException if {@code times} is below 1 or {@code per} is not positive
+     */
+    public Watchdog rollBackAtMost(int times, Duration per) {
+        if (times < 1) {
+            throw new IllegalArgumentException("watchdog of plan '" + plan.name() + "': rollBackAtMost: expected at "
+                    + "least 1 rollback, found " + times + "; give how many automatic rollbacks to allow, such as "
+                    + "rollBackAtMost(2, Duration.ofHours(1))");
+        }
+        requirePositive(per, "rollBackAtMost", "the window the rollbacks are counted in, such as Duration.ofHours(1)");
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope,
+                new Guard(guard.dryRun(), times, per, guard.after()));
+    }
+
+    /**
+     * This watchdog, after an automatic rollback that succeeded, watching the restored release for {@code window}
+     * more with the same checks and triggers: a trigger that fires then is told to the listeners and notifiers and
+     * ends the watch with {@link WatchReport.Outcome#STILL_FAILING}, with no second rollback (the restored release
+     * failing too is for a person). Without it the watch ends when the rollback ends.
+     *
+     * @throws IllegalArgumentException if the window is not positive
+     */
+    public Watchdog thenWatchFor(Duration window) {
+        requirePositive(window, "thenWatchFor", "how long to watch the restored release, such as "
+                + "thenWatchFor(Duration.ofMinutes(30))");
+        return new Watchdog(plan, point, checks, interval, triggers, this.window, scope,
+                new Guard(guard.dryRun(), guard.times(), guard.per(), window));
     }
 
     /**
@@ -202,7 +258,7 @@ public final class Watchdog {
                     + "give Scope.all() or Scope.only(\"backend\")");
         }
         plan.resolve(scope);
-        return new Watchdog(plan, point, checks, interval, triggers, window, scope);
+        return new Watchdog(plan, point, checks, interval, triggers, window, scope, guard);
     }
 
     /**
@@ -313,31 +369,40 @@ public final class Watchdog {
         }
     }
 
-    private WatchReport watch() {
-        Clock clock = plan.spec.clock();
-        Instant from = clock.instant();
-        Instant end = from.plus(window);
-        String watchId = "watch-" + plan.spec.writer().newId();
-        StepContext ctx = context(watchId);
-        List<Check> begun = new ArrayList<>();
-        List<Exception> notBegun = new ArrayList<>();
-        for (Check c : checks) {
-            try {
-                Check b = c.begin(ctx);
-                begun.add(b == null ? c : b);
-                notBegun.add(null);
-            } catch (Exception e) {
-                begun.add(c);
-                notBegun.add(e);
+    /** The state of one watch: its checks as begun, the probes made, the latest probes. */
+    private final class Watch {
+        final String watchId = "watch-" + plan.spec.writer().newId();
+        final StepContext ctx = context(watchId);
+        final List<Check> begun = new ArrayList<>();
+        final List<Exception> notBegun = new ArrayList<>();
+        final Deque<WatchReport.Probe> recent = new ArrayDeque<>();
+        long made;
+        long round;
+
+        Watch() {
+            for (Check c : checks) {
+                try {
+                    Check b = c.begin(ctx);
+                    begun.add(b == null ? c : b);
+                    notBegun.add(null);
+                } catch (Exception e) {
+                    begun.add(c);
+                    notBegun.add(e);
+                }
             }
         }
-        List<Series> series = new ArrayList<>();
-        checks.forEach(c -> series.add(new Series()));
-        Deque<WatchReport.Probe> recent = new ArrayDeque<>();
-        long made = 0;
-        Instant scheduled = from;
-        try {
-            for (long round = 1; ; round++) {
+
+        /**
+         * Rounds of probes from now until {@code end}, each check's series fresh: the first firing of a trigger, or
+         * null if the window passed without one.
+         */
+        Trigger.Firing rounds(Instant end) throws Stopped {
+            Clock clock = plan.spec.clock();
+            List<Series> series = new ArrayList<>();
+            checks.forEach(c -> series.add(new Series()));
+            Instant scheduled = clock.instant();
+            while (true) {
+                round++;
                 for (int i = 0; i < begun.size(); i++) {
                     stopIfAsked();
                     WatchReport.Probe p = probe(ctx, checks.get(i).name(), begun.get(i), notBegun.get(i), round);
@@ -356,7 +421,7 @@ public final class Watchdog {
                     for (Trigger t : triggers) {
                         Trigger.Firing f = t.fires(series.get(i).probes, series.get(i).failingSince);
                         if (f != null) {
-                            return rollBack(watchId, from, made, recent, f);
+                            return f;
                         }
                     }
                 }
@@ -366,8 +431,7 @@ public final class Watchdog {
                     next = now; // the round overran its interval: the next starts at once
                 }
                 if (next.isAfter(end)) {
-                    return report(watchId, WatchReport.Outcome.HEALTHY, from, clock.instant(), made, recent, null,
-                            null, null, null);
+                    return null;
                 }
                 scheduled = next;
                 Duration wait = Duration.between(now, next);
@@ -380,14 +444,26 @@ public final class Watchdog {
                     }
                 }
             }
+        }
+    }
+
+    private WatchReport watch() {
+        Clock clock = plan.spec.clock();
+        Instant from = clock.instant();
+        Watch w = new Watch();
+        try {
+            Trigger.Firing f = w.rounds(from.plus(window));
+            if (f == null) {
+                return report(w, WatchReport.Outcome.HEALTHY, from, clock.instant(), null, null, null, null, null);
+            }
+            return rollBack(w, from, f);
         } catch (Stopped s) {
             synchronized (lock) {
                 if (!stopRequested) {
                     Thread.currentThread().interrupt(); // the caller's interrupt: keep it for the caller to see
                 }
             }
-            return report(watchId, WatchReport.Outcome.STOPPED, from, clock.instant(), made, recent, null, null, null,
-                    null);
+            return report(w, WatchReport.Outcome.STOPPED, from, clock.instant(), null, null, null, null, null);
         }
     }
 
@@ -424,18 +500,40 @@ public final class Watchdog {
                 took);
     }
 
-    private WatchReport rollBack(String watchId, Instant from, long made, Deque<WatchReport.Probe> recent,
-            Trigger.Firing f) throws Stopped {
+    /** What the history calls a rollback the watchdog started by itself. */
+    static final String AUTOMATIC = "watchdog-rollback";
+
+    private WatchReport rollBack(Watch w, Instant from, Trigger.Firing f) throws Stopped {
         synchronized (lock) {
             if (stopRequested || Thread.currentThread().isInterrupted()) {
                 throw new Stopped();
             }
             rollingBack = true;
         }
-        Instant triggeredAt = plan.spec.clock().instant();
-        plan.spec.listeners().emit(RollbackEvent.triggerFired(plan.name(), watchId, triggeredAt,
-                Duration.between(from, triggeredAt), plan.spec.redactor().redact("trigger fired: " + f.reason()
-                        + "; rolling back to " + point.label() + " (" + point.id() + ")")));
+        Clock clock = plan.spec.clock();
+        Instant triggeredAt = clock.instant();
+        String fired = "trigger fired: " + f.reason();
+        if (guard.dryRun()) {
+            emitFired(w, from, triggeredAt, "dry run: " + fired + "; would roll back to " + point.label() + " ("
+                    + point.id() + "), nothing was changed");
+            return report(w, WatchReport.Outcome.WOULD_ROLL_BACK, from, triggeredAt, f, triggeredAt, null, null, null);
+        }
+        if (guard.times() > 0) {
+            Instant since = triggeredAt.minus(guard.per());
+            long done = plan.activity().stream().filter(e -> e.what().equals(AUTOMATIC) && !e.at().isBefore(since))
+                    .count();
+            if (done >= guard.times()) {
+                String held = "held back: plan '" + plan.name() + "' was rolled back automatically " + done
+                        + " time(s) since " + since + ", the most rollBackAtMost allows (" + guard.times() + " in "
+                        + compact(guard.per()) + "); a person must decide (plan.activity() lists them)";
+                emitFired(w, from, triggeredAt, fired + "; " + held);
+                return report(w, WatchReport.Outcome.HELD_BACK, from, clock.instant(), f, triggeredAt, null,
+                        plan.spec.redactor().redact(held), null);
+            }
+        }
+        emitFired(w, from, triggeredAt, fired + "; rolling back to " + point.label() + " (" + point.id() + ")");
+        plan.spec.writer().activity().record(plan.name(), AUTOMATIC, point.id(), w.watchId,
+                plan.spec.redactor().redact(f.reason()));
         RollbackReport rollback = null;
         String error = null;
         try {
@@ -443,20 +541,47 @@ public final class Watchdog {
         } catch (RollbackException e) {
             error = plan.spec.redactor().redact(e.getMessage());
         }
-        WatchReport.Outcome outcome = rollback != null && rollback.isSuccessful() ? WatchReport.Outcome.ROLLED_BACK
-                : WatchReport.Outcome.ROLLBACK_FAILED;
-        return report(watchId, outcome, from, plan.spec.clock().instant(), made, recent, f, triggeredAt, rollback, error);
+        boolean back = rollback != null && rollback.isSuccessful();
+        WatchReport.Outcome outcome = back ? WatchReport.Outcome.ROLLED_BACK : WatchReport.Outcome.ROLLBACK_FAILED;
+        String after = null;
+        if (back && guard.after() != null) {
+            synchronized (lock) {
+                rollingBack = false; // the restored release's watch may be stopped like the first
+            }
+            Instant afterFrom = clock.instant();
+            Trigger.Firing again;
+            try {
+                again = w.rounds(afterFrom.plus(guard.after()));
+            } catch (Stopped s) {
+                return report(w, outcome, from, clock.instant(), f, triggeredAt, rollback, error,
+                        "stopped after " + compact(Duration.between(afterFrom, clock.instant())) + " of watching the "
+                                + "restored release");
+            }
+            if (again == null) {
+                after = "healthy for " + compact(guard.after());
+            } else {
+                after = plan.spec.redactor().redact("trigger fired again on the restored release: " + again.reason()
+                        + "; not rolled back again, a person must look");
+                emitFired(w, from, clock.instant(), after);
+                outcome = WatchReport.Outcome.STILL_FAILING;
+            }
+        }
+        return report(w, outcome, from, clock.instant(), f, triggeredAt, rollback, error, after);
     }
 
-    private WatchReport report(String watchId, WatchReport.Outcome outcome, Instant from, Instant end, long made,
-            Deque<WatchReport.Probe> recent, Trigger.Firing f, Instant triggeredAt, RollbackReport rollback,
-            String error) {
+    private void emitFired(Watch w, Instant from, Instant at, String message) {
+        plan.spec.listeners().emit(RollbackEvent.triggerFired(plan.name(), w.watchId, at, Duration.between(from, at),
+                plan.spec.redactor().redact(message)));
+    }
+
+    private WatchReport report(Watch w, WatchReport.Outcome outcome, Instant from, Instant end, Trigger.Firing f,
+            Instant triggeredAt, RollbackReport rollback, String error, String after) {
         Duration detect = f == null ? null : Duration.between(f.since(), triggeredAt);
         Duration recover = rollback == null ? null : rollback.timeToRecover();
-        return new WatchReport(watchId, plan.name(), point.id(), point.label(), outcome,
-                triggers.stream().map(Trigger::describe).toList(), from, end, made, List.copyOf(recent),
+        return new WatchReport(w.watchId, plan.name(), point.id(), point.label(), outcome,
+                triggers.stream().map(Trigger::describe).toList(), from, end, w.made, List.copyOf(w.recent),
                 f == null ? null : f.trigger().describe(), f == null ? null : f.reason(), f == null ? null : f.since(),
-                triggeredAt, detect, recover, recover == null ? null : detect.plus(recover), rollback, error);
+                triggeredAt, detect, recover, recover == null ? null : detect.plus(recover), rollback, error, after);
     }
 
     private StepContext context(String watchId) {

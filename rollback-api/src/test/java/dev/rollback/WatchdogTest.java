@@ -487,4 +487,94 @@ class WatchdogTest {
         assertThat(r.probes()).hasSize(Trigger.MAX_WINDOW);
         assertThat(r.probes().get(0).number()).isEqualTo(802);
     }
+
+    @Test
+    void shouldTellWhatWouldHaveFiredInADryRunAndChangeNothing() throws IOException {
+        RollbackPlan plan = plan();
+        RestorePoint before = deploy(plan);
+        server.statuses(200, 503, 503, 503);
+
+        WatchReport r = dog(plan, before).rollBackWhen(Trigger.consecutiveFailures(3))
+                .watchFor(Duration.ofMinutes(30)).dryRun().run();
+
+        assertThat(r.outcome()).isEqualTo(WatchReport.Outcome.WOULD_ROLL_BACK);
+        assertThat(r.fired()).isEqualTo("3 consecutive failures");
+        assertThat(r.timeToDetect()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(r.rollback()).isNull();
+        assertThat(Files.readString(file)).isEqualTo("v2");
+        assertThat(plan.history()).isEmpty();
+        assertThat(plan.activity()).extracting(HistoryEntry::what).doesNotContain("watchdog-rollback", "rollback");
+        assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).singleElement()
+                .satisfies(e -> assertThat(e.message()).startsWith("dry run: trigger fired").contains("would roll back")
+                        .contains(before.id()));
+        assertThat(WatchReport.fromJson(r.toJson())).isEqualTo(r);
+    }
+
+    @Test
+    void shouldHoldBackARollbackPastTheLoopGuardCountedFromTheStoreAcrossARestart() throws IOException {
+        RollbackPlan plan = plan();
+        RestorePoint before = deploy(plan);
+        server.statuses(503);
+        WatchReport first = dog(plan, before).rollBackWhen(Trigger.consecutiveFailures(2))
+                .rollBackAtMost(1, Duration.ofHours(1)).watchFor(Duration.ofMinutes(30)).run();
+        assertThat(first.outcome()).isEqualTo(WatchReport.Outcome.ROLLED_BACK);
+        assertThat(Files.readString(file)).isEqualTo("v1");
+
+        Files.writeString(file, "v2"); // the same bad release deployed again
+        clock.advance(Duration.ofMinutes(10));
+        RollbackPlan restarted = plan(); // a new process: the count is read from the store, not kept in memory
+        WatchReport second = dog(restarted, before).rollBackWhen(Trigger.consecutiveFailures(2))
+                .rollBackAtMost(1, Duration.ofHours(1)).watchFor(Duration.ofMinutes(30)).run();
+
+        assertThat(second.outcome()).isEqualTo(WatchReport.Outcome.HELD_BACK);
+        assertThat(second.rollback()).isNull();
+        assertThat(second.error()).contains("held back").contains("1 time(s)").contains("rollBackAtMost allows (1 in 60 min)");
+        assertThat(Files.readString(file)).isEqualTo("v2");
+        assertThat(restarted.history()).hasSize(1);
+        assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).last()
+                .satisfies(e -> assertThat(e.message()).contains("held back").contains("a person must decide"));
+
+        clock.advance(Duration.ofMinutes(55)); // the first automatic rollback is now more than an hour ago
+        WatchReport third = dog(restarted, before).rollBackWhen(Trigger.consecutiveFailures(2))
+                .rollBackAtMost(1, Duration.ofHours(1)).watchFor(Duration.ofMinutes(30)).run();
+        assertThat(third.outcome()).isEqualTo(WatchReport.Outcome.ROLLED_BACK);
+        assertThat(restarted.activity()).filteredOn(e -> e.what().equals("watchdog-rollback")).hasSize(2);
+    }
+
+    @Test
+    void shouldWatchTheRestoredReleaseAndTellInsteadOfRollingBackAgain() throws IOException {
+        RollbackPlan plan = plan();
+        RestorePoint before = deploy(plan);
+        server.statuses(503); // v1 fails too: the cause is elsewhere
+
+        WatchReport r = dog(plan, before).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofMinutes(30)).thenWatchFor(Duration.ofMinutes(10)).run();
+
+        assertThat(r.outcome()).isEqualTo(WatchReport.Outcome.STILL_FAILING);
+        assertThat(r.rollback().isSuccessful()).isTrue();
+        assertThat(r.afterRollback()).contains("fired again on the restored release").contains("not rolled back again");
+        assertThat(plan.history()).hasSize(1);
+        assertThat(Files.readString(file)).isEqualTo("v1");
+        assertThat(r.probesMade()).isEqualTo(4);
+        assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).hasSize(2);
+        assertThat(r.toMarkdown()).contains("After the rollback:");
+    }
+
+    @Test
+    void shouldSayTheRestoredReleaseStayedHealthy() throws IOException {
+        RollbackPlan plan = plan();
+        RestorePoint before = deploy(plan);
+        server.statuses(503, 503, 200);
+
+        WatchReport r = dog(plan, before).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofMinutes(30)).thenWatchFor(Duration.ofMinutes(5)).run();
+
+        assertThat(r.outcome()).isEqualTo(WatchReport.Outcome.ROLLED_BACK);
+        assertThat(r.afterRollback()).isEqualTo("healthy for 5 min");
+        assertThat(r.probesMade()).isEqualTo(2 + 11);
+        assertThatThrownBy(() -> dog(plan, before).rollBackAtMost(0, Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 rollback");
+        assertThatThrownBy(() -> dog(plan, before).thenWatchFor(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("thenWatchFor");
+    }
 }
