@@ -120,7 +120,17 @@ public final class MetricsCheck implements Check {
      * @throws IllegalArgumentException if the URI is not absolute http or https with a host
      */
     public static Source scrape(URI uri) {
-        HttpCheck.of(uri); // the same rules as an HTTP check's URI, the same messages
+        if (uri == null) {
+            throw new IllegalArgumentException("metrics check: expected the URI of the metrics endpoint, found null; "
+                    + "give one such as URI.create(\"http://127.0.0.1:3000/metrics\")");
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null || uri.getHost().isBlank()) {
+            throw new IllegalArgumentException("metrics check of " + Texts.display(uri) + ": expected an http or https "
+                    + "URI with a host, found " + (scheme == null ? "no scheme" : uri.getHost() == null
+                    || uri.getHost().isBlank() ? "no host" : "scheme '" + uri.getScheme() + "'")
+                    + "; give one such as http://127.0.0.1:3000/metrics");
+        }
         return new Source(uri, HttpCheck.DEFAULT_ATTEMPT_TIMEOUT, List.of(), null);
     }
 

@@ -255,11 +255,38 @@ class MetricsCheckTest {
     }
 
     @Test
+    void shouldFailAHistogramOrCounterThatCannotBeRead() throws Exception {
+        server.serve("# TYPE http_request_duration_seconds histogram\n"
+                + "http_request_duration_seconds_bucket{le=\"0.5\"} 3\n"
+                + "http_request_duration_seconds_bucket{le=\"1\"} 4\n"
+                + "# TYPE http_requests_total counter\nhttp_requests_total{status=\"200\"} NaN\n");
+        CheckResult noInf = p(0.99).run(ctx);
+        CheckResult nan = errorRate().run(ctx);
+        server.serve("http_request_duration_seconds_bucket{le=\"fast\"} 3\n");
+        CheckResult badLe = p(0.99).run(ctx);
+
+        assertThat(noInf.passed()).isFalse();
+        assertThat(noInf.detail()).isEqualTo("histogram http_request_duration_seconds has no le=\"+Inf\" bucket; "
+                + "expected one counting every observation");
+        assertThat(nan.passed()).isFalse();
+        assertThat(nan.detail()).isEqualTo("counter http_requests_total{status=\"200\"} is NaN; expected a finite "
+                + "count of zero or more");
+        assertThat(badLe.passed()).isFalse();
+        assertThat(badLe.detail()).isEqualTo("bucket http_request_duration_seconds_bucket{le=\"fast\"} has "
+                + "le=\"fast\"; expected an upper bound such as le=\"0.5\"");
+    }
+
+    @Test
     void shouldRefuseBadConfigurationAtOnce() {
         URI uri = URI.create("http://127.0.0.1:3000/metrics");
         MetricsCheck.Source source = MetricsCheck.scrape(uri);
         assertThatThrownBy(() -> MetricsCheck.scrape(URI.create("ftp://127.0.0.1/metrics")))
-                .hasMessageContaining("expected an http or https URI");
+                .hasMessage("metrics check of ftp://127.0.0.1/metrics: expected an http or https URI with a host, "
+                        + "found scheme 'ftp'; give one such as http://127.0.0.1:3000/metrics");
+        assertThatThrownBy(() -> MetricsCheck.scrape(URI.create("/metrics")))
+                .hasMessageContaining("found no scheme");
+        assertThatThrownBy(() -> MetricsCheck.scrape(null))
+                .hasMessageContaining("expected the URI of the metrics endpoint, found null");
         assertThatThrownBy(() -> source.errorRate("http requests", "status=~5.."))
                 .hasMessage("metrics check of " + uri + ": errorRate: expected a metric name of letters, digits, '_' "
                         + "and ':', found 'http requests'; give one such as http_requests_total");
