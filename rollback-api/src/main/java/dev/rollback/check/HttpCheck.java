@@ -259,7 +259,13 @@ public final class HttpCheck implements HealthCheck {
     /** Sends the request and reads at most 1 MiB of the body, all within {@code limit}. */
     private static HttpResponse<byte[]> exchange(HttpClient client, HttpRequest request, Duration limit)
             throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> answer = client.sendAsync(request, info -> new LimitedBody(MAX_BODY));
+        return exchange(client, request, limit, MAX_BODY);
+    }
+
+    /** Sends the request and reads at most {@code max} bytes of the body, all within {@code limit}. */
+    static HttpResponse<byte[]> exchange(HttpClient client, HttpRequest request, Duration limit, int max)
+            throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<byte[]>> answer = client.sendAsync(request, info -> new LimitedBody(max));
         try {
             return answer.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -333,7 +339,7 @@ public final class HttpCheck implements HealthCheck {
     }
 
     /** Why a connection failed, in words; the JDK's HTTP client often gives exceptions without a message. */
-    private static String connectFailure(ConnectException e) {
+    static String connectFailure(ConnectException e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -369,7 +375,7 @@ public final class HttpCheck implements HealthCheck {
         }
     }
 
-    private static URI withoutUserInfo(URI uri) {
+    static URI withoutUserInfo(URI uri) {
         if (uri.getRawUserInfo() == null) {
             return uri;
         }
@@ -381,7 +387,7 @@ public final class HttpCheck implements HealthCheck {
         }
     }
 
-    private static String basicAuthorization(URI uri) {
+    static String basicAuthorization(URI uri) {
         String userInfo = uri.getRawUserInfo();
         if (userInfo == null) {
             return null;
