@@ -48,4 +48,11 @@ public interface RollbackListener {
 
     /** A {@link Drill} ended, passed or failed; its report says which and why. */
     default void onDrillFinished(DrillReport report) {}
+
+    /**
+     * A {@link Watchdog}'s watch ended (healthy, rolled back, rollback failed or stopped), with its report: the
+     * time to detect, the latest probes and, when a trigger fired, the rollback's report (already sent to
+     * {@link #onRollbackFinished}).
+     */
+    default void onWatchFinished(WatchReport report) {}
 }

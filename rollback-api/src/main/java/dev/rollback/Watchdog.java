@@ -263,7 +263,8 @@ public final class Watchdog {
 
     /**
      * Watches until the window has passed, a trigger fired and the rollback ended, or the watch was
-     * stopped; blocks the calling thread meanwhile. A failed rollback is reported, not thrown.
+     * stopped; blocks the calling thread meanwhile. A failed rollback is reported, not thrown. The report is also
+     * handed to the plan's listeners ({@link RollbackListener#onWatchFinished}).
      *
      * @return what was seen and done
      * @throws IllegalArgumentException if no check, no trigger or no window was given, the window
@@ -286,7 +287,9 @@ public final class Watchdog {
             interruptedByStop = false;
         }
         try {
-            return watch();
+            WatchReport report = watch();
+            plan.spec.listeners().watchFinished(report);
+            return report;
         } finally {
             synchronized (lock) {
                 runner = null;

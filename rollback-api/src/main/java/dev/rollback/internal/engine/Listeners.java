@@ -77,6 +77,18 @@ public final class Listeners {
         }
     }
 
+    /** Hands a watch's report to every listener. */
+    public void watchFinished(dev.rollback.WatchReport report) {
+        for (RollbackListener l : listeners) {
+            try {
+                l.onWatchFinished(report);
+            } catch (RuntimeException failure) {
+                LOG.warn("plan '{}': listener {} failed on the watch report and was skipped: {}", report.plan(),
+                        l.getClass().getName(), failure.toString());
+            }
+        }
+    }
+
     private static void log(RollbackEvent e) {
         switch (e.type()) {
             case ROLLBACK_STARTED -> LOG.info("plan '{}': rollback {} {}", e.plan(), e.rollbackId(), e.message());
