@@ -245,7 +245,7 @@ class RollbackMetricsTest {
                 null, List.of(), List.of(), 0, null);
         WatchReport watch = new WatchReport("w-1", "odd", "p-1", null, WatchReport.Outcome.STOPPED, List.of(), t, t, 7,
                 List.of(new WatchReport.Probe("ready", 1, t, false, null, Duration.ofMillis(-3))), null, null, null,
-                null, Duration.ofSeconds(1), null, null, null, null);
+                null, Duration.ofSeconds(1), null, null, null, null, null);
         DrillReport drill = new DrillReport("d-1", "odd", "change", DrillReport.Outcome.FAILED, null, null, null, null,
                 t, t, null, null, null, null, null, null, null, null);
 
