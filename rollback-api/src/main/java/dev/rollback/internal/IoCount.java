@@ -26,6 +26,7 @@ public final class IoCount {
 
     private static final ThreadLocal<String> LABEL = new ThreadLocal<>();
     private static final Map<String, LongAdder[]> COUNTS = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> SYNC_NANOS = new ConcurrentHashMap<>();
     /** The labels in the order they were first counted, so that a printout follows the run. */
     private static final ConcurrentLinkedQueue<String> ORDER = new ConcurrentLinkedQueue<>();
 
@@ -79,15 +80,31 @@ public final class IoCount {
         void close();
     }
 
-    /** Forces a file's content to disk, counted. */
+    /** Forces a file's content to disk, counted, with the time it took. */
     static void forced(FileChannel ch) throws IOException {
+        long start = System.nanoTime();
         ch.force(true);
         add(FILES);
+        timed(System.nanoTime() - start);
     }
 
-    /** Counts a folder forced to disk. */
-    static void folderForced() {
+    /** Counts a folder forced to disk, which took {@code nanos}. */
+    static void folderForced(long nanos) {
         add(FOLDERS);
+        timed(nanos);
+    }
+
+    private static void timed(long nanos) {
+        SYNC_NANOS.computeIfAbsent(label(), l -> new LongAdder()).add(nanos);
+    }
+
+    /**
+     * The time this label's files and folders took to be forced to disk so far, in nanoseconds: how much of a
+     * phase's time the durable writes are, for a benchmark's profile.
+     */
+    public static long syncNanos(String label) {
+        LongAdder n = SYNC_NANOS.get(label);
+        return n == null ? 0 : n.sum();
     }
 
     /** Counts a process started. */
@@ -106,6 +123,7 @@ public final class IoCount {
     /** Forgets every count. */
     public static void reset() {
         COUNTS.clear();
+        SYNC_NANOS.clear();
         ORDER.clear();
     }
 
