@@ -27,6 +27,9 @@ public final class IoCount {
     private static final ThreadLocal<String> LABEL = new ThreadLocal<>();
     private static final Map<String, LongAdder[]> COUNTS = new ConcurrentHashMap<>();
     private static final Map<String, LongAdder> SYNC_NANOS = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> WALL_NANOS = new ConcurrentHashMap<>();
+    /** The time of the labels opened inside the current one, per thread. */
+    private static final ThreadLocal<long[]> NESTED_NANOS = new ThreadLocal<>();
     /** The labels in the order they were first counted, so that a printout follows the run. */
     private static final ConcurrentLinkedQueue<String> ORDER = new ConcurrentLinkedQueue<>();
 
@@ -56,14 +59,35 @@ public final class IoCount {
      */
     public static Scope during(String label) {
         String before = LABEL.get();
+        long[] outer = NESTED_NANOS.get();
+        long[] nested = {0};
+        NESTED_NANOS.set(nested);
         LABEL.set(label);
+        long start = System.nanoTime();
         return () -> {
+            long took = System.nanoTime() - start;
+            WALL_NANOS.computeIfAbsent(label, l -> new LongAdder()).add(took - nested[0]);
+            if (outer == null) {
+                NESTED_NANOS.remove();
+            } else {
+                outer[0] += took;
+                NESTED_NANOS.set(outer);
+            }
             if (before == null) {
                 LABEL.remove();
             } else {
                 LABEL.set(before);
             }
         };
+    }
+
+    /**
+     * The time spent under this label so far, in nanoseconds, without the time of the labels opened inside it:
+     * with {@link #syncNanos}, where a run's time goes, for a benchmark's profile.
+     */
+    public static long wallNanos(String label) {
+        LongAdder n = WALL_NANOS.get(label);
+        return n == null ? 0 : n.sum();
     }
 
     /** The label this thread counts under now. */
@@ -124,6 +148,7 @@ public final class IoCount {
     public static void reset() {
         COUNTS.clear();
         SYNC_NANOS.clear();
+        WALL_NANOS.clear();
         ORDER.clear();
     }
 

@@ -336,6 +336,7 @@ public final class DirectoryBenchmark {
         int rounds = 10;
         java.util.Map<String, double[]> phaseMs = new java.util.LinkedHashMap<>();
         java.util.Map<String, double[]> syncMs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, double[]> wallMs = new java.util.LinkedHashMap<>();
         double[] whole = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             pointAt(current, "releases/B");
@@ -347,6 +348,9 @@ public final class DirectoryBenchmark {
             for (PhaseTiming p : c.result().phases()) {
                 phaseMs.computeIfAbsent(p.phase().name().toLowerCase(Locale.ROOT), k -> new double[rounds])[r] =
                         p.took().toNanos() / 1e6;
+            }
+            for (var e : c.wallNanos().entrySet()) {
+                wallMs.computeIfAbsent(e.getKey(), k -> new double[rounds])[r] = e.getValue() / 1e6;
             }
             for (var e : c.syncNanos().entrySet()) {
                 syncMs.computeIfAbsent(e.getKey(), k -> new double[rounds])[r] = e.getValue() / 1e6;
@@ -368,6 +372,14 @@ public final class DirectoryBenchmark {
         }
         s.append(String.format(Locale.ROOT, " outside the phases %.1f ms", median(whole) - inPhases));
         System.out.println(s);
+        StringBuilder w = new StringBuilder("  by label (time under each label without the labels inside it; the "
+                + "preflight label holds the lock, the journal's start and the run's bookkeeping):");
+        for (var e : wallMs.entrySet()) {
+            double[] sync = syncMs.get(e.getKey());
+            w.append(String.format(Locale.ROOT, " %s %.1f ms (syncs %.1f ms),", e.getKey(), median(e.getValue()),
+                    sync == null ? 0 : median(sync)));
+        }
+        System.out.println(w);
     }
 
     private static String phases(RollbackReport report) {

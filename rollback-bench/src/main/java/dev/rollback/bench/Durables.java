@@ -14,7 +14,8 @@ final class Durables {
     private Durables() {}
 
     /** What one call counted, per phase, and its result. */
-    record Counted<T>(T result, List<IoCount.Counts> phases, java.util.Map<String, Long> syncNanos) {
+    record Counted<T>(T result, List<IoCount.Counts> phases, java.util.Map<String, Long> syncNanos,
+            java.util.Map<String, Long> wallNanos) {
         /** Everything the call counted. */
         IoCount.Counts total() {
             return IoCount.total("total", phases);
@@ -65,7 +66,11 @@ final class Durables {
         List<IoCount.Counts> phases = IoCount.snapshot();
         java.util.Map<String, Long> nanos = new java.util.LinkedHashMap<>();
         phases.forEach(p -> nanos.put(p.label(), IoCount.syncNanos(p.label())));
-        Counted<T> c = new Counted<>(result, phases, nanos);
+        java.util.Map<String, Long> wall = new java.util.LinkedHashMap<>();
+        for (String label : List.of("preflight", "stop", "set_aside", "restore", "start", "verify", "finish")) {
+            wall.put(label, IoCount.wallNanos(label));
+        }
+        Counted<T> c = new Counted<>(result, phases, nanos, wall);
         IoCount.reset();
         return c;
     }
