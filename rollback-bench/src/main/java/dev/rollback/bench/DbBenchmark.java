@@ -335,8 +335,8 @@ public final class DbBenchmark {
             Goals.ratio("DbBenchmark", "pg capture", median(capture), "pg_dump -Fc", median(byHandDump), 1.05);
             Goals.ratio("DbBenchmark", "pg restore step", median(restore), "drop schema + pg_restore -j2",
                     median(byHandRestore), 1.05);
-            Goals.time("DbBenchmark", "pg instant restore step, " + rows + " rows", median(iRestore),
-                    "3 x ALTER DATABASE RENAME", median(byHandSwap), 100);
+            Goals.time("DbBenchmark", String.format(java.util.Locale.ROOT, "pg instant restore step, %,d rows", rows),
+                    median(iRestore), "3 x ALTER DATABASE RENAME", median(byHandSwap), 100);
         }
     }
 
