@@ -111,8 +111,9 @@ public final class Files2 {
      */
     public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            long start = System.nanoTime();
             ch.force(true);
-            IoCount.folderForced();
+            IoCount.folderForced(System.nanoTime() - start);
         } catch (IOException | UnsupportedOperationException e) {
             // Some file systems cannot open folders for sync; the rename itself is still atomic.
         }

@@ -26,6 +26,10 @@ public final class IoCount {
 
     private static final ThreadLocal<String> LABEL = new ThreadLocal<>();
     private static final Map<String, LongAdder[]> COUNTS = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> SYNC_NANOS = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> WALL_NANOS = new ConcurrentHashMap<>();
+    /** The time of the labels opened inside the current one, per thread. */
+    private static final ThreadLocal<long[]> NESTED_NANOS = new ThreadLocal<>();
     /** The labels in the order they were first counted, so that a printout follows the run. */
     private static final ConcurrentLinkedQueue<String> ORDER = new ConcurrentLinkedQueue<>();
 
@@ -55,14 +59,35 @@ public final class IoCount {
      */
     public static Scope during(String label) {
         String before = LABEL.get();
+        long[] outer = NESTED_NANOS.get();
+        long[] nested = {0};
+        NESTED_NANOS.set(nested);
         LABEL.set(label);
+        long start = System.nanoTime();
         return () -> {
+            long took = System.nanoTime() - start;
+            WALL_NANOS.computeIfAbsent(label, l -> new LongAdder()).add(took - nested[0]);
+            if (outer == null) {
+                NESTED_NANOS.remove();
+            } else {
+                outer[0] += took;
+                NESTED_NANOS.set(outer);
+            }
             if (before == null) {
                 LABEL.remove();
             } else {
                 LABEL.set(before);
             }
         };
+    }
+
+    /**
+     * The time spent under this label so far, in nanoseconds, without the time of the labels opened inside it:
+     * with {@link #syncNanos}, where a run's time goes, for a benchmark's profile.
+     */
+    public static long wallNanos(String label) {
+        LongAdder n = WALL_NANOS.get(label);
+        return n == null ? 0 : n.sum();
     }
 
     /** The label this thread counts under now. */
@@ -79,15 +104,31 @@ public final class IoCount {
         void close();
     }
 
-    /** Forces a file's content to disk, counted. */
+    /** Forces a file's content to disk, counted, with the time it took. */
     static void forced(FileChannel ch) throws IOException {
+        long start = System.nanoTime();
         ch.force(true);
         add(FILES);
+        timed(System.nanoTime() - start);
     }
 
-    /** Counts a folder forced to disk. */
-    static void folderForced() {
+    /** Counts a folder forced to disk, which took {@code nanos}. */
+    static void folderForced(long nanos) {
         add(FOLDERS);
+        timed(nanos);
+    }
+
+    private static void timed(long nanos) {
+        SYNC_NANOS.computeIfAbsent(label(), l -> new LongAdder()).add(nanos);
+    }
+
+    /**
+     * The time this label's files and folders took to be forced to disk so far, in nanoseconds: how much of a
+     * phase's time the durable writes are, for a benchmark's profile.
+     */
+    public static long syncNanos(String label) {
+        LongAdder n = SYNC_NANOS.get(label);
+        return n == null ? 0 : n.sum();
     }
 
     /** Counts a process started. */
@@ -106,6 +147,8 @@ public final class IoCount {
     /** Forgets every count. */
     public static void reset() {
         COUNTS.clear();
+        SYNC_NANOS.clear();
+        WALL_NANOS.clear();
         ORDER.clear();
     }
 

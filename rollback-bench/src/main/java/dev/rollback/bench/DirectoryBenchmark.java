@@ -41,7 +41,10 @@ import java.util.stream.Stream;
  *       inode with the live tree.
  * </ol>
  *
- * <pre>rollback-bench/run.sh directory [files] [megabytes]</pre>
+ * <p>Then the scaling table: the release switch and the backup-copy rollback at 1,000, 10,000 and 50,000 files,
+ * ours and by hand, and each size's ratio.
+ *
+ * <pre>rollback-bench/run.sh directory [files] [megabytes] [sizes|none]</pre>
  */
 public final class DirectoryBenchmark {
 
@@ -50,16 +53,119 @@ public final class DirectoryBenchmark {
 
     private DirectoryBenchmark() {}
 
-    /** Runs the benchmark; optional arguments: number of files (20000) and total megabytes (1024). */
+    /**
+     * Runs the benchmark; optional arguments: number of files (20000), total megabytes (1024), and the sizes of the
+     * scaling table in files ({@code 1000,10000,50000}, 4 KB each: at 100,000 files the backup copy alone takes
+     * the run past 10 minutes on a loaded machine; {@code none} for no table).
+     */
     public static void main(String[] args) throws Exception {
         int files = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         long megabytes = args.length > 1 ? Long.parseLong(args[1]) : 1024;
+        List<Integer> sizes = args.length < 3 ? List.of(1_000, 10_000, 50_000) : args[2].equals("none") ? List.of()
+                : Arrays.stream(args[2].split(",")).map(String::strip).map(Integer::parseInt).toList();
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "rollback-bench-dir-");
         try {
             run(work, files, megabytes << 20);
         } finally {
             exec("rm", "-rf", work.toString());
         }
+        if (!sizes.isEmpty()) {
+            scaling(sizes);
+        }
+    }
+
+    /**
+     * The scaling table: at each size (files of 4 KB on average), the release switch ({@code ln -sfn} + {@code mv -T}
+     * against {@code plan.rollback} with {@code DirectoryReleases}: O(1), it must stay flat) and the rollback from a
+     * backup copy ({@code rm -rf} + {@code cp -a} against {@code plan.rollback} with {@code DirectoryBackup}: O(n)),
+     * with each size's ratio.
+     */
+    private static void scaling(List<Integer> sizes) throws Exception {
+        int switchRounds = 10;
+        int copyRounds = 2;
+        System.out.printf(Locale.ROOT, "%nscaling (medians: %d rounds of the switch, %d of the backup copy; 4 KB files; "
+                + "load %s)%n", switchRounds, copyRounds, load());
+        System.out.printf(Locale.ROOT, "%9s | %10s %10s %7s | %12s %12s %7s%n", "files", "switch ms", "switch ms",
+                "ratio", "backup ms", "backup ms", "ratio");
+        System.out.printf(Locale.ROOT, "%9s | %10s %10s %7s | %12s %12s %7s%n", "", "ln+mv", "ours", "", "rm+cp -a",
+                "ours", "");
+        SplittableRandom random = new SplittableRandom(11);
+        for (int files : sizes) {
+            Path work = Files.createTempDirectory(Path.of("/var/tmp"), "rollback-bench-dir-scale-");
+            try {
+                Path live = work.resolve("srv/app");
+                generate(live, files, files * 4096L);
+                Path releases = Files.createDirectories(work.resolve("shop/releases"));
+                exec("cp", "-al", live.toString(), releases.resolve("A").toString());
+                exec("cp", "-al", live.toString(), releases.resolve("B").toString());
+                Path current = Files.createSymbolicLink(work.resolve("shop/current"), Path.of("releases/A"));
+                RollbackPlan switcher = Rollback.plan("switch").store(work.resolve("store-switch")).on(Hosts.local())
+                        .target(DirectoryReleases.of(current)).build();
+                RestorePoint onA = switcher.capture("A");
+                double[] hand = new double[switchRounds];
+                double[] ours = new double[switchRounds];
+                for (int r = -3; r < switchRounds; r++) {
+                    pointAt(current, "releases/B");
+                    long a = System.nanoTime();
+                    exec("ln", "-sfn", "releases/A", work.resolve("shop/current.tmp").toString());
+                    exec("mv", "-T", work.resolve("shop/current.tmp").toString(), current.toString());
+                    long b = System.nanoTime();
+                    pointAt(current, "releases/B");
+                    long c = System.nanoTime();
+                    RollbackReport report = switcher.rollback(onA);
+                    long d = System.nanoTime();
+                    require(report.isSuccessful(), report);
+                    switcher.store().delete(report.setAsidePointId());
+                    if (r >= 0) {
+                        hand[r] = (b - a) / 1e6;
+                        ours[r] = (d - c) / 1e6;
+                    }
+                }
+                exec("rm", "-rf", work.resolve("shop").toString());
+
+                RollbackPlan capturer = Rollback.plan("app").store(work.resolve("store")).on(Hosts.local())
+                        .target(DirectoryBackup.of(live).named("app")).build();
+                RestorePoint good = capturer.capture("good");
+                Path backup = work.resolve("srv/app-backup");
+                exec("cp", "-a", live.toString(), backup.toString());
+                double[] copyHand = new double[copyRounds];
+                double[] copyOurs = new double[copyRounds];
+                for (int r = 0; r < copyRounds; r++) {
+                    change(live, Math.max(1, files / 100), random);
+                    flush();
+                    long a = System.nanoTime();
+                    exec("rm", "-rf", live.toString());
+                    exec("cp", "-a", backup.toString(), live.toString());
+                    long b = System.nanoTime();
+                    change(live, Math.max(1, files / 100), random);
+                    flush();
+                    long c = System.nanoTime();
+                    RollbackReport report = capturer.rollback(good);
+                    long d = System.nanoTime();
+                    require(report.isSuccessful(), report);
+                    capturer.store().delete(report.setAsidePointId());
+                    try (Stream<Path> aside = Files.list(live.getParent())) {
+                        for (Path p : (Iterable<Path>) aside.filter(p -> p.getFileName().toString()
+                                .startsWith("app-failed-"))::iterator) {
+                            exec("rm", "-rf", p.toString());
+                        }
+                    }
+                    copyHand[r] = (b - a) / 1e6;
+                    copyOurs[r] = (d - c) / 1e6;
+                }
+                System.out.printf(Locale.ROOT, "%,9d | %10.1f %10.1f %6.2fx | %12.1f %12.1f %6.2fx%n", files,
+                        median(hand), median(ours), median(ours) / median(hand), median(copyHand), median(copyOurs),
+                        median(copyOurs) / median(copyHand));
+            } finally {
+                exec("rm", "-rf", work.toString());
+            }
+        }
+        System.out.printf(Locale.ROOT, "(load at the end %s)%n", load());
+    }
+
+    private static String load() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     private static void run(Path work, int files, long bytes) throws Exception {
@@ -118,6 +224,9 @@ public final class DirectoryBenchmark {
         require(switchCounts.result().isSuccessful(), switchCounts.result());
         switcher.store().delete(switchCounts.result().setAsidePointId());
         System.out.println("  release-switch rollback durable writes: " + switchCounts.describe());
+        System.out.println("  release-switch rollback phases of that run: " + phases(switchCounts.result()));
+        System.out.println("  of them forced to disk: " + switchCounts.syncTimes());
+        profileSwitch(switcher, onA, current);
         exec("rm", "-rf", work.resolve("shop").toString());
 
         // ---- 3. repeated capture with 1% changed -----------------------------------------------------
@@ -218,6 +327,60 @@ public final class DirectoryBenchmark {
         Goals.time("DirectoryBenchmark", "release-switch whole rollback", median(switchOurs), "ln -sfn + mv -T",
                 median(switchHand), 10);
         Goals.ratio("DirectoryBenchmark", "capture, 1% changed", median(ours), "cp -a", median(cp), 0.4);
+    }
+
+    /**
+     * Where the release switch's whole rollback spends its time, over 10 rounds: each phase's median, and the
+     * median time of its durable writes, beside the whole.
+     */
+    private static void profileSwitch(RollbackPlan switcher, RestorePoint onA, Path current) throws IOException {
+        int rounds = 10;
+        java.util.Map<String, double[]> phaseMs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, double[]> syncMs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, double[]> wallMs = new java.util.LinkedHashMap<>();
+        double[] whole = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            pointAt(current, "releases/B");
+            long a = System.nanoTime();
+            Durables.Counted<RollbackReport> c = Durables.count(() -> switcher.rollback(onA));
+            whole[r] = (System.nanoTime() - a) / 1e6;
+            require(c.result().isSuccessful(), c.result());
+            switcher.store().delete(c.result().setAsidePointId());
+            for (PhaseTiming p : c.result().phases()) {
+                phaseMs.computeIfAbsent(p.phase().name().toLowerCase(Locale.ROOT), k -> new double[rounds])[r] =
+                        p.took().toNanos() / 1e6;
+            }
+            for (var e : c.wallNanos().entrySet()) {
+                wallMs.computeIfAbsent(e.getKey(), k -> new double[rounds])[r] = e.getValue() / 1e6;
+            }
+            for (var e : c.syncNanos().entrySet()) {
+                syncMs.computeIfAbsent(e.getKey(), k -> new double[rounds])[r] = e.getValue() / 1e6;
+            }
+        }
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "  release-switch profile (medians of %d; load "
+                + "%s): whole %.1f ms;", rounds, load(), median(whole)));
+        double inPhases = 0;
+        for (var e : phaseMs.entrySet()) {
+            double[] sync = syncMs.get(e.getKey());
+            inPhases += median(e.getValue());
+            s.append(String.format(Locale.ROOT, " %s %.1f ms (syncs %.1f ms),", e.getKey(), median(e.getValue()),
+                    sync == null ? 0 : median(sync)));
+        }
+        for (var e : syncMs.entrySet()) {
+            if (!phaseMs.containsKey(e.getKey())) {
+                s.append(String.format(Locale.ROOT, " syncs under %s %.1f ms,", e.getKey(), median(e.getValue())));
+            }
+        }
+        s.append(String.format(Locale.ROOT, " outside the phases %.1f ms", median(whole) - inPhases));
+        System.out.println(s);
+        StringBuilder w = new StringBuilder("  by label (time under each label without the labels inside it; the "
+                + "preflight label holds the lock, the journal's start and the run's bookkeeping):");
+        for (var e : wallMs.entrySet()) {
+            double[] sync = syncMs.get(e.getKey());
+            w.append(String.format(Locale.ROOT, " %s %.1f ms (syncs %.1f ms),", e.getKey(), median(e.getValue()),
+                    sync == null ? 0 : median(sync)));
+        }
+        System.out.println(w);
     }
 
     private static String phases(RollbackReport report) {

@@ -14,7 +14,8 @@ final class Durables {
     private Durables() {}
 
     /** What one call counted, per phase, and its result. */
-    record Counted<T>(T result, List<IoCount.Counts> phases) {
+    record Counted<T>(T result, List<IoCount.Counts> phases, java.util.Map<String, Long> syncNanos,
+            java.util.Map<String, Long> wallNanos) {
         /** Everything the call counted. */
         IoCount.Counts total() {
             return IoCount.total("total", phases);
@@ -41,13 +42,35 @@ final class Durables {
                     t.fileSyncs(), t.folderSyncs(), t.processes()));
             return s.toString();
         }
+
+        /**
+         * One entry per label with its durable writes and the time they took: {@code set_aside 3 syncs 4.1 ms, ...},
+         * the profile of where a fast path's time goes to disk.
+         */
+        String syncTimes() {
+            StringBuilder s = new StringBuilder();
+            for (IoCount.Counts c : phases) {
+                s.append(String.format(Locale.ROOT, "%s %d syncs %.1f ms, ", c.label(), c.durableWrites(),
+                        syncNanos.getOrDefault(c.label(), 0L) / 1e6));
+            }
+            long all = syncNanos.values().stream().mapToLong(Long::longValue).sum();
+            s.append(String.format(Locale.ROOT, "total %d syncs %.1f ms", total().durableWrites(), all / 1e6));
+            return s.toString();
+        }
     }
 
     /** Runs {@code call} with the counts reset before, and returns what it counted. */
     static <T> Counted<T> count(Supplier<T> call) {
         IoCount.reset();
         T result = call.get();
-        Counted<T> c = new Counted<>(result, IoCount.snapshot());
+        List<IoCount.Counts> phases = IoCount.snapshot();
+        java.util.Map<String, Long> nanos = new java.util.LinkedHashMap<>();
+        phases.forEach(p -> nanos.put(p.label(), IoCount.syncNanos(p.label())));
+        java.util.Map<String, Long> wall = new java.util.LinkedHashMap<>();
+        for (String label : List.of("preflight", "stop", "set_aside", "restore", "start", "verify", "finish")) {
+            wall.put(label, IoCount.wallNanos(label));
+        }
+        Counted<T> c = new Counted<>(result, phases, nanos, wall);
         IoCount.reset();
         return c;
     }

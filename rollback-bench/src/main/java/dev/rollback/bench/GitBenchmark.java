@@ -37,17 +37,25 @@ import org.eclipse.jgit.api.Status;
  *       restore and the verification.
  * </ul>
  *
- * <pre>rollback-bench/run.sh GitBenchmark [rounds] [files] [changed]</pre>
+ * <p>Then the scaling table: the same rollback with the git program at 1,000, 10,000 and 100,000 files, ours and by
+ * hand, and each size's ratio.
+ *
+ * <pre>rollback-bench/run.sh GitBenchmark [rounds] [files] [changed] [sizes|none]</pre>
  */
 public final class GitBenchmark {
 
     private GitBenchmark() {}
 
-    /** Runs the benchmark: rounds (default 10), files (default 10,000), changed files (default 1,000). */
+    /**
+     * Runs the benchmark: rounds (default 10), files (default 10,000), changed files (default 1,000), and the sizes
+     * of the scaling table (default {@code 1000,10000,100000} files, a tenth of them changed; {@code none} for
+     * no table).
+     */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int files = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int changed = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+        List<Integer> sizes = args.length > 3 ? sizes(args[3]) : List.of(1_000, 10_000, 100_000);
         int warmup = 3;
         Host host = Hosts.local();
         Path work = Files.createTempDirectory("rollback-git-bench-");
@@ -56,24 +64,9 @@ public final class GitBenchmark {
                 files, changed, rounds, warmup);
 
         long t0 = System.nanoTime();
-        Files.createDirectories(dir);
-        git(host, dir, "init", "--quiet", "--initial-branch=main");
-        for (int i = 0; i < files; i++) {
-            Path f = dir.resolve(String.format("src/d%03d/file %05d.txt", i / 100, i));
-            Files.createDirectories(f.getParent());
-            Files.writeString(f, ("line of file " + i + "\n").repeat(8));
-        }
-        git(host, dir, "add", "-A");
-        commit(host, dir, "release");
-        String good = git(host, dir, "rev-parse", "HEAD").strip();
-        for (int i = 0; i < changed; i++) {
-            int n = i * (files / changed);
-            Path f = dir.resolve(String.format("src/d%03d/file %05d.txt", n / 100, n));
-            Files.writeString(f, "changed by the deploy\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-        }
-        git(host, dir, "add", "-A");
-        commit(host, dir, "deploy");
-        String bad = git(host, dir, "rev-parse", "HEAD").strip();
+        String[] goodBad = makeRepository(host, dir, files, changed);
+        String good = goodBad[0];
+        String bad = goodBad[1];
         System.out.printf("repository made in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         Map<String, double[]> ms = new LinkedHashMap<>();
@@ -159,6 +152,103 @@ public final class GitBenchmark {
         Goals.ratio("GitBenchmark", "git whole rollback, cli", median(ms.get("whole rollback, cli")),
                 "git status + git reset --hard", median(ms.get("native status+reset")), 1.3);
         host.delete(work);
+        if (!sizes.isEmpty()) {
+            scaling(host, sizes, Math.max(3, rounds / 3));
+        }
+    }
+
+    private static List<Integer> sizes(String arg) {
+        return arg.equals("none") ? List.of() : Arrays.stream(arg.split(",")).map(String::strip).map(Integer::parseInt)
+                .toList();
+    }
+
+    /**
+     * The scaling table: the same rollback (a tenth of the files changed by the deploy, the tree reset to the
+     * commit before it) at each size, with the git program (the driver this machine uses): by hand {@code git
+     * reset --hard} and {@code git status} + the reset, ours the RESTORE step and the whole {@code plan.rollback}.
+     */
+    private static void scaling(Host host, List<Integer> sizes, int rounds) throws Exception {
+        System.out.printf("%nscaling, git program (medians of %d rounds after 1 warm-up; a tenth of the files changed; "
+                + "load %s)%n", rounds, load());
+        System.out.printf("%9s %12s %14s %12s %12s %10s %12s %10s%n", "files", "reset ms", "status+reset", "restore ms",
+                "whole ms", "restore/", "whole/", "processes");
+        System.out.printf("%9s %12s %14s %12s %12s %10s %12s %10s%n", "", "by hand", "by hand", "ours", "ours",
+                "reset", "status+reset", "whole");
+        for (int files : sizes) {
+            Path work = Files.createTempDirectory("rollback-git-scale-");
+            try {
+                Path dir = work.resolve("tree");
+                String[] goodBad = makeRepository(host, dir, files, Math.max(1, files / 10));
+                String good = goodBad[0];
+                String bad = goodBad[1];
+                git(host, dir, "reset", "--hard", "--quiet", good);
+                RollbackPlan plan = Rollback.plan("scale-" + files).store(work.resolve("store"))
+                        .target(GitCode.of(dir).using(GitCode.Driver.CLI)).build();
+                RestorePoint point = plan.capture("release");
+                double[] reset = new double[rounds];
+                double[] statusReset = new double[rounds];
+                double[] restore = new double[rounds];
+                double[] whole = new double[rounds];
+                for (int r = -1; r < rounds; r++) {
+                    git(host, dir, "reset", "--hard", "--quiet", bad);
+                    long a = System.nanoTime();
+                    git(host, dir, "reset", "--hard", "--quiet", good);
+                    double t1 = (System.nanoTime() - a) / 1e6;
+                    git(host, dir, "reset", "--hard", "--quiet", bad);
+                    a = System.nanoTime();
+                    git(host, dir, "status", "--porcelain");
+                    git(host, dir, "reset", "--hard", "--quiet", good);
+                    double t2 = (System.nanoTime() - a) / 1e6;
+                    RollbackReport report = rollback(host, dir, bad, plan, point);
+                    if (r >= 0) {
+                        reset[r] = t1;
+                        statusReset[r] = t2;
+                        restore[r] = step(report, "restore code");
+                        whole[r] = report.timeToRecover().toNanos() / 1e6;
+                    }
+                }
+                git(host, dir, "reset", "--hard", "--quiet", bad);
+                Durables.Counted<RollbackReport> counted = Durables.count(() -> plan.rollback(point));
+                plan.store().delete(counted.result().setAsidePointId());
+                System.out.printf("%,9d %12.1f %14.1f %12.1f %12.1f %9.2fx %11.2fx %10d%n", files, median(reset),
+                        median(statusReset), median(restore), median(whole), median(restore) / median(reset),
+                        median(whole) / median(statusReset), counted.total().processes());
+            } finally {
+                host.delete(work);
+            }
+        }
+        System.out.printf("(load at the end %s)%n", load());
+    }
+
+    private static String load() throws java.io.IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
+    }
+
+    /**
+     * A repository of {@code files} files in {@code dir}: the release commit, then a deploy commit changing
+     * {@code changed} of them; returns the two commits' ids.
+     */
+    private static String[] makeRepository(Host host, Path dir, int files, int changed) throws Exception {
+        Files.createDirectories(dir);
+        git(host, dir, "init", "--quiet", "--initial-branch=main");
+        for (int i = 0; i < files; i++) {
+            Path f = dir.resolve(String.format("src/d%04d/file %06d.txt", i / 100, i));
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, ("line of file " + i + "\n").repeat(8));
+        }
+        git(host, dir, "add", "-A");
+        commit(host, dir, "release");
+        String good = git(host, dir, "rev-parse", "HEAD").strip();
+        for (int i = 0; i < changed; i++) {
+            int n = i * (files / changed);
+            Path f = dir.resolve(String.format("src/d%04d/file %06d.txt", n / 100, n));
+            Files.writeString(f, "changed by the deploy\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        }
+        git(host, dir, "add", "-A");
+        commit(host, dir, "deploy");
+        String bad = git(host, dir, "rev-parse", "HEAD").strip();
+        return new String[] {good, bad};
     }
 
     /** Moves the tree to the bad commit (not measured), then rolls back with the plan. */

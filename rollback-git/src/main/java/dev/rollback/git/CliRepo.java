@@ -145,6 +145,30 @@ final class CliRepo implements GitRepo {
         return ok(git(false, null, "describe", "--tags", "--always", commit)).stdout().strip();
     }
 
+    /**
+     * One {@code git log -1} for the three: the subject, the tag decorations and {@code %(describe:tags)}, with
+     * the abbreviated id when no tag describes the commit (what {@code --always} prints). A git older than 2.32,
+     * which prints an unknown placeholder as it is, gets the describe name from {@code git describe}.
+     */
+    @Override
+    public CommitLabels labels(String commit) {
+        String out = ok(git(false, null, "log", "-1", "-z", "--decorate-refs=refs/tags/",
+                "--format=%s%x1f%(describe:tags)%x1f%h%x1f%D", commit, "--")).stdout();
+        String[] f = out.split("\0", -1)[0].split("\u001f", -1);
+        if (f.length != 4) {
+            throw new GitException(null, describe() + ": expected 4 fields from git log for the commit " + commit
+                    + ", found " + f.length + " in '" + out.strip() + "'; check the commit with git log");
+        }
+        TreeSet<String> tags = new TreeSet<>();
+        for (String ref : f[3].split(", ")) {
+            if (ref.startsWith("tag: ")) {
+                tags.add(ref.substring(5));
+            }
+        }
+        String describe = f[1].startsWith("%(") ? describe(commit) : f[1].isEmpty() ? f[2] : f[1];
+        return new CommitLabels(f[0], List.copyOf(tags), describe);
+    }
+
     @Override
     public Optional<String> operationInProgress() {
         List<String> paths = probe().operationFiles();

@@ -96,9 +96,10 @@ final class GitCapture {
         data.put(WORK_TREE, code.dir.toString());
         data.put(COMMIT, head.commit());
         data.put(BRANCH, head.branch() == null ? "" : head.branch());
-        data.put(TAGS, String.join(" ", repo.tagsAt(head.commit())));
-        data.put(DESCRIBE, repo.describe(head.commit()));
-        data.put(SUBJECT, repo.commit(head.commit()).subject());
+        CommitLabels labels = repo.labels(head.commit());
+        data.put(TAGS, String.join(" ", labels.tags()));
+        data.put(DESCRIBE, labels.describe());
+        data.put(SUBJECT, labels.subject());
         return data;
     }
 

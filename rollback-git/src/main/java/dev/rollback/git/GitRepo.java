@@ -37,6 +37,14 @@ interface GitRepo extends AutoCloseable {
     /** {@code git describe --tags --always} of a commit. */
     String describe(String commit);
 
+    /**
+     * The subject, the tags and the describe name of {@code commit}, as {@link #commit(String)}, {@link
+     * #tagsAt(String)} and {@link #describe(String)} give them; a driver may read them together.
+     */
+    default CommitLabels labels(String commit) {
+        return new CommitLabels(commit(commit).subject(), tagsAt(commit), describe(commit));
+    }
+
     /** The operation the repository is in the middle of ({@code merge}, {@code rebase}, ...), if any. */
     Optional<String> operationInProgress();
 

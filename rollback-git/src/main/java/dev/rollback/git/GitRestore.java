@@ -33,14 +33,20 @@ final class GitRestore {
         try (GitRepo repo = code.repos.open(host)) {
             Head head = code.repos.requireHead(repo);
             String commit = snapshot.require(COMMIT);
-            if (repo.resolve(commit).filter(commit::equals).isEmpty()) {
-                throw new GitException(code.name, "git target '" + code.name + "': expected the commit " + commit + " in " + code.dir
-                        + ", found none; fetch it, or roll back to another restore point");
+            if (code.strategy != GitCode.Strategy.RESET) {
+                requireCommit(repo, commit);
             }
             switch (code.strategy) {
                 case RESET -> {
                     ctx.progress("git reset --hard " + shortId(commit) + " in " + code.dir);
-                    repo.resetHard(commit);
+                    try {
+                        // a reset to an id that names no commit changes nothing and fails: the check comes after,
+                        // only to say why, which saves a git process on every reset
+                        repo.resetHard(commit);
+                    } catch (GitException e) {
+                        requireCommit(repo, commit);
+                        throw e;
+                    }
                 }
                 case REVERT -> revert(snapshot, ctx, repo, head, commit);
                 case PATHS -> {
@@ -53,6 +59,14 @@ final class GitRestore {
                 ctx.progress("put back " + saved.size() + " uncommitted change(s) in " + code.dir);
                 saved.applyTo(host, code.dir, code.inScope());
             }
+        }
+    }
+
+    /** Refuses a commit id that names no commit of the repository, with what to do. */
+    private void requireCommit(GitRepo repo, String commit) {
+        if (repo.resolve(commit).filter(commit::equals).isEmpty()) {
+            throw new GitException(code.name, "git target '" + code.name + "': expected the commit " + commit + " in "
+                    + code.dir + ", found none; fetch it, or roll back to another restore point");
         }
     }
 

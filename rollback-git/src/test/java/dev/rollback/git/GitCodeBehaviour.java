@@ -85,6 +85,32 @@ abstract class GitCodeBehaviour {
     }
 
     @Test
+    void shouldRecordTheDescribeNameAndTagsOfACommitAfterATagAtALightweightTagAndWithoutTags() throws Exception {
+        repo.deployBadRelease();
+        Snapshot after = plan(code()).capture("after").snapshot("code").orElseThrow();
+        assertThat(after.require("tags")).isEmpty();
+        assertThat(after.require("describe")).matches("v2\\.0\\.0-2-g" + repo.hotfix.substring(0, 7) + "[0-9a-f]*");
+        assertThat(after.require("subject")).isEqualTo("hotfix");
+
+        repo.git.tag().setName("hotfix-1").setAnnotated(false).call();
+        repo.git.tag().setName("a-hotfix").setAnnotated(false).call();
+        Snapshot tagged = plan(code()).capture("tagged").snapshot("code").orElseThrow();
+        assertThat(tagged.require("tags")).isEqualTo("a-hotfix hotfix-1");
+        assertThat(tagged.require("describe")).isIn("a-hotfix", "hotfix-1");
+
+        Path bare = tmp.resolve("no tags");
+        try (Repos untagged = Repos.init(bare)) {
+            untagged.write("a.txt", "a\n");
+            String only = untagged.commit("only commit");
+            Snapshot none = Rollback.plan("bare").store(tmp.resolve("store-bare")).clock(clock).sleeper(clock::advance)
+                    .target(GitCode.of(bare).using(driver())).build().capture("none").snapshot("code").orElseThrow();
+            assertThat(none.require("tags")).isEmpty();
+            assertThat(none.require("describe")).isEqualTo(only.substring(0, 7));
+            assertThat(none.require("subject")).isEqualTo("only commit");
+        }
+    }
+
+    @Test
     void shouldRefuseToCaptureADirtyTreeUnlessAllowed() throws Exception {
         repo.write("app/main.py", "print('edited on the server')\n");
         RollbackPlan plan = plan(code());
@@ -199,6 +225,42 @@ abstract class GitCodeBehaviour {
         assertThat(undo.isSuccessful()).as(undo.toString()).isTrue();
         assertThat(repo.head()).isEqualTo(repo.hotfix);
         assertThat(Repos.contents(dir)).isEqualTo(failed);
+    }
+
+    @Test
+    void shouldSetAsideStagedUnstagedAndUntrackedChangesAndPutEachBackByteForByteOnUndo() throws Exception {
+        RollbackPlan plan = plan(code());
+        RestorePoint point = plan.capture("v2.0.0");
+        Map<String, String> release = Repos.contents(dir);
+        repo.deployBadRelease();
+        // staged only: a changed file and a new file, both added to the index
+        repo.write("app/main.py", "print('staged fix')\n");
+        repo.write("app/staged new.py", "staged = True\n");
+        repo.git.add().addFilepattern("app/main.py").addFilepattern("app/staged new.py").call();
+        // staged, then changed again in the work tree: the work tree's bytes are the ones that count
+        repo.write("frontend/index.html", "<h1>staged</h1>\n");
+        repo.git.add().addFilepattern("frontend/index.html").call();
+        repo.write("frontend/index.html", "<h1>staged, then edited</h1>\n");
+        // a staged deletion and an unstaged one
+        repo.git.rm().addFilepattern("docs/new file.txt").call();
+        Files.delete(dir.resolve("app/helpers.py"));
+        // unstaged binary change, and untracked files, one binary, one in a new folder
+        repo.write("logo.png", new byte[] {0, (byte) 0xff, 13, 10, 0, 26, (byte) 0x80});
+        repo.write("notes/untracked.bin", new byte[] {1, 0, (byte) 0xfe, 10, 13});
+        repo.write("untracked.txt", "no trailing newline");
+        Map<String, String> failed = Repos.contents(dir);
+
+        RollbackReport report = plan.rollback(point);
+
+        assertThat(report.isSuccessful()).as(report.toString()).isTrue();
+        assertThat(repo.head()).isEqualTo(repo.merge);
+        assertThat(Repos.contents(dir)).containsAllEntriesOf(release);
+        RollbackReport undo = plan.undo(report);
+        assertThat(undo.isSuccessful()).as(undo.toString()).isTrue();
+        assertThat(repo.head()).isEqualTo(repo.hotfix);
+        assertThat(Repos.contents(dir)).isEqualTo(failed);
+        assertThat(Files.readAllBytes(dir.resolve("notes/untracked.bin"))).containsExactly(1, 0, 0xfe, 10, 13);
+        assertThat(Files.readAllBytes(dir.resolve("logo.png"))).containsExactly(0, 0xff, 13, 10, 0, 26, 0x80);
     }
 
     // ---- revert ----------------------------------------------------------------------------------
