@@ -181,6 +181,7 @@ public final class Drill {
                     + "' shows, found none; add one with shows(HealthCheck.http(uri).bodyContains(\"DRILL\"))");
         }
         DrillReport report = new Run().execute();
+        plan.spec.writer().keepReport(report, plan.spec.redactor());
         plan.spec.listeners().drillFinished(report);
         return report;
     }

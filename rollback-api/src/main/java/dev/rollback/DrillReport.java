@@ -62,7 +62,7 @@ public record DrillReport(
         RollbackReport rollback,
         List<String> deletedPoints,
         List<String> keptPoints,
-        List<String> problems) {
+        List<String> problems) implements Report {
 
     /** Whether a drill passed. */
     public enum Outcome {
@@ -127,6 +127,36 @@ public record DrillReport(
 
     private static <T> List<T> copy(List<T> list) {
         return list == null ? List.of() : List.copyOf(list);
+    }
+
+    /** The drill's id, {@link #drillId()}. */
+    @Override
+    public String id() {
+        return drillId;
+    }
+
+    /** {@code drill}. */
+    @Override
+    public String kind() {
+        return "drill";
+    }
+
+    /** The change the drill applied, quoted. */
+    @Override
+    public String about() {
+        return "'" + change + "'";
+    }
+
+    /** The drill's rollback's time to recover, {@link #timeToRecover()}; empty if no rollback ran. */
+    @Override
+    public Optional<Duration> recoveryTime() {
+        return timeToRecover();
+    }
+
+    /** Whether the drill failed. */
+    @Override
+    public boolean needsAttention() {
+        return outcome == Outcome.FAILED;
     }
 
     /** Whether the drill passed. */

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Optional;
 import org.slf4j.Logger;
 
@@ -44,6 +45,8 @@ import org.slf4j.Logger;
  *   journals/&lt;plan&gt;.json        the unfinished rollback of a plan, if any
  *   locks/&lt;plan&gt;.lock           held while a capture, rollback or deletion of the plan runs
  *   reports/&lt;plan&gt;/&lt;rollback&gt;.json
+ *   reports/&lt;plan&gt;/watches/&lt;watch&gt;.json
+ *   reports/&lt;plan&gt;/drills/&lt;drill&gt;.json
  * </pre>
  *
  * <p>A plan on a remote host keeps its artifacts on that host ({@link RollbackPlanBuilder#hostStore});
@@ -63,6 +66,10 @@ import org.slf4j.Logger;
 public final class RestorePointStore {
 
     private static final Logger LOG = Logs.of(RestorePointStore.class);
+
+    /** Newest first: the later start first; for the same start, the later end first, then by id. */
+    private static final Comparator<Report> NEWEST_FIRST = Comparator.comparing(Report::startedAt)
+            .thenComparing(Report::finishedAt).thenComparing(Report::id).reversed();
     private final Path root;
     private final Clock clock;
     /** The records shared with the team, or null for a store of this machine only. */
@@ -298,29 +305,60 @@ public final class RestorePointStore {
     }
 
     /**
-     * Reports of the plan's finished rollbacks, oldest first: the plan's rollback history. In a store {@link
-     * #sharedWith shared} with the team it holds every machine's rollbacks (the shared reports this machine lacks
-     * are copied into its folder first).
+     * The plan's history of reports, newest first: its rollbacks and undoes, its watches ({@link Watchdog}) and its
+     * drills ({@link Drill}), each with its outcome and time to recover. In a store {@link #sharedWith shared} with the
+     * team it holds every machine's reports (the shared reports this machine lacks are copied into its folder first).
      */
-    public List<RollbackReport> history(String plan) {
+    public List<Report> history(String plan) {
+        Path dir = pulledReports(plan);
+        List<Report> out = new ArrayList<>(readReports(plan, dir, RollbackReport::fromJson));
+        out.addAll(readReports(plan, dir.resolve(StoreWriter.WATCHES), WatchReport::fromJson));
+        out.addAll(readReports(plan, dir.resolve(StoreWriter.DRILLS), DrillReport::fromJson));
+        out.sort(NEWEST_FIRST);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The reports of the plan's finished rollbacks and undoes, newest first: the rollbacks of {@link #history}. In a
+     * store {@link #sharedWith shared} with the team it holds every machine's rollbacks.
+     */
+    public List<RollbackReport> rollbacks(String plan) {
+        List<RollbackReport> out = new ArrayList<>(readReports(plan, pulledReports(plan), RollbackReport::fromJson));
+        out.sort(NEWEST_FIRST);
+        return List.copyOf(out);
+    }
+
+    /** The plan's local report folder, with the shared reports it lacks copied in first. */
+    private Path pulledReports(String plan) {
         Path dir = root.resolve("reports").resolve(plan);
         if (shared != null) {
             shared.pullReports(plan, dir);
         }
+        return dir;
+    }
+
+    /** The reports in one folder (not below it), as {@code read} reads them. */
+    private static <R extends Report> List<R> readReports(String plan, Path dir, Function<String, R> read) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        List<RollbackReport> out = new ArrayList<>();
+        List<R> out = new ArrayList<>();
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
-                if (f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith(".")) {
-                    out.add(RollbackReport.fromJson(Files.readString(f)));
+                String name = f.getFileName().toString();
+                if (name.endsWith(".json") && !name.startsWith(".") && Files.isRegularFile(f)) {
+                    try {
+                        out.add(read.apply(Files.readString(f)));
+                    } catch (RuntimeException e) {
+                        throw new StoreException("plan '" + plan + "': expected a report in " + f + ", found one "
+                                + "that cannot be read (" + e.getMessage() + "); move it out of " + dir
+                                + " to read the rest of the history", e);
+                    }
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("cannot read the rollback history of plan '" + plan + "' in " + dir, e);
+            throw new StoreException("cannot read the history of plan '" + plan + "' in " + dir, e);
         }
-        out.sort(Comparator.comparing(RollbackReport::startedAt));
         return out;
     }
 

@@ -90,9 +90,19 @@ public final class RollbackPlan {
         return spec.writer().breakLock(spec.name(), why);
     }
 
-    /** The reports of the plan's past rollbacks, oldest first. */
-    public List<RollbackReport> history() {
+    /**
+     * The plan's reports, newest first: every rollback and undo, every watch ({@link Watchdog}) and every drill
+     * ({@link Drill}), each with its outcome and time to recover; {@link Report#summary()} reads as one line, {@link
+     * Report#table} as a Markdown table. In a store shared with the team ({@link RestorePointStore#sharedWith}) it is
+     * the team's, read from any machine.
+     */
+    public List<Report> history() {
         return spec.store().history(spec.name());
+    }
+
+    /** The reports of the plan's rollbacks and undoes alone, newest first: the rollbacks of {@link #history()}. */
+    public List<RollbackReport> rollbacks() {
+        return spec.store().rollbacks(spec.name());
     }
 
     /**

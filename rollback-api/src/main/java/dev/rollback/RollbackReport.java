@@ -58,7 +58,7 @@ public record RollbackReport(
         List<SetAside> setAside,
         List<String> errors,
         int resumed,
-        String undoes) {
+        String undoes) implements Report {
 
     /** Validates the parts and copies the lists. */
     public RollbackReport {
@@ -74,6 +74,36 @@ public record RollbackReport(
         targets = List.copyOf(targets);
         setAside = List.copyOf(setAside);
         errors = List.copyOf(errors);
+    }
+
+    /** The rollback's id, {@link #rollbackId()}. */
+    @Override
+    public String id() {
+        return rollbackId;
+    }
+
+    /** {@code undo} for an undo, else {@code rollback}. */
+    @Override
+    public String kind() {
+        return isUndo() ? "undo" : "rollback";
+    }
+
+    /** {@code to <point label>}. */
+    @Override
+    public String about() {
+        return "to " + pointLabel;
+    }
+
+    /** The {@link #timeToRecover()}: a rollback always has one. */
+    @Override
+    public Optional<Duration> recoveryTime() {
+        return Optional.of(timeToRecover());
+    }
+
+    /** Whether the rollback did not succeed: the system is not back at the restore point with every check passed. */
+    @Override
+    public boolean needsAttention() {
+        return !isSuccessful();
     }
 
     /** Whether this report is of an undo: a rollback to the state an earlier rollback set aside. */

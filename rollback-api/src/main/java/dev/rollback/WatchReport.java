@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link Watchdog} saw and did: how the watch ended, the trigger that fired and why, the
@@ -64,7 +65,7 @@ public record WatchReport(
         Duration mttr,
         RollbackReport rollback,
         String error,
-        String afterRollback) {
+        String afterRollback) implements Report {
 
     /** How a watch ended. */
     public enum Outcome {
@@ -128,6 +129,54 @@ public record WatchReport(
         Objects.requireNonNull(endedAt, "endedAt");
         triggers = List.copyOf(triggers);
         probes = List.copyOf(probes);
+    }
+
+    /** The watch's id, {@link #watchId()}. */
+    @Override
+    public String id() {
+        return watchId;
+    }
+
+    /** {@code watch}. */
+    @Override
+    public String kind() {
+        return "watch";
+    }
+
+    /** {@code of <point label>}: the restore point the watchdog would roll back to. */
+    @Override
+    public String about() {
+        return "of " + pointLabel;
+    }
+
+    /** When the watch began, {@link #watchedFrom()}. */
+    @Override
+    public Instant startedAt() {
+        return watchedFrom;
+    }
+
+    /** When the watch ended, {@link #endedAt()}. */
+    @Override
+    public Instant finishedAt() {
+        return endedAt;
+    }
+
+    /** The {@link #timeToRecover()} of the rollback the watch ran; empty if none ran. */
+    @Override
+    public Optional<Duration> recoveryTime() {
+        return Optional.ofNullable(timeToRecover);
+    }
+
+    /**
+     * Whether a person must look: the outcome is {@link Outcome#ROLLBACK_FAILED}, {@link Outcome#HELD_BACK}, {@link
+     * Outcome#STILL_FAILING} or {@link Outcome#WOULD_ROLL_BACK} (a dry run's trigger fired: the release is failing).
+     */
+    @Override
+    public boolean needsAttention() {
+        return switch (outcome) {
+            case ROLLBACK_FAILED, HELD_BACK, STILL_FAILING, WOULD_ROLL_BACK -> true;
+            case HEALTHY, ROLLED_BACK, STOPPED -> false;
+        };
     }
 
     /** Whether a trigger fired. */

@@ -288,6 +288,7 @@ public final class Watchdog {
         }
         try {
             WatchReport report = watch();
+            plan.spec.writer().keepReport(report, plan.spec.redactor());
             plan.spec.listeners().watchFinished(report);
             return report;
         } finally {

@@ -135,7 +135,8 @@ class DrillTest {
         assertThat(r.keptPoints()).isEmpty();
         assertThat(r.problems()).isEmpty();
         assertThat(plan.restorePoints()).isEmpty();
-        assertThat(plan.history()).hasSize(1); // the rollback's report stays in the plan's history
+        assertThat(plan.rollbacks()).containsExactly(r.rollback()); // the rollback's report stays in the plan's history
+        assertThat(plan.history()).containsExactly(r.rollback(), r); // with the drill's, newest first
         assertThat(r.toMarkdown())
                 .contains("# Rollback drill: shop")
                 .contains("- **Outcome:** PASSED")

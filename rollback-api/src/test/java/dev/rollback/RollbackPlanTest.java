@@ -497,6 +497,7 @@ class RollbackPlanTest {
         assertThat(back).isEqualTo(report);
         assertThat(report.toJson()).contains("\"outcome\" : \"HALTED\"").doesNotContain("\"successful\"");
         assertThat(plan.history()).containsExactly(report);
+        assertThat(plan.rollbacks()).containsExactly(report);
     }
 
     @Test

@@ -198,7 +198,8 @@ class WatchdogTest {
         assertThat(r.rollback()).isNull();
         assertThat(r.mttr()).isNull();
         assertThat(Files.readString(file)).isEqualTo("v2");
-        assertThat(plan.history()).isEmpty();
+        assertThat(plan.rollbacks()).isEmpty();
+        assertThat(plan.history()).containsExactly(r); // the watch is in the history, with its probes
         assertThat(events(RollbackEvent.Type.PROBE_FAILED)).hasSize(2);
         assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).isEmpty();
     }
@@ -317,7 +318,8 @@ class WatchdogTest {
             assertThat(r.probesMade()).isEqualTo(1);
             assertThat(r.rollback()).isNull();
             assertThat(Files.readString(file)).isEqualTo("v2");
-            assertThat(plan.history()).isEmpty();
+            assertThat(plan.rollbacks()).isEmpty();
+            assertThat(plan.history()).containsExactly(r);
             assertThat(dog.run().outcome()).isEqualTo(WatchReport.Outcome.STOPPED); // it stays stopped
             assertThat(server.requests.get()).isEqualTo(1);
         } finally {
@@ -502,7 +504,9 @@ class WatchdogTest {
         assertThat(r.timeToDetect()).isEqualTo(Duration.ofMinutes(1));
         assertThat(r.rollback()).isNull();
         assertThat(Files.readString(file)).isEqualTo("v2");
-        assertThat(plan.history()).isEmpty();
+        assertThat(plan.rollbacks()).isEmpty();
+        assertThat(plan.history()).containsExactly(r); // what would have fired, kept for the people who decide
+        assertThat(plan.history().get(0).needsAttention()).isTrue();
         assertThat(plan.activity()).extracting(HistoryEntry::what).doesNotContain("watchdog-rollback", "rollback");
         assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).singleElement()
                 .satisfies(e -> assertThat(e.message()).startsWith("dry run: trigger fired").contains("would roll back")
@@ -530,7 +534,9 @@ class WatchdogTest {
         assertThat(second.rollback()).isNull();
         assertThat(second.error()).contains("held back").contains("1 time(s)").contains("rollBackAtMost allows (1 in 60 min)");
         assertThat(Files.readString(file)).isEqualTo("v2");
-        assertThat(restarted.history()).hasSize(1);
+        assertThat(restarted.rollbacks()).hasSize(1);
+        assertThat(restarted.history()).extracting(Report::kind).containsExactly("watch", "rollback", "watch");
+        assertThat(restarted.history().get(0)).isEqualTo(second);
         assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).last()
                 .satisfies(e -> assertThat(e.message()).contains("held back").contains("a person must decide"));
 
@@ -553,7 +559,8 @@ class WatchdogTest {
         assertThat(r.outcome()).isEqualTo(WatchReport.Outcome.STILL_FAILING);
         assertThat(r.rollback().isSuccessful()).isTrue();
         assertThat(r.afterRollback()).contains("fired again on the restored release").contains("not rolled back again");
-        assertThat(plan.history()).hasSize(1);
+        assertThat(plan.rollbacks()).singleElement().isEqualTo(r.rollback());
+        assertThat(plan.history()).containsExactly(r.rollback(), r); // the rollback started after the watch
         assertThat(Files.readString(file)).isEqualTo("v1");
         assertThat(r.probesMade()).isEqualTo(4);
         assertThat(events(RollbackEvent.Type.TRIGGER_FIRED)).hasSize(2);

@@ -232,11 +232,11 @@ public final class Fleet {
 
     /** Whether the host's last rollback is a successful one to its point. */
     private boolean doneWith(FleetPoint point, String host) {
-        List<RollbackReport> history = plans.get(host).history();
-        if (history.isEmpty()) {
+        List<RollbackReport> rollbacks = plans.get(host).rollbacks();
+        if (rollbacks.isEmpty()) {
             return false;
         }
-        RollbackReport last = history.get(history.size() - 1);
+        RollbackReport last = rollbacks.get(0);
         return !last.isUndo() && last.isSuccessful() && last.pointId() != null
                 && last.pointId().equals(point.pointId(host));
     }

@@ -319,8 +319,7 @@ public final class FleetBenchmark {
                 for (HostRow row : report.hosts()) {
                     if (row.wave() > 1) {
                         RollbackPlan plan = fleet.plan(row.host());
-                        List<RollbackReport> history = plan.history();
-                        addSteps(stepsFleet, history.get(history.size() - 1));
+                        addSteps(stepsFleet, plan.rollbacks().get(0)); // the newest
                     }
                 }
                 heapBefore.add(before);

@@ -411,7 +411,7 @@ class FleetControllerDeathTest {
                     .isEqualTo("hold alice\nhold " + me + "\nstart " + me + "\n"));
             check(failures, () -> assertThat(f.history()).as("%s's reports on B", h).hasSize(1));
             if (!f.history().isEmpty() && aside != null) {
-                RollbackReport last = f.history().get(f.history().size() - 1);
+                RollbackReport last = f.history().get(0);
                 check(failures, () -> assertThat(last.resumed()).as("%s finished by its plan's resume", h)
                         .isEqualTo(1));
                 check(failures, () -> assertThat(last.rollbackId()).as("%s's rollback is A's", h)
@@ -451,7 +451,7 @@ class FleetControllerDeathTest {
             artifacts.addAll(artifactsOf(i, p));
         }
         return new HostFacts(tree(i), journalOpen(i), holder(fleet, i), asides, artifacts, stamps(i), steps(i),
-                plan.activity(), plan.history());
+                plan.activity(), plan.rollbacks());
     }
 
     /** A piece of work on server i. */

@@ -292,8 +292,8 @@ class FleetRollbackTest {
         assertThat(resumed.count(HostStatus.SUCCEEDED)).isEqualTo(SERVERS - 3);
         assertThat(events).doesNotContain("start " + name(0), "start " + name(1), "start " + name(4))
                 .hasSize(SERVERS - 3);
-        assertThat(fleet.plan(name(0)).history()).hasSize(1); // never touched again
-        assertThat(fleet.plan(name(2)).history().get(fleet.plan(name(2)).history().size() - 1).resumed())
+        assertThat(fleet.plan(name(0)).rollbacks()).hasSize(1); // never touched again
+        assertThat(fleet.plan(name(2)).rollbacks().get(0).resumed())
                 .isEqualTo(1); // its halted rollback was finished by its plan's resume
         for (int i = 0; i < SERVERS; i++) {
             assertV1(i);
@@ -467,7 +467,7 @@ class FleetRollbackTest {
             assertThat(fleetRollback.count(HostStatus.SUCCEEDED)).isEqualTo(SERVERS - down.size());
             for (int i = 0; i < SERVERS; i++) {
                 assertV1(i);
-                assertThat(fleet.plan(name(i)).history()).as("server %d rolled back once", i).hasSize(1);
+                assertThat(fleet.plan(name(i)).rollbacks()).as("server %d rolled back once", i).hasSize(1);
             }
             assertThat(watch.toMarkdown()).contains("Fleet rolled back:").contains("# Fleet rollback of web");
         } finally {

@@ -76,13 +76,8 @@ final class Reports {
                 outcome, run.journal.startedAt(), finished, spec.recoveryBudget(), steps, phases, run.checkResults, targets,
                 run.asidePoint == null ? null : run.asidePoint.id(), aside, reportedErrors(outcome), run.journal.resumed(),
                 run.undoing ? run.point.rollbackId() : null);
-        try {
-            spec.writer().saveReport(report);
-        } catch (RollbackException e) {
-            // the rollback itself is over: its report is returned even if the history cannot be written
-            Logs.of(Run.class).error("plan '{}': the report of rollback {} could not "
-                    + "be saved in the history: {}", spec.name(), run.rollbackId, spec.redactor().redact(e.getMessage()));
-        }
+        // the rollback itself is over: its report is returned even if the history cannot be written
+        spec.writer().keepReport(report, spec.redactor());
         try {
             spec.writer().activity().record(spec.name(), run.undoing ? "undo" : "rollback", run.point.id(),
                     run.rollbackId, outcome.name() + (closeJournal ? "" : " (unfinished: resume it)"));

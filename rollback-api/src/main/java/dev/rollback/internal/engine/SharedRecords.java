@@ -206,26 +206,28 @@ public final class SharedRecords {
 
     // ---- reports and history ------------------------------------------------------------------------
 
-    /** Shares a report. */
-    void pushReport(String plan, String rollbackId, byte[] json) {
+    /** Shares a report; {@code name} is its path under {@code reports/<plan>/}. */
+    void pushReport(String plan, String name, byte[] json) {
         requireFormat();
-        records.write("reports/" + plan + "/" + rollbackId + ".json", json);
+        records.write("reports/" + plan + "/" + name, json);
     }
 
     /**
-     * Copies the plan's shared reports that {@code dir} (the store's local report folder) lacks into it, so that the
-     * history read from any machine holds every machine's rollbacks. A report never changes once written, so a
-     * copy already there is not read again.
+     * Copies the plan's shared reports that {@code dir} (the store's local report folder) lacks into it, each at the
+     * same path under it (a watch's and a drill's in their folders), so that the history read from any machine holds
+     * every machine's rollbacks, watches and drills. A report never changes once written, so a copy already there is
+     * not read again.
      */
     public void pullReports(String plan, Path dir) {
         requireFormat();
+        String prefix = "reports/" + plan + "/";
         for (String key : records.list("reports/" + plan)) {
             String name = key.substring(key.lastIndexOf('/') + 1);
-            if (!name.endsWith(".json") || name.startsWith(".")) {
+            if (!key.startsWith(prefix) || !name.endsWith(".json") || name.startsWith(".")) {
                 continue;
             }
-            Path local = dir.resolve(name);
-            if (Files.exists(local)) {
+            Path local = dir.resolve(key.substring(prefix.length())).normalize();
+            if (!local.startsWith(dir) || Files.exists(local)) {
                 continue;
             }
             Optional<byte[]> bytes = records.read(key);
@@ -233,7 +235,7 @@ public final class SharedRecords {
                 continue; // removed meanwhile
             }
             try {
-                Files2.createPrivateDirectories(dir);
+                Files2.createPrivateDirectories(local.getParent());
                 // a copy: the shared records keep the original, so losing it to a power cut costs one read
                 Files2.writeAtomically(local, bytes.get(), Files2.Sync.NONE);
             } catch (IOException e) {

@@ -2,8 +2,11 @@ package dev.rollback.internal.engine;
 
 import dev.rollback.RestorePoint;
 import dev.rollback.RestorePointStore;
+import dev.rollback.error.RollbackException;
 import dev.rollback.store.RollbackInProgressException;
-import dev.rollback.RollbackReport;
+import dev.rollback.DrillReport;
+import dev.rollback.Report;
+import dev.rollback.WatchReport;
 import dev.rollback.store.StoreException;
 import dev.rollback.store.StoreLock;
 import dev.rollback.internal.Files2;
@@ -37,6 +40,12 @@ import org.slf4j.Logger;
 public final class StoreWriter {
 
     private static final Logger LOG = Logs.of(RestorePointStore.class);
+
+    /** The folder of a plan's watch reports under {@code reports/<plan>/}. */
+    public static final String WATCHES = "watches";
+
+    /** The folder of a plan's drill reports under {@code reports/<plan>/}. */
+    public static final String DRILLS = "drills";
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
@@ -304,20 +313,51 @@ public final class StoreWriter {
         return store.root().resolve("locks");
     }
 
-    void saveReport(RollbackReport report) {
-        Path file = store.root().resolve("reports").resolve(report.plan()).resolve(report.rollbackId() + ".json");
+    /**
+     * Saves a report in the plan's history: a rollback's in {@code reports/<plan>/<id>.json}, a watch's in {@code
+     * reports/<plan>/watches/}, a drill's in {@code reports/<plan>/drills/}; and in the shared records if the store is
+     * shared.
+     */
+    private void saveReport(Report report) {
+        String name = StoreWriter.reportName(report);
+        Path file = store.root().resolve("reports").resolve(report.plan()).resolve(name);
+        byte[] json = report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             Files2.createPrivateDirectories(file.getParent());
             // history: the content is forced; a power loss may at worst lose the folder entry of the newest report
-            Files2.writeAtomically(file, report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    Files2.Sync.FILE);
+            Files2.writeAtomically(file, json, Files2.Sync.FILE);
         } catch (IOException e) {
-            throw new StoreException("cannot save the report of rollback " + report.rollbackId() + " in " + file, e);
+            throw new StoreException("cannot save the report of " + report.kind() + " " + report.id() + " in " + file,
+                    e);
         }
         if (shared != null) {
-            shared.pushReport(report.plan(), report.rollbackId(),
-                    report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            shared.pushReport(report.plan(), name, json);
         }
+    }
+
+    /**
+     * Saves a report of an operation that is over (a rollback, a watch, a drill) in the plan's history; if the store
+     * cannot keep it, says so in the log instead of throwing: the report is still returned to the caller.
+     */
+    public void keepReport(Report report, dev.rollback.internal.Redactor redactor) {
+        try {
+            saveReport(report);
+        } catch (RollbackException e) {
+            LOG.error("plan '{}': the report of {} {} could not be saved in the history: {}", report.plan(),
+                    report.kind(), report.id(), redactor.redact(e.getMessage()));
+        }
+    }
+
+    /** Where a report lies under {@code reports/<plan>/}: its file name, in a folder of its kind but a rollback's. */
+    static String reportName(Report report) {
+        String file = report.id() + ".json";
+        if (report instanceof WatchReport) {
+            return WATCHES + "/" + file;
+        }
+        if (report instanceof DrillReport) {
+            return DRILLS + "/" + file;
+        }
+        return file;
     }
 
     // ---- deleting ----------------------------------------------------------------------------------

@@ -1,0 +1,208 @@
+package dev.rollback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.rollback.check.HealthCheck;
+import dev.rollback.host.Hosts;
+import dev.rollback.spi.Check;
+import dev.rollback.store.StoreBackend;
+import dev.rollback.store.StoreException;
+import dev.rollback.testing.FileTarget;
+import dev.rollback.testing.TestClock;
+import dev.rollback.testing.Trees;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The plan's history of reports: rollbacks, undoes, watches and drills saved in the store as they end, read back
+ * together newest first, on this machine and on a second one that shares the store's records. The application is a
+ * real HTTP server on 127.0.0.1 serving the release file: 200 with its content, 503 while the release is broken.
+ */
+class HistoryTest {
+
+    @TempDir
+    Path dir;
+
+    final TestClock clock = new TestClock();
+    Path release;
+    Path orders;
+    HttpServer http;
+    ExecutorService threads;
+
+    @BeforeEach
+    void start() throws IOException {
+        release = dir.resolve("app/release.txt");
+        orders = dir.resolve("app/orders.csv");
+        Files.createDirectories(release.getParent());
+        Files.writeString(release, "v1");
+        Files.writeString(orders, "1,42.00\n2,17.50\n");
+        threads = Executors.newSingleThreadExecutor();
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.setExecutor(threads);
+        http.createContext("/", exchange -> {
+            clock.advance(Duration.ofMillis(20)); // each answer takes 20 ms by the plan's clock
+            String content = Files.readString(release);
+            byte[] body = content.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(content.contains("broken") ? 503 : 200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        http.start();
+    }
+
+    @AfterEach
+    void stop() {
+        http.stop(0);
+        threads.shutdownNow();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+    }
+
+    /** The plan as run on {@code machine}: its own store folder, the team's records in {@code records}. */
+    RollbackPlan plan(String machine) {
+        RestorePointStore store = RestorePointStore.at(dir.resolve(machine))
+                .sharedWith(StoreBackend.onHost(Hosts.local(), dir.resolve("records")));
+        return Rollback.plan("shop").store(store).clock(clock).sleeper(clock::advance)
+                .target(new FileTarget("release", release))
+                .verify(HealthCheck.http(uri()).expectStatus(200))
+                .build();
+    }
+
+    void deploy(String content) throws IOException {
+        clock.advance(Duration.ofMinutes(1));
+        Files.writeString(release, content);
+    }
+
+    @Test
+    void shouldKeepRollbacksWatchesAndDrillsTogetherNewestFirstOnEveryMachine() throws Exception {
+        RollbackPlan plan = plan("a");
+        List<Report> ran = new ArrayList<>();
+
+        RestorePoint v1 = plan.capture("v1");
+        DrillReport drill = Drill.of(plan).change("show the drill banner", ctx -> Files.writeString(release, "DRILL"))
+                .shows(HealthCheck.http(uri()).bodyContains("DRILL"))
+                .thenGone(HealthCheck.http(uri()).bodyContains("v1"))
+                .keeps(Check.of("orders intact", () -> Files.readAllLines(orders).size() == 2))
+                .run();
+        ran.add(drill.rollback());
+        ran.add(drill);
+        deploy("v2 broken");
+        WatchReport watch = Watchdog.of(plan, v1).probe(HealthCheck.http(uri()).expectStatus(200))
+                .every(Duration.ofSeconds(30)).rollBackWhen(Trigger.consecutiveFailures(3))
+                .watchFor(Duration.ofMinutes(30)).run();
+        ran.add(watch.rollback());
+        ran.add(watch);
+        deploy("v3");
+        RollbackReport byHand = plan.rollback(v1);
+        ran.add(byHand);
+        clock.advance(Duration.ofMinutes(1));
+        RollbackReport undo = plan.undo(byHand);
+        ran.add(undo);
+        deploy("v3 broken");
+        WatchReport dry = Watchdog.of(plan, v1).probe(HealthCheck.http(uri()).expectStatus(200))
+                .every(Duration.ofSeconds(30)).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofMinutes(10)).dryRun().run();
+        ran.add(dry);
+
+        assertThat(ran).extracting(r -> r.outcome().name()).containsExactly("SUCCEEDED", "PASSED", "SUCCEEDED",
+                "ROLLED_BACK", "SUCCEEDED", "FAILED_STATE_RESTORED", "WOULD_ROLL_BACK");
+        assertThat(Files.readString(release)).isEqualTo("v3 broken"); // the dry run changed nothing
+        assertThat(Files.readString(orders)).isEqualTo("1,42.00\n2,17.50\n");
+
+        List<Report> history = plan.history();
+        assertThat(history).extracting(Report::kind)
+                .containsExactly("watch", "undo", "rollback", "rollback", "watch", "rollback", "drill");
+        assertThat(history).isSortedAccordingTo((x, y) -> y.startedAt().compareTo(x.startedAt()));
+        assertThat(history).containsExactlyInAnyOrderElementsOf(ran); // read back equal, field for field
+        assertThat(history.get(0)).isEqualTo(dry);
+        assertThat(history).filteredOn(Report::needsAttention).containsExactly(dry);
+        assertThat(history.get(4)).isEqualTo(watch);
+        assertThat(watch.recoveryTime()).contains(watch.rollback().timeToRecover());
+        assertThat(dry.recoveryTime()).isEmpty();
+        assertThat(history.get(6)).isEqualTo(drill);
+        assertThat(drill.recoveryTime()).isEqualTo(drill.timeToRecover()).isPresent();
+        assertThat(plan.rollbacks()).containsExactly(undo, byHand, watch.rollback(), drill.rollback());
+
+        assertThat(history.get(0).summary()).isEqualTo(dry.watchedFrom() + "  watch " + dry.watchId()
+                + " of v1: WOULD_ROLL_BACK  (a person must look)");
+        assertThat(history.get(4).summary()).startsWith(watch.watchedFrom() + "  watch " + watch.watchId()
+                + " of v1: ROLLED_BACK, time to recover ").doesNotContain("a person must look");
+        assertThat(Report.table(history)).contains("| started | kind | id | about | outcome | time to recover |")
+                .contains("| undo | " + undo.rollbackId() + " | to " + undo.pointLabel() + " | FAILED_STATE_RESTORED | ")
+                .contains("| drill | " + drill.drillId() + " | 'show the drill banner' | PASSED | ")
+                .contains("| WOULD_ROLL_BACK | - | yes |");
+
+        // where the store keeps them, in its folder and in the team's records
+        Path reports = dir.resolve("a/reports/shop");
+        assertThat(reports.resolve("watches/" + watch.watchId() + ".json")).isRegularFile();
+        assertThat(reports.resolve("drills/" + drill.drillId() + ".json")).isRegularFile();
+        assertThat(plan.store().sharedRecords().orElseThrow().list("reports/shop")).contains(
+                "reports/shop/watches/" + dry.watchId() + ".json", "reports/shop/drills/" + drill.drillId()
+                        + ".json", "reports/shop/" + undo.rollbackId() + ".json");
+
+        // a second machine on the same records: the same history, copied into its own folder once
+        RollbackPlan onB = plan("b");
+        assertThat(onB.history()).isEqualTo(history);
+        assertThat(dir.resolve("b/reports/shop/watches/" + watch.watchId() + ".json")).isRegularFile();
+        assertThat(onB.rollbacks()).isEqualTo(plan.rollbacks());
+        assertThat(onB.history()).isEqualTo(history); // read again from its copies
+    }
+
+    @Test
+    void shouldNameAReportThatCannotBeReadAndChangeNothing() throws Exception {
+        RollbackPlan plan = plan("a");
+        RestorePoint v1 = plan.capture("v1");
+        deploy("v2 broken");
+        Watchdog.of(plan, v1).probe(HealthCheck.http(uri()).expectStatus(200)).every(Duration.ofSeconds(30))
+                .rollBackWhen(Trigger.consecutiveFailures(2)).watchFor(Duration.ofMinutes(5)).run();
+        Path damaged = dir.resolve("a/reports/shop/watches/watch-damaged.json");
+        Files.writeString(damaged, "{\"watchId\": \"watch-damaged\", \"plan\": ");
+        var before = Trees.fingerprint(dir.resolve("a"));
+
+        assertThatThrownBy(plan::history).isInstanceOf(StoreException.class)
+                .hasMessageContaining("plan 'shop': expected a report in " + damaged)
+                .hasMessageContaining("cannot be read").hasMessageContaining("move it out of " + damaged.getParent());
+        assertThat(Trees.fingerprint(dir.resolve("a"))).isEqualTo(before);
+
+        Files.delete(damaged); // moved out, as the message says: the rest of the history reads again
+        assertThat(plan.history()).extracting(Report::kind).containsExactly("rollback", "watch");
+    }
+
+    @Test
+    void shouldStartEmptyAndKeepAHealthyWatchWithoutARollback() throws Exception {
+        RollbackPlan plan = plan("a");
+        assertThat(plan.history()).isEmpty();
+        assertThat(plan.rollbacks()).isEmpty();
+        RestorePoint v1 = plan.capture("v1");
+        deploy("v2");
+
+        WatchReport healthy = Watchdog.of(plan, v1).probe(HealthCheck.http(uri()).expectStatus(200))
+                .every(Duration.ofSeconds(30)).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofMinutes(2)).run();
+
+        assertThat(healthy.outcome()).isEqualTo(WatchReport.Outcome.HEALTHY);
+        assertThat(plan.history()).containsExactly(healthy);
+        assertThat(plan.rollbacks()).isEmpty();
+        assertThat(healthy.needsAttention()).isFalse();
+        assertThat(healthy.summary()).endsWith(" of v1: HEALTHY");
+    }
+}
