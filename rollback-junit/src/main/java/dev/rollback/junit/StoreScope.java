@@ -86,7 +86,10 @@ final class StoreScope {
         Path reports = store.root().resolve("reports");
         List<RollbackReport> out = new ArrayList<>();
         for (Path planDir : children(reports)) {
-            out.addAll(store.history(planDir.getFileName().toString()));
+            List<RollbackReport> newestFirst = store.rollbacks(planDir.getFileName().toString());
+            for (int i = newestFirst.size() - 1; i >= 0; i--) {
+                out.add(newestFirst.get(i));
+            }
         }
         return out;
     }
