@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,6 +100,10 @@ class HtmlReportTest {
         assertThat(page.consoleErrors()).isEmpty();
         assertThat(page.dom()).contains("recovered").contains("Targets").contains(report.rollbackId());
         assertThat(page.greenPixels()).as("succeeded steps drawn in green").isPositive();
+
+        Rendered timeline = renderTimeline(html, "rollback-timeline");
+        assertThat(timeline.bars()).isEqualTo(report.steps().size());
+        assertThat(timeline.greenPixels()).as("the timeline's succeeded steps in green").isPositive();
     }
 
     @Test
@@ -201,6 +206,39 @@ class HtmlReportTest {
         BufferedImage image = ImageIO.read(png.toFile());
         System.out.println("rendered " + file + " -> " + png + " (" + image.getWidth() + "x" + image.getHeight() + ")");
         return new Rendered(dom.out(), errors, image);
+    }
+
+    /**
+     * Renders the page's timeline alone (its figure, with the page's style) at the size of its SVG: the picture of
+     * the README. With {@code -Drollback.docs=<folder>} the screenshot is also copied there ({@code
+     * ./mvnw -pl rollback-api -am test -Dtest=HtmlReportTest -Dsurefire.failIfNoSpecifiedTests=false
+     * -Drollback.docs=$PWD/docs}).
+     */
+    private Rendered renderTimeline(String html, String name) throws Exception {
+        Matcher figure = Pattern.compile("(?s)<figure class=\"timeline\">.*?</figure>").matcher(html);
+        Matcher style = Pattern.compile("(?s)<style>.*?</style>").matcher(html);
+        Matcher size = Pattern.compile("<svg [^>]*width=\"(\\d+)\" height=\"(\\d+)\"").matcher(html);
+        assertThat(figure.find() && style.find() && size.find()).as("a timeline figure, a style and an SVG size in %s",
+                html).isTrue();
+        int width = Integer.parseInt(size.group(1)) + 16;
+        int height = Integer.parseInt(size.group(2)) + 40; // the caption above the drawing
+        String page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Timeline</title>\n"
+                + style.group().replace("margin: 24px;", "margin: 8px;") + "</head>\n<body>\n" + figure.group()
+                + "\n</body></html>\n";
+        Path file = OUT.resolve(name + ".html").toAbsolutePath();
+        Files.writeString(file, page);
+        Path png = OUT.resolve(name + ".png").toAbsolutePath();
+        Files.deleteIfExists(png);
+        Result shot = chromium(List.of("--screenshot=" + png, "--window-size=" + width + "," + height,
+                "--hide-scrollbars", file.toUri().toString()));
+        assertThat(png).as("screenshot; chromium said: %s", shot.err()).exists();
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(width);
+        String docs = System.getProperty("rollback.docs");
+        if (docs != null && !docs.isBlank()) {
+            Files.copy(png, Path.of(docs).resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new Rendered(chromium(List.of("--dump-dom", file.toUri().toString())).out(), List.of(), image);
     }
 
     record Result(String out, String err) {}
