@@ -3,6 +3,7 @@ package dev.rollback;
 import dev.rollback.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,11 +68,12 @@ public sealed interface Report permits RollbackReport, WatchReport, DrillReport 
     String toHtml();
 
     /**
-     * One line: when it started, kind, id, what it was about, outcome, and the time to recover if a rollback ran;
-     * {@code "  (a person must look)"} at the end when {@link #needsAttention()}.
+     * One line: when it started (to the second), kind, id, what it was about, outcome, and the time to recover if a
+     * rollback ran; {@code "  (a person must look)"} at the end when {@link #needsAttention()}.
      */
     default String summary() {
-        return startedAt() + "  " + kind() + " " + id() + " " + about() + ": " + outcome()
+        return startedAt().truncatedTo(ChronoUnit.SECONDS) + "  " + kind() + " " + id() + " " + about() + ": "
+                + outcome()
                 + recoveryTime().map(d -> ", time to recover " + Durations.format(d)).orElse("")
                 + (needsAttention() ? "  (a person must look)" : "");
     }
@@ -80,15 +82,16 @@ public sealed interface Report permits RollbackReport, WatchReport, DrillReport 
     String about();
 
     /**
-     * The reports as a Markdown table, in the order given: started, kind, id, about, outcome, time to recover, and
-     * whether a person must look. For {@code plan.history()} that is newest first.
+     * The reports as a Markdown table, in the order given: started (to the second), kind, id, about, outcome, time to
+     * recover, and whether a person must look. For {@code plan.history()} that is newest first.
      */
     static String table(List<? extends Report> reports) {
         StringBuilder md = new StringBuilder();
         MarkdownReport.line(md, "| started | kind | id | about | outcome | time to recover | a person must look |");
         MarkdownReport.line(md, "|---|---|---|---|---|---:|---|");
         for (Report r : reports) {
-            MarkdownReport.line(md, "| " + r.startedAt() + " | " + r.kind() + " | " + r.id() + " | "
+            MarkdownReport.line(md, "| " + r.startedAt().truncatedTo(ChronoUnit.SECONDS) + " | " + r.kind() + " | "
+                    + r.id() + " | "
                     + MarkdownReport.cell(r.about()) + " | " + r.outcome() + " | "
                     + r.recoveryTime().map(Durations::format).orElse("-") + " | " + (r.needsAttention() ? "yes" : "")
                     + " |");

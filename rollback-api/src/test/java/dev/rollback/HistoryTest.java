@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -142,12 +143,13 @@ class HistoryTest {
         assertThat(drill.recoveryTime()).isEqualTo(drill.timeToRecover()).isPresent();
         assertThat(plan.rollbacks()).containsExactly(undo, byHand, watch.rollback(), drill.rollback());
 
-        assertThat(history.get(0).summary()).isEqualTo(dry.watchedFrom() + "  watch " + dry.watchId()
-                + " of v1: WOULD_ROLL_BACK  (a person must look)");
-        assertThat(history.get(4).summary()).startsWith(watch.watchedFrom() + "  watch " + watch.watchId()
-                + " of v1: ROLLED_BACK, time to recover ").doesNotContain("a person must look");
+        assertThat(history.get(0).summary()).isEqualTo(dry.watchedFrom().truncatedTo(ChronoUnit.SECONDS) + "  watch "
+                + dry.watchId() + " of v1: WOULD_ROLL_BACK  (a person must look)");
+        assertThat(history.get(4).summary()).startsWith(watch.watchedFrom().truncatedTo(ChronoUnit.SECONDS) + "  watch "
+                + watch.watchId() + " of v1: ROLLED_BACK, time to recover ").doesNotContain("a person must look");
         assertThat(Report.table(history)).contains("| started | kind | id | about | outcome | time to recover |")
-                .contains("| undo | " + undo.rollbackId() + " | to " + undo.pointLabel() + " | FAILED_STATE_RESTORED | ")
+                .contains("| undo | " + undo.rollbackId() + " | to " + undo.pointLabel()
+                        + " | FAILED_STATE_RESTORED | ")
                 .contains("| drill | " + drill.drillId() + " | 'show the drill banner' | PASSED | ")
                 .contains("| WOULD_ROLL_BACK | - | yes |");
 
