@@ -19,12 +19,11 @@ final class HtmlReports {
         HtmlPage page = new HtmlPage((r.isUndo() ? "Undo" : "Rollback") + " of " + r.plan() + " to " + r.pointLabel(),
                 outcomeLine(r), r.isSuccessful());
         page.facts(facts(r));
-        List<Mark> marks = checkMarks(r.checks());
-        if (r.isSuccessful()) {
-            marks.add(new Mark("recovered", r.finishedAt(), "recovered"));
-        }
+        List<Bar> bars = new ArrayList<>();
+        List<Mark> marks = new ArrayList<>();
+        addRollback(r, bars, marks);
         page.timeline("Timeline: " + r.steps().size() + " steps, " + r.checks().size() + " checks", r.startedAt(),
-                r.finishedAt(), stepBars(r), marks);
+                r.finishedAt(), bars, marks);
         targets(page, r);
         return page.markdown("The report", r.toMarkdown()).html();
     }
@@ -54,11 +53,7 @@ final class HtmlReports {
         List<Bar> bars = new ArrayList<>();
         RollbackReport r = w.rollback();
         if (r != null) {
-            bars.addAll(stepBars(r));
-            marks.addAll(checkMarks(r.checks()));
-            if (r.isSuccessful()) {
-                marks.add(new Mark("recovered", r.finishedAt(), "recovered"));
-            }
+            addRollback(r, bars, marks);
         }
         page.timeline("Timeline: the watch" + (r == null ? "" : ", then the rollback's " + r.steps().size() + " steps"),
                 w.watchedFrom(), w.endedAt(), bars, marks);
@@ -82,11 +77,7 @@ final class HtmlReports {
         List<Mark> marks = new ArrayList<>();
         RollbackReport r = d.rollback();
         if (r != null) {
-            bars.addAll(stepBars(r));
-            marks.addAll(checkMarks(r.checks()));
-            if (r.isSuccessful()) {
-                marks.add(new Mark("recovered", r.finishedAt(), "recovered"));
-            }
+            addRollback(r, bars, marks);
         }
         page.timeline("Timeline: " + d.stages().size() + " stages" + (r == null ? "" : ", the rollback's "
                 + r.steps().size() + " steps"), d.startedAt(), d.finishedAt(), bars, marks);
@@ -115,8 +106,17 @@ final class HtmlReports {
         return facts;
     }
 
+    /** What a rollback adds to a timeline: a bar per step, a mark per check, and the recovery point if it recovered. */
+    private static void addRollback(RollbackReport r, List<Bar> bars, List<Mark> marks) {
+        bars.addAll(stepBars(r));
+        marks.addAll(checkMarks(r.checks()));
+        if (r.isSuccessful()) {
+            marks.add(new Mark("recovered", r.finishedAt(), "recovered"));
+        }
+    }
+
     /** A bar per step, labelled with its phase. */
-    static List<Bar> stepBars(RollbackReport r) {
+    private static List<Bar> stepBars(RollbackReport r) {
         List<Bar> bars = new ArrayList<>();
         for (StepRecord s : r.steps()) {
             Instant start = s.startedAt() == null ? r.startedAt() : s.startedAt();
@@ -127,7 +127,7 @@ final class HtmlReports {
     }
 
     /** A mark per check, at the end of its last attempt. */
-    static List<Mark> checkMarks(List<CheckResult> checks) {
+    private static List<Mark> checkMarks(List<CheckResult> checks) {
         List<Mark> marks = new ArrayList<>();
         for (CheckResult c : checks) {
             if (c.history().isEmpty()) {
