@@ -34,7 +34,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server each is one to three SSH round trips (a stat, a read or an atomic write), so their number, not their
  * time here, says what a remote store costs.
  *
- * <pre>rollback-bench/run.sh store [rounds]</pre>
+ * <p>Then the scaling table: the same capture and rollback with 10, 100 and 1,000 restore points of the plan already
+ * in the store, in each of the three stores, so that what grows with the store's size can be read (each operation
+ * should stay flat: it reads its own point, not every point).
+ *
+ * <pre>rollback-bench/run.sh store [rounds] [sizes|none]</pre>
  */
 public final class StoreBenchmark {
 
@@ -42,9 +46,14 @@ public final class StoreBenchmark {
 
     private StoreBenchmark() {}
 
-    /** Runs the benchmark; the first argument is the number of measured rounds (default 20). */
+    /**
+     * Runs the benchmark; the first argument is the number of measured rounds (default 20), the second the sizes of
+     * the scaling table in restore points ({@code 10,100,1000}; {@code none} for no table).
+     */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        List<Integer> sizes = args.length < 2 ? List.of(10, 100, 1_000) : args[1].equals("none") ? List.of()
+                : Arrays.stream(args[1].split(",")).map(String::strip).map(Integer::parseInt).toList();
         Path work = Files.createTempDirectory("rollback-store-bench-");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("listen_addresses", "127.0.0.1").start()) {
@@ -66,6 +75,9 @@ public final class StoreBenchmark {
                         + "operations: %s per capture, %s per rollback%n", row[0], r.capture, r.capture / capBase,
                         r.rollback, r.rollback / rbBase, r.captureOps, r.rollbackOps);
             }
+            if (!sizes.isEmpty()) {
+                scaling(work.resolve("scaling"), url, sizes, Math.max(5, rounds / 4));
+            }
         } finally {
             Hosts.local().delete(work);
         }
@@ -73,13 +85,68 @@ public final class StoreBenchmark {
 
     private record Result(double capture, double rollback, String captureOps, String rollbackOps) {}
 
-    private static Result run(RestorePointStore store, Counting counting, int rounds) {
+    /**
+     * The scaling table: for each size, the plan's store is filled to that many restore points (captures not
+     * measured), then a capture and a rollback are measured over {@code rounds} rounds (the round's points deleted
+     * again, so the size stays), in the local store, the folder-shared and the PostgreSQL-shared one. The stores
+     * grow from one size to the next.
+     */
+    private static void scaling(Path work, String url, List<Integer> sizes, int rounds) {
+        String[] names = {"local store", "records in a folder", "records in PostgreSQL"};
+        RollbackPlan[] plans = {
+            plan(RestorePointStore.at(work.resolve("local"))),
+            plan(RestorePointStore.at(work.resolve("folder"))
+                    .sharedWith(StoreBackend.onHost(Hosts.local(), work.resolve("records")))),
+            plan(RestorePointStore.at(work.resolve("pg"))
+                    .sharedWith(PostgresStore.of(url, "postgres", "unused", "rollback_bench_scaling")))};
+        System.out.printf("  scaling: restore points of the plan already in the store, medians of %d rounds (load %s)%n",
+                rounds, load());
+        System.out.printf("  | points | %s capture | %s rollback | %s capture | %s rollback | %s capture | %s rollback "
+                + "| fill |%n", names[0], names[0], names[1], names[1], names[2], names[2]);
+        System.out.println("  |---:|---:|---:|---:|---:|---:|---:|---:|");
+        int have = 0;
+        for (int size : sizes) {
+            long f0 = System.nanoTime();
+            for (RollbackPlan plan : plans) {
+                for (int i = have; i < size; i++) {
+                    plan.capture("fill-" + i);
+                }
+            }
+            double fill = (System.nanoTime() - f0) / 1e9;
+            have = Math.max(have, size);
+            Result[] r = new Result[plans.length];
+            for (int k = 0; k < plans.length; k++) {
+                r[k] = measure(plans[k], null, rounds, 2);
+            }
+            System.out.printf(java.util.Locale.ROOT, "  | %d | %.1f ms | %.1f ms | %.1f ms = %.2fx | %.1f ms = %.2fx | "
+                    + "%.1f ms = %.2fx | %.1f ms = %.2fx | %.0f s |%n", size, r[0].capture, r[0].rollback,
+                    r[1].capture, r[1].capture / r[0].capture, r[1].rollback, r[1].rollback / r[0].rollback,
+                    r[2].capture, r[2].capture / r[0].capture, r[2].rollback, r[2].rollback / r[0].rollback, fill);
+        }
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    private static RollbackPlan plan(RestorePointStore store) {
         RollbackPlanBuilder builder = Rollback.plan("bench").store(store);
         for (int i = 0; i < TARGETS; i++) {
             builder.target(new NoopTarget("t" + i));
         }
-        RollbackPlan plan = builder.build();
-        int warmup = Math.max(3, rounds / 5);
+        return builder.build();
+    }
+
+    private static Result run(RestorePointStore store, Counting counting, int rounds) {
+        return measure(plan(store), counting, rounds, Math.max(3, rounds / 5));
+    }
+
+    /** Medians of {@code rounds} captures and rollbacks after {@code warmup} unmeasured ones; each round's points go. */
+    private static Result measure(RollbackPlan plan, Counting counting, int rounds, int warmup) {
         double[] capture = new double[rounds];
         double[] rollback = new double[rounds];
         String captureOps = "-";
