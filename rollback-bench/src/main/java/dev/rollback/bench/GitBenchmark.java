@@ -151,6 +151,8 @@ public final class GitBenchmark {
                 "git reset --hard", nativeMedian, 1.0);
         Goals.ratio("GitBenchmark", "git whole rollback, cli", median(ms.get("whole rollback, cli")),
                 "git status + git reset --hard", median(ms.get("native status+reset")), 1.3);
+        Goals.ratio("GitBenchmark", "git restore step, cli", median(ms.get("restore step, cli")),
+                "git reset --hard", nativeMedian, 1.0);
         host.delete(work);
         if (!sizes.isEmpty()) {
             scaling(host, sizes, Math.max(3, rounds / 3));

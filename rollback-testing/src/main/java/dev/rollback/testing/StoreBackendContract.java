@@ -83,6 +83,23 @@ public abstract class StoreBackendContract {
     }
 
     @Test
+    void shouldReadEveryDocumentBelowAPrefixAsListAndReadWould() {
+        StoreBackend store = store();
+        store.write("points/p-2/manifest.json", utf8("2"));
+        store.write("points/p-1/manifest.json", utf8("1\u00e9\n"));
+        store.write("points/p-1/notes/bad.json", utf8("b"));
+        store.write("points2/other.json", utf8("o"));
+
+        var all = store.readAll("points");
+        assertThat(all.keySet()).containsExactlyElementsOf(store.list("points"));
+        assertThat(all.get("points/p-1/manifest.json")).isEqualTo(utf8("1\u00e9\n"));
+        assertThat(all.get("points/p-1/notes/bad.json")).isEqualTo(utf8("b"));
+        assertThat(store.readAll("nothing-here")).isEmpty();
+        assertThat(store.readAll("").keySet()).containsExactlyElementsOf(store.list(""));
+        assertThat(otherMachine().readAll("points").keySet()).containsExactlyElementsOf(all.keySet());
+    }
+
+    @Test
     void shouldDeleteADocumentAndTakeAMissingOneCalmly() {
         StoreBackend store = store();
         store.write("reports/app/r-1.json", utf8("r"));

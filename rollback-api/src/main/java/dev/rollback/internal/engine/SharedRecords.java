@@ -134,17 +134,16 @@ public final class SharedRecords {
      */
     public void pull() {
         requireFormat();
-        for (String key : records.list("points")) {
+        // every manifest in one call (one query for PostgreSQL): a point is compared whole, its bad mark included
+        for (Map.Entry<String, byte[]> document : records.readAll("points").entrySet()) {
+            String key = document.getKey();
             String[] parts = key.split("/");
             if (parts.length != 3 || !parts[2].equals(PointFiles.MANIFEST)) {
                 continue;
             }
             Path dir = root.resolve("points").resolve(parts[1]);
             Path local = dir.resolve(PointFiles.MANIFEST);
-            byte[] shared = records.read(key).orElse(null);
-            if (shared == null) {
-                continue; // deleted meanwhile
-            }
+            byte[] shared = document.getValue();
             try {
                 if (Files.exists(local) && Arrays.equals(Files.readAllBytes(local), shared)) {
                     continue;
@@ -289,13 +288,10 @@ public final class SharedRecords {
     public List<HistoryEntry> history(String plan) {
         requireFormat();
         List<HistoryEntry> out = new ArrayList<>();
-        for (String key : records.list("history/" + plan)) {
-            Optional<byte[]> b = records.read(key);
-            if (b.isEmpty()) {
-                continue;
-            }
+        for (Map.Entry<String, byte[]> entry : records.readAll("history/" + plan).entrySet()) {
+            String key = entry.getKey();
             try {
-                Map<String, String> m = Json.mapper().readValue(b.get(), FIELDS);
+                Map<String, String> m = Json.mapper().readValue(entry.getValue(), FIELDS);
                 out.add(new HistoryEntry(Instant.parse(m.get("at")), m.get("who"), m.get("what"), m.get("point"),
                         m.get("rollback"), m.get("detail")));
             } catch (IOException | RuntimeException e) {
