@@ -7,22 +7,18 @@ import dev.rollback.spi.Check;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.rollback.DrillReport.Stage;
 import dev.rollback.check.HealthCheck;
 import dev.rollback.testing.FileTarget;
+import dev.rollback.support.FileServer;
 import dev.rollback.testing.TestClock;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +36,7 @@ class DrillTest {
     final TestClock clock = new TestClock();
     Path page;
     Path orders;
-    HttpServer http;
-    ExecutorService threads;
+    FileServer http;
 
     @BeforeEach
     void start() throws IOException {
@@ -52,28 +47,16 @@ class DrillTest {
         Files.write(page, HOME);
         Files.writeString(orders, "1,apples\n2,pears\n3,plums\n");
         // a real web server on 127.0.0.1 serving the page the plan restores; each answer takes 40 ms by the clock
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        threads = Executors.newSingleThreadExecutor();
-        http.setExecutor(threads);
-        http.createContext("/", exchange -> {
-            clock.advance(ANSWER);
-            byte[] body = Files.readAllBytes(page);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        http.start();
+        http = FileServer.serving(page, clock, ANSWER, content -> false);
     }
 
     @AfterEach
     void stop() {
-        http.stop(0);
-        threads.shutdownNow();
+        http.close();
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+        return http.uri();
     }
 
     /** A plan of the page alone; the orders are data the rollback must not touch. */

@@ -3,28 +3,23 @@ package dev.rollback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.rollback.check.HealthCheck;
 import dev.rollback.host.Hosts;
 import dev.rollback.spi.Check;
 import dev.rollback.store.StoreBackend;
 import dev.rollback.store.StoreException;
+import dev.rollback.support.FileServer;
 import dev.rollback.testing.FileTarget;
 import dev.rollback.testing.TestClock;
 import dev.rollback.testing.Trees;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +38,7 @@ class HistoryTest {
     final TestClock clock = new TestClock();
     Path release;
     Path orders;
-    HttpServer http;
-    ExecutorService threads;
+    FileServer http;
 
     @BeforeEach
     void start() throws IOException {
@@ -53,29 +47,16 @@ class HistoryTest {
         Files.createDirectories(release.getParent());
         Files.writeString(release, "v1");
         Files.writeString(orders, "1,42.00\n2,17.50\n");
-        threads = Executors.newSingleThreadExecutor();
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        http.setExecutor(threads);
-        http.createContext("/", exchange -> {
-            clock.advance(Duration.ofMillis(20)); // each answer takes 20 ms by the plan's clock
-            String content = Files.readString(release);
-            byte[] body = content.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(content.contains("broken") ? 503 : 200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        http.start();
+        http = FileServer.serving(release, clock, Duration.ofMillis(20), content -> content.contains("broken"));
     }
 
     @AfterEach
     void stop() {
-        http.stop(0);
-        threads.shutdownNow();
+        http.close();
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+        return http.uri();
     }
 
     /** The plan as run on {@code machine}: its own store folder, the team's records in {@code records}. */
