@@ -5,13 +5,12 @@ import dev.rollback.store.RollbackInProgressException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.support.BrokenDeploy;
 import dev.rollback.support.CrashPlan;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,39 +24,30 @@ class CrashResumeTest {
     @TempDir
     Path root;
 
+    BrokenDeploy deploy;
     Path app;
     RestorePoint v1;
-    final byte[][] good = new byte[3][];
-    final byte[][] bad = new byte[3][];
+    byte[][] good;
+    byte[][] bad;
 
     @BeforeEach
     void deployThenBreak() throws IOException {
-        app = Files.createDirectories(root.resolve("app"));
-        for (int i = 0; i < 3; i++) {
-            good[i] = ("release v1 of " + "abc".charAt(i) + "\n").repeat(200).getBytes(StandardCharsets.UTF_8);
-            Files.write(file(i), good[i]);
-        }
-        v1 = CrashPlan.build(root, FailurePolicy.HALT).capture("v1");
-        for (int i = 0; i < 3; i++) {
-            bad[i] = ("release v2 of " + "abc".charAt(i) + ", with rows users wrote since\n").repeat(150)
-                    .getBytes(StandardCharsets.UTF_8);
-            Files.write(file(i), bad[i]);
-        }
+        deploy = BrokenDeploy.under(root);
+        app = deploy.app();
+        v1 = deploy.v1();
+        good = deploy.good();
+        bad = deploy.bad();
     }
 
     Path file(int i) {
-        return app.resolve("abc".charAt(i) + ".txt");
+        return deploy.file(i);
     }
 
     int crashWhileRestoringB(FailurePolicy policy) throws Exception {
         Files.createFile(app.resolve("b.crash"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashPlan.class.getName(), root.toString(), v1.id(), policy.name())
-                .redirectErrorStream(true).redirectOutput(root.resolve("child.log").toFile()).start();
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        int exit = deploy.rollBackInChild(policy);
         Files.delete(app.resolve("b.crash"));
-        return child.exitValue();
+        return exit;
     }
 
     @Test
