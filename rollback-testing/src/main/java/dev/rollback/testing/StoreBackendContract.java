@@ -65,14 +65,19 @@ public abstract class StoreBackendContract {
                 assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("{\"step\":2}"));
     }
 
-    @Test
-    void shouldListTheKeysBelowAPrefixSortedAtAnyDepth() {
-        StoreBackend store = store();
+    /** Documents at several depths, beside a key that shares the prefix's letters ({@code points2}). */
+    private static void writeNestedDocuments(StoreBackend store) {
         store.write("points/p-2/manifest.json", utf8("2"));
-        store.write("points/p-1/manifest.json", utf8("1"));
+        store.write("points/p-1/manifest.json", utf8("1\u00e9\n"));
         store.write("points/p-1/notes/bad.json", utf8("b"));
         store.write("points2/other.json", utf8("o"));
         store.write("history/app/0001.json", utf8("h"));
+    }
+
+    @Test
+    void shouldListTheKeysBelowAPrefixSortedAtAnyDepth() {
+        StoreBackend store = store();
+        writeNestedDocuments(store);
 
         assertThat(store.list("points")).containsExactly("points/p-1/manifest.json", "points/p-1/notes/bad.json",
                 "points/p-2/manifest.json");
@@ -85,10 +90,7 @@ public abstract class StoreBackendContract {
     @Test
     void shouldReadEveryDocumentBelowAPrefixAsListAndReadWould() {
         StoreBackend store = store();
-        store.write("points/p-2/manifest.json", utf8("2"));
-        store.write("points/p-1/manifest.json", utf8("1\u00e9\n"));
-        store.write("points/p-1/notes/bad.json", utf8("b"));
-        store.write("points2/other.json", utf8("o"));
+        writeNestedDocuments(store);
 
         var all = store.readAll("points");
         assertThat(all.keySet()).containsExactlyElementsOf(store.list("points"));
