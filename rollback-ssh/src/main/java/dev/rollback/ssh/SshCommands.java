@@ -152,6 +152,11 @@ final class SshCommands {
         String stderr = err.text();
         if (wrapped && !timedOut) {
             checkStarted(command, err, status, stderr);
+            String shellSaid = err.beforeReport();
+            if (!shellSaid.isEmpty()) {
+                LOG.debug("the login shell on {} wrote before '{}' started (kept out of its standard error): {}",
+                        name, command.display(), shellSaid.strip());
+            }
         }
         CommandResult result = new CommandResult(command.display(), name, timedOut ? -1 : status,
                 out.toString(StandardCharsets.UTF_8), stderr, took, timedOut);

@@ -7,15 +7,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Standard error of a wrapped command: its first line, when it is the wrapper's report, is kept
- * apart (the pid, or why the command did not start); the rest is the command's own.
+ * Standard error of a wrapped command: the wrapper's report (the pid, or why the command did not
+ * start) is kept apart, and so is whatever the server's login shell wrote before it (a
+ * {@code ~/.bashrc} that bash reads for every SSH command, such as pyenv's "cannot rehash"); the
+ * rest is the command's own. When no report comes, what came before it is the command's standard
+ * error after all, so that the reason shows in the error.
  *
  * <p>Thread-safe: the stream's pump writes while the waiting thread reads the pid and the text.
  */
 final class WrapperStderr {
     private ByteArrayOutputStream text = new ByteArrayOutputStream();
+    /** The line being read while the report is awaited. */
     private final ByteArrayOutputStream first = new ByteArrayOutputStream();
+    /** Lines the login shell wrote before the report. */
+    private final ByteArrayOutputStream before = new ByteArrayOutputStream();
     private final CompletableFuture<String> report = new CompletableFuture<>();
+    /** At most this much of what the login shell writes before the report is kept. */
+    private static final int BEFORE_LIMIT = 64 * 1024;
     private final int limit;
     private boolean inFirst;
 
@@ -38,16 +46,17 @@ final class WrapperStderr {
         while (inFirst && i < off + len) {
             byte c = b[i++];
             if (c == '\n') {
-                inFirst = false;
                 String line = first.toString(StandardCharsets.UTF_8);
-                if (line.startsWith(RemoteShell.MARKER)) {
-                    report.complete(line.substring(RemoteShell.MARKER.length()));
+                first.reset();
+                int at = line.indexOf(RemoteShell.MARKER); // after a shell's last line without a newline, too
+                if (at >= 0) {
+                    inFirst = false;
+                    keepBefore(line.substring(0, at));
+                    report.complete(line.substring(at + RemoteShell.MARKER.length()));
                 } else {
-                    report.complete(null);
-                    text.writeBytes(first.toByteArray());
-                    text.write('\n');
+                    keepBefore(line + "\n");
                 }
-            } else {
+            } else if (first.size() < BEFORE_LIMIT) {
                 first.write(c);
             }
         }
@@ -59,12 +68,22 @@ final class WrapperStderr {
         }
     }
 
+    private void keepBefore(String shellSaid) {
+        if (before.size() < BEFORE_LIMIT) {
+            before.writeBytes(shellSaid.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     /** The wrapper's report without its pid line, or null if it wrote none. */
     synchronized String report() {
         if (inFirst) {
-            // stderr ended inside the first line: it was not the wrapper's
+            // stderr ended with no report: what came was the shell's or the command's, and is the reason
             inFirst = false;
-            text.writeBytes(first.toByteArray());
+            before.writeBytes(first.toByteArray());
+            byte[] rest = text.toByteArray();
+            text = new ByteArrayOutputStream();
+            text.writeBytes(before.toByteArray());
+            text.writeBytes(rest);
             report.complete(null);
         }
         String r = report.getNow(null);
@@ -85,7 +104,12 @@ final class WrapperStderr {
         return r != null && r.startsWith("pid:") ? Long.valueOf(r.substring(4)) : null;
     }
 
-    /** Whether the wrapper's report, or the first line that shows there is none, has come. */
+    /** What the server's login shell wrote before the wrapper's report; empty when it wrote nothing. */
+    synchronized String beforeReport() {
+        return inFirst ? "" : before.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Whether the wrapper's report has come, or standard error ended without one. */
     boolean reported() {
         return report.isDone();
     }
