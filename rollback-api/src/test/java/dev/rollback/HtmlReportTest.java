@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rollback.check.HealthCheck;
+import dev.rollback.fleet.FleetWatchReport;
 import dev.rollback.spi.Check;
 import dev.rollback.targets.ConfigFiles;
 import dev.rollback.targets.DirectoryBackup;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -128,6 +130,35 @@ class HtmlReportTest {
         assertThat(page.dom()).contains(">trigger<").contains("probe 1 failed").contains("recovered");
         assertThat(page.consoleErrors()).isEmpty();
         assertThat(page.greenPixels()).isPositive();
+    }
+
+    @Test
+    void shouldRenderAFleetWatchReportWithTheHostThatRolledBackAndItsTrigger() throws Exception {
+        RestorePoint v1 = plan.capture("v1.0.0");
+        badDeploy();
+        URI health = URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/health");
+        WatchReport rolledBack = Watchdog.of(plan, v1).probe(HealthCheck.http(health).expectStatus(200))
+                .every(Duration.ofMillis(50)).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofSeconds(10)).run();
+        WatchReport healthy = Watchdog.of(plan, v1).probe(HealthCheck.http(health).expectStatus(200))
+                .every(Duration.ofMillis(50)).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofMillis(300)).run();
+        assertThat(rolledBack.outcome()).as(rolledBack.toMarkdown()).isEqualTo(WatchReport.Outcome.ROLLED_BACK);
+        assertThat(healthy.outcome()).as(healthy.toMarkdown()).isEqualTo(WatchReport.Outcome.HEALTHY);
+        FleetWatchReport fleet = new FleetWatchReport("web", "v1.0.0",
+                Map.of("web-1", rolledBack), Map.of("web-2", "connect to web-2: no SSH server <answering>"), null,
+                null, null, false, rolledBack.watchedFrom(), healthy.endedAt());
+
+        String html = fleet.toHtml();
+        assertSelfContained(html);
+        assertThat(html).contains("Fleet watch of web").contains("ROLLBACK_FAILED")
+                .contains("no SSH server &lt;answering&gt;");
+        Rendered page = render(html, "fleet-watch");
+
+        assertThat(page.bars()).as("a bar for the one host rolled back on its own").isEqualTo(1);
+        assertThat(page.dom()).contains("trigger on web-1").contains("Watch of web-2 failed").contains("Hosts");
+        assertThat(page.consoleErrors()).isEmpty();
+        assertThat(page.greenPixels()).as("its rollback succeeded: drawn in green").isPositive();
     }
 
     @Test

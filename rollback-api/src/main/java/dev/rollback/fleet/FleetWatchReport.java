@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollback.RollbackReport;
 import dev.rollback.WatchReport;
+import dev.rollback.internal.HtmlPage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,6 +143,59 @@ public record FleetWatchReport(String fleet, String pointLabel, Map<String, Watc
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("fleet watch report of '" + fleet + "': expected JSON, found " + e, e);
         }
+    }
+
+    /**
+     * The report as one self-contained HTML page (no script, style sheet, font or image from elsewhere): the outcome,
+     * a timeline drawn as inline SVG (a bar per host that was rolled back on its own, from its rollback's start for
+     * its time to recover; a bar per host of the fleet rollback; a mark where each host's trigger fired and where the
+     * fleet recovered), a table of the hosts' watches, and the {@link #toMarkdown() Markdown report}.
+     */
+    public String toHtml() {
+        Outcome outcome = outcome();
+        HtmlPage page = new HtmlPage("Fleet watch of " + fleet + " after the deploy (point " + pointLabel + ")",
+                "Outcome: " + outcome + "; a trigger fired on " + hostsTriggered().size() + " of "
+                        + (hosts.size() + hostErrors.size()) + " hosts" + (fleetTrigger == null ? ""
+                                : "; fleet rolled back: " + fleetTrigger), outcome != Outcome.ROLLBACK_FAILED);
+        List<String[]> facts = new ArrayList<>();
+        facts.add(new String[] {"Watched", "from " + startedAt + " to " + endedAt + (stopped ? ", stopped" : "")});
+        if (fleetError != null) {
+            facts.add(new String[] {"Fleet rollback refused", fleetError});
+        }
+        hostErrors.forEach((h, e) -> facts.add(new String[] {"Watch of " + h + " failed", e}));
+        page.facts(facts);
+        List<HtmlPage.Bar> bars = new ArrayList<>();
+        List<HtmlPage.Mark> marks = new ArrayList<>();
+        hosts.forEach((h, w) -> {
+            if (w.triggeredAt() != null) {
+                marks.add(new HtmlPage.Mark("trigger on " + h, w.triggeredAt(), "trigger"));
+            }
+            RollbackReport r = w.rollback();
+            if (r != null) {
+                bars.add(new HtmlPage.Bar(h + ": rollback", "host", r.startedAt(),
+                        Duration.between(r.startedAt(), r.finishedAt()), r.outcome().name(), w.reason()));
+            }
+        });
+        if (fleetRollback != null) {
+            for (FleetReport.HostRow h : fleetRollback.hosts()) {
+                if (h.startedAt() != null && h.timeToRecover() != null) {
+                    bars.add(new HtmlPage.Bar("fleet wave " + h.wave() + ": " + h.host(), "wave " + h.wave(),
+                            h.startedAt(), h.timeToRecover(), h.status().name(), h.error()));
+                }
+            }
+            if (fleetRollback.isSuccessful()) {
+                marks.add(new HtmlPage.Mark("fleet recovered", fleetRollback.finishedAt(), "recovered"));
+            }
+        }
+        page.timeline("Timeline: the watch, " + bars.size() + (bars.size() == 1 ? " host rollback" : " host rollbacks"), startedAt, endedAt, bars, marks);
+        List<List<String>> rows = new ArrayList<>();
+        hosts.forEach((h, w) -> rows.add(List.of(h, w.outcome().name(), w.reason() == null ? "-" : w.reason(),
+                w.timeToDetect() == null ? "-" : w.timeToDetect().toMillis() + " ms",
+                w.timeToRecover() == null ? "-" : w.timeToRecover().toMillis() + " ms",
+                Long.toString(w.probesMade()))));
+        hostErrors.forEach((h, e) -> rows.add(List.of(h, "ERROR", e, "-", "-", "-")));
+        page.table("Hosts", List.of("host", "watch", "trigger", "time to detect", "time to recover", "probes"), rows);
+        return page.markdown("The report", toMarkdown()).html();
     }
 
     @Override

@@ -470,6 +470,12 @@ class FleetRollbackTest {
                 assertThat(fleet.plan(name(i)).rollbacks()).as("server %d rolled back once", i).hasSize(1);
             }
             assertThat(watch.toMarkdown()).contains("Fleet rolled back:").contains("# Fleet rollback of web");
+            String html = watch.toHtml();
+            assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script")
+                    .contains("Fleet watch of web").contains("FLEET_ROLLED_BACK").contains("trigger on " + name(2));
+            // a bar per host rolled back on its own, then one per host the fleet rollback changed
+            assertThat(html.split("<rect class=\"step ", -1))
+                    .hasSize(down.size() + (int) fleetRollback.count(HostStatus.SUCCEEDED) + 1);
         } finally {
             http.stop(0);
         }
