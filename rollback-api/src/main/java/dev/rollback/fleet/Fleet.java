@@ -338,48 +338,50 @@ public final class Fleet {
 
     /**
      * Every host's problems, all at once, refusing the fleet if any host has one; each host's point when none has.
-     * A host whose preview fails or finds problems is asked to run {@code true}: if that fails too, the host does
-     * not answer, and is left out when {@link #skippingUnreachable()} says so.
+     * Each host is first asked to run {@code true}: one that does not answer is not previewed (every check would
+     * only wait for it again), has that one problem, and is left out when {@link #skippingUnreachable()} says so.
      */
     private Checked preflight(FleetPoint point, List<Host> todo) {
-        Map<String, Result<List<String>>> found = onEach(todo, h -> {
-            RollbackPlan plan = plans.get(h.name());
-            RollbackPreview preview = plan.preview(pointOf(point, h.name()));
-            return preview.problems().stream().map(p -> p.message()).toList();
-        });
-        List<Host> suspects = todo.stream().filter(h -> {
-            Result<List<String>> r = found.get(h.name());
-            return r.error != null || !r.value.isEmpty();
-        }).toList();
-        Map<String, Result<Boolean>> answers = onEach(suspects, h -> {
+        Map<String, Result<Boolean>> answers = onEach(todo, h -> {
             h.run("true");
             return true;
         });
         Map<String, List<String>> problems = new LinkedHashMap<>();
         Map<String, String> unreachable = new LinkedHashMap<>();
-        for (Host h : suspects) {
-            Result<List<String>> r = found.get(h.name());
+        List<Host> answering = new ArrayList<>();
+        for (Host h : todo) {
             Throwable silent = answers.get(h.name()).error;
-            if (silent != null && skipUnreachable) {
+            if (silent == null) {
+                answering.add(h);
+            } else if (skipUnreachable) {
                 unreachable.put(h.name(), "does not answer: " + describe(silent));
-                continue;
+            } else {
+                problems.put(h.name(), List.of("the host does not answer (" + describe(silent) + "); bring it back, "
+                        + "or leave it out with fleet.skippingUnreachable() and resume it later"));
             }
-            List<String> list = new ArrayList<>(r.error != null ? List.of("cannot be checked: " + describe(r.error))
-                    : r.value);
-            if (silent != null) {
-                list.add("the host does not answer (" + describe(silent) + "); bring it back, or leave it out with "
-                        + "fleet.skippingUnreachable() and resume it later");
+        }
+        Map<String, Result<List<String>>> found = onEach(answering, h -> {
+            RollbackPlan plan = plans.get(h.name());
+            RollbackPreview preview = plan.preview(pointOf(point, h.name()));
+            return preview.problems().stream().map(p -> p.message()).toList();
+        });
+        for (Host h : answering) {
+            Result<List<String>> r = found.get(h.name());
+            if (r.error != null) {
+                problems.put(h.name(), List.of("cannot be checked: " + describe(r.error)));
+            } else if (!r.value.isEmpty()) {
+                problems.put(h.name(), r.value);
             }
-            problems.put(h.name(), list);
         }
         if (!problems.isEmpty()) {
-            throw new FleetPreflightFailedException(name, point.label(), problems);
+            Map<String, List<String>> inOrder = new LinkedHashMap<>();
+            todo.stream().filter(h -> problems.containsKey(h.name())).forEach(h -> inOrder.put(h.name(),
+                    problems.get(h.name())));
+            throw new FleetPreflightFailedException(name, point.label(), inOrder);
         }
         Map<String, RestorePoint> points = new LinkedHashMap<>();
-        for (Host h : todo) {
-            if (!unreachable.containsKey(h.name())) {
-                points.put(h.name(), pointOf(point, h.name()));
-            }
+        for (Host h : answering) {
+            points.put(h.name(), pointOf(point, h.name()));
         }
         return new Checked(points, unreachable);
     }
