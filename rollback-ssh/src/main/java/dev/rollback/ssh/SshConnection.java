@@ -111,6 +111,7 @@ final class SshConnection {
         }
         int timeout = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
         client.setConnectTimeout(timeout);
+        client.setSocketFactory(NoDelaySockets.INSTANCE);
         try {
             client.connect(settings.address(), settings.port());
         } catch (TransportException e) {

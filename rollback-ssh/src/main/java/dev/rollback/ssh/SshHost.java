@@ -96,6 +96,11 @@ public final class SshHost implements Host {
         return link.name();
     }
 
+    /** The connection's holder, for this package's tests. */
+    SshLink link() {
+        return link;
+    }
+
     @Override
     public CommandResult run(Command command) {
         return commands.run(command);

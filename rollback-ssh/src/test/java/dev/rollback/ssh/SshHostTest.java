@@ -57,6 +57,8 @@ class SshHostTest {
                 assertThat(h.run("echo", "hello").requireSuccess().stdout()).isEqualTo("hello\n");
             }
             assertThat(byFile.name()).isEqualTo("root@127.0.0.1:" + server.port());
+            // Nagle's algorithm off: each small request goes out at once, not after the server's delayed ACK
+            assertThat(byFile.link().connection().client().getSocket().getTcpNoDelay()).isTrue();
         }
     }
 
