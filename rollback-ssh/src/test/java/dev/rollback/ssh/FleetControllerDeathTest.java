@@ -57,10 +57,8 @@ class FleetControllerDeathTest {
     static final List<Integer> DONE = List.of(0, 1, 2);
     static final List<Integer> MID = List.of(3, 4, 5);
 
-    private static final List<OpenSshServer> servers = new ArrayList<>();
-    private static final List<SshHost> hosts = new ArrayList<>();
-    /** An empty home for the sessions, so no login script of this machine's root runs in 20 sessions at once. */
-    private static Path HOME;
+    private static OpenSshFleet servers;
+    private static List<SshHost> hosts;
 
     @TempDir
     Path work;
@@ -69,57 +67,14 @@ class FleetControllerDeathTest {
 
     @BeforeAll
     static void startServers() throws Exception {
-        OpenSshServer.require();
-        HOME = Files.createTempDirectory("fleet-death-home");
-        long t0 = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(SERVERS);
-        try {
-            List<Future<OpenSshServer>> started = new ArrayList<>();
-            for (int i = 0; i < SERVERS; i++) {
-                started.add(pool.submit(FleetControllerDeathTest::startOne));
-            }
-            for (Future<OpenSshServer> f : started) {
-                servers.add(f.get());
-            }
-            List<Future<SshHost>> connected = new ArrayList<>();
-            for (OpenSshServer s : servers) {
-                connected.add(pool.submit(() -> s.host("root").connect()));
-            }
-            for (Future<SshHost> f : connected) {
-                hosts.add(f.get());
-            }
-        } finally {
-            pool.shutdown();
-        }
-        System.out.printf("%d OpenSSH servers started and connected in %d ms%n", SERVERS,
-                (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    /** Starts a server; again if another one took its port between the probe and sshd's bind. */
-    private static OpenSshServer startOne() throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return OpenSshServer.start(List.of("SetEnv HOME=" + HOME));
-            } catch (IOException e) {
-                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
-                    throw e;
-                }
-            }
-        }
+        servers = OpenSshFleet.start(SERVERS);
+        hosts = List.copyOf(servers.hosts());
     }
 
     @AfterAll
     static void stopServers() throws Exception {
-        for (SshHost h : hosts) {
-            h.close();
-        }
-        for (OpenSshServer s : servers) {
-            s.close();
-        }
-        hosts.clear();
-        servers.clear();
-        if (HOME != null) {
-            Files.deleteIfExists(HOME);
+        if (servers != null) {
+            servers.close();
         }
     }
 
@@ -229,7 +184,7 @@ class FleetControllerDeathTest {
     private Process controllerA(Path log) throws IOException {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < SERVERS; i++) {
-            OpenSshServer s = servers.get(i);
+            OpenSshServer s = servers.servers().get(i);
             lines.add(s.port() + " " + s.userKey() + " " + s.knownHosts() + " " + dirs.get(i));
         }
         Path list = Files.write(work.resolve("servers.txt"), lines);

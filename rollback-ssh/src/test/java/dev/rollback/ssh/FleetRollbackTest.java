@@ -38,9 +38,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -57,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetRollbackTest {
 
     static final int SERVERS = 20;
-    private static final List<OpenSshServer> servers = new ArrayList<>();
-    private static final List<Host> hosts = new ArrayList<>();
+    private static OpenSshFleet servers;
+    private static List<Host> hosts;
 
     @TempDir
     Path work;
@@ -69,62 +67,17 @@ class FleetRollbackTest {
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Path> dirs = new ConcurrentHashMap<>();
 
-    /**
-     * The home folder of the sessions: an empty one, so that no login script of this machine's root (which may
-     * rewrite files under its home on every login) runs in 20 sessions at once.
-     */
-    private static Path HOME;
-
     @BeforeAll
     static void startServers() throws Exception {
-        OpenSshServer.require();
-        HOME = Files.createTempDirectory("fleet-home");
-        long t0 = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(SERVERS);
-        try {
-            List<Future<OpenSshServer>> started = new ArrayList<>();
-            for (int i = 0; i < SERVERS; i++) {
-                started.add(pool.submit(FleetRollbackTest::startOne));
-            }
-            for (Future<OpenSshServer> f : started) {
-                servers.add(f.get());
-            }
-            List<Future<SshHost>> connected = new ArrayList<>();
-            for (OpenSshServer s : servers) {
-                connected.add(pool.submit(() -> s.host("root").connect()));
-            }
-            for (Future<SshHost> f : connected) {
-                hosts.add(f.get());
-            }
-        } finally {
-            pool.shutdown();
-        }
-        System.out.printf("%d OpenSSH servers started and connected in parallel in %d ms%n", SERVERS,
-                (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    /** Starts a server; again if another one took its port between the probe and sshd's bind. */
-    private static OpenSshServer startOne() throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return OpenSshServer.start(List.of("SetEnv HOME=" + HOME));
-            } catch (IOException e) {
-                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
-                    throw e;
-                }
-            }
-        }
+        servers = OpenSshFleet.start(SERVERS);
+        hosts = List.copyOf(servers.hosts());
     }
 
     @AfterAll
     static void stopServers() throws Exception {
-        for (Host h : hosts) {
-            h.close();
+        if (servers != null) {
+            servers.close();
         }
-        for (OpenSshServer s : servers) {
-            s.close();
-        }
-        Files.deleteIfExists(HOME);
     }
 
     @BeforeEach

@@ -48,8 +48,27 @@ final class OpenSshServer implements AutoCloseable {
         return start(List.of());
     }
 
-    /** {@link #start()} with more lines of {@code sshd_config}, such as {@code ClientAliveInterval 1}. */
+    /**
+     * {@link #start()} with more lines of {@code sshd_config}, such as {@code ClientAliveInterval 1}. Unless those
+     * lines set an environment of their own ({@code SetEnv}), the sessions' {@code HOME} is an empty folder of the
+     * server's: the login scripts of this machine's root (a {@code ~/.bashrc} with pyenv takes half a second per
+     * command and races with itself on its shims) do not run for every command; {@link LoginShellNoiseTest} is the
+     * test of a login shell that writes. Started again on another port if another process took the probed one
+     * between the probe and sshd's bind.
+     */
     static OpenSshServer start(List<String> moreConfig) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(moreConfig);
+            } catch (IOException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static OpenSshServer startOnce(List<String> moreConfig) throws IOException, InterruptedException {
         require();
         // readable by every user: sshd reads authorized_keys as the user logging in
         Path dir = Files.createTempDirectory("rollback-sshd");
@@ -76,6 +95,11 @@ final class OpenSshServer implements AutoCloseable {
                 "PermitRootLogin prohibit-password",
                 "Subsystem sftp internal-sftp",
                 "LogLevel INFO"));
+        if (moreConfig.stream().noneMatch(line -> line.startsWith("SetEnv"))) {
+            Path home = Files.createDirectories(dir.resolve("home"));
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+            config.add("SetEnv HOME=" + home);
+        }
         config.addAll(moreConfig);
         config.add("");
         Files.writeString(dir.resolve("sshd_config"), String.join("\n", config));
