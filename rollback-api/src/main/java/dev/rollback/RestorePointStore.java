@@ -19,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -316,6 +318,22 @@ public final class RestorePointStore {
         out.addAll(readReports(plan, dir.resolve(StoreWriter.DRILLS), DrillReport::fromJson));
         out.sort(NEWEST_FIRST);
         return List.copyOf(out);
+    }
+
+    /**
+     * Deletes the plan's reports ({@link #history}) that finished before {@code before}, and returns them, newest
+     * first. The newest rollback's report is kept whatever its age: it says where the plan stands (a fleet's {@code
+     * resume} reads it). In a store {@link #sharedWith shared} with the team the reports leave the team's records
+     * too, so a machine that reads the history later does not see them; a machine that has already read them keeps
+     * its own copies until it prunes its history in turn. The restore points and the log of who did what ({@link
+     * #activity}) are not touched: points go with {@link #retain}.
+     *
+     * @throws StoreException if a report cannot be deleted; the ones before it in the list are gone
+     */
+    public List<Report> pruneHistory(String plan, Instant before) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(before, "before");
+        return writer.pruneHistory(plan, before);
     }
 
     /**

@@ -100,6 +100,23 @@ public final class RollbackPlan {
         return spec.store().history(spec.name());
     }
 
+    /**
+     * Keeps the last {@code keep} of the plan's {@link #history()} (by the plan's clock) and deletes the reports that
+     * finished before it, with {@link RestorePointStore#pruneHistory}: the newest rollback's report stays whatever
+     * its age. For example {@code plan.pruneHistory(Duration.ofDays(90))} after each deploy.
+     *
+     * @return the reports deleted, newest first
+     * @throws IllegalArgumentException if {@code keep} is negative
+     */
+    public List<Report> pruneHistory(java.time.Duration keep) {
+        Objects.requireNonNull(keep, "keep");
+        if (keep.isNegative()) {
+            throw new IllegalArgumentException("pruneHistory of plan '" + spec.name() + "': expected how long to "
+                    + "keep the history (zero or more), found " + keep + "; give for example Duration.ofDays(90)");
+        }
+        return spec.store().pruneHistory(spec.name(), spec.clock().instant().minus(keep));
+    }
+
     /** The reports of the plan's rollbacks and undoes alone, newest first: the rollbacks of {@link #history()}. */
     public List<RollbackReport> rollbacks() {
         return spec.store().rollbacks(spec.name());

@@ -151,6 +151,53 @@ class HistoryTest {
     }
 
     @Test
+    void shouldPruneTheHistoryOlderThanItKeepsForTheTeamButTheNewestRollback() throws Exception {
+        RollbackPlan plan = plan("a");
+        RestorePoint v1 = plan.capture("v1");
+        Drill.of(plan).change("show the drill banner", ctx -> Files.writeString(release, "DRILL"))
+                .shows(HealthCheck.http(uri()).bodyContains("DRILL"))
+                .thenGone(HealthCheck.http(uri()).bodyContains("v1")).run();
+        deploy("v2 broken");
+        WatchReport watch = Watchdog.of(plan, v1).probe(HealthCheck.http(uri()).expectStatus(200))
+                .every(Duration.ofSeconds(30)).rollBackWhen(Trigger.consecutiveFailures(3))
+                .watchFor(Duration.ofMinutes(30)).run();
+        List<Report> all = plan.history(); // watch, its rollback, the drill, its rollback
+        RollbackPlan onB = plan("b");
+        assertThat(onB.history()).isEqualTo(all); // b has copied them all
+        clock.advance(Duration.ofDays(100));
+        deploy("v3 broken");
+        WatchReport recent = Watchdog.of(plan, v1).probe(HealthCheck.http(uri()).expectStatus(200))
+                .every(Duration.ofSeconds(30)).rollBackWhen(Trigger.consecutiveFailures(2))
+                .watchFor(Duration.ofMinutes(10)).dryRun().run();
+        var points = Trees.fingerprint(dir.resolve("a/points"));
+
+        assertThatThrownBy(() -> plan.pruneHistory(Duration.ofDays(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pruneHistory of plan 'shop'").hasMessageContaining("PT-24H")
+                .hasMessageContaining("Duration.ofDays(90)");
+        assertThat(plan.history()).hasSize(5);
+
+        List<Report> pruned = plan.pruneHistory(Duration.ofDays(90));
+
+        // the drill, its rollback and the watch are older than 90 days; the watch's rollback is the newest rollback
+        assertThat(pruned).extracting(Report::kind).containsExactly("watch", "rollback", "drill");
+        assertThat(pruned).doesNotContain(watch.rollback()).contains(watch);
+        assertThat(plan.history()).containsExactly(recent, watch.rollback());
+        assertThat(plan.rollbacks()).containsExactly(watch.rollback());
+        assertThat(dir.resolve("a/reports/shop/watches/" + watch.watchId() + ".json")).doesNotExist();
+        assertThat(plan.store().sharedRecords().orElseThrow().list("reports/shop")).containsExactlyInAnyOrder(
+                "reports/shop/" + watch.rollback().rollbackId() + ".json",
+                "reports/shop/watches/" + recent.watchId() + ".json");
+        assertThat(Trees.fingerprint(dir.resolve("a/points"))).as("restore points untouched").isEqualTo(points);
+        assertThat(plan.restorePoints()).contains(v1).hasSize(2); // v1 and the watch rollback's set-aside point
+        // a machine that reads the history now does not see them; one that had copied them keeps its copies
+        assertThat(plan("c").history()).containsExactly(recent, watch.rollback());
+        assertThat(onB.history()).hasSize(5);
+        assertThat(onB.pruneHistory(Duration.ofDays(90))).hasSize(3);
+        assertThat(onB.history()).containsExactly(recent, watch.rollback());
+        assertThat(plan.pruneHistory(Duration.ofDays(90))).isEmpty(); // again: nothing more to delete
+    }
+
+    @Test
     void shouldNameAReportThatCannotBeReadAndChangeNothing() throws Exception {
         RollbackPlan plan = plan("a");
         RestorePoint v1 = plan.capture("v1");

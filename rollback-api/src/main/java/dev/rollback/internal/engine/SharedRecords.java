@@ -211,6 +211,12 @@ public final class SharedRecords {
         records.write("reports/" + plan + "/" + name, json);
     }
 
+    /** Removes a shared report; {@code name} is its path under {@code reports/<plan>/}. */
+    void dropReport(String plan, String name) {
+        requireFormat();
+        records.delete("reports/" + plan + "/" + name);
+    }
+
     /**
      * Copies the plan's shared reports that {@code dir} (the store's local report folder) lacks into it, each at the
      * same path under it (a watch's and a drill's in their folders), so that the history read from any machine holds

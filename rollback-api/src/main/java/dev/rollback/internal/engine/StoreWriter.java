@@ -348,6 +348,44 @@ public final class StoreWriter {
         }
     }
 
+    /**
+     * Deletes the plan's reports that finished before {@code before}, newest first, from the team's records first
+     * (so no other machine copies them again) and then from this store's folder; the newest rollback's report is
+     * kept whatever its age (a fleet's resume reads it to know which hosts are done). Takes no lock: a report never
+     * changes once written, so deleting one twice, or while another is written, loses nothing else.
+     *
+     * @return the reports deleted, newest first
+     */
+    public List<Report> pruneHistory(String plan, java.time.Instant before) {
+        List<Report> history = store.history(plan);
+        Report newestRollback = history.stream().filter(r -> r instanceof dev.rollback.RollbackReport).findFirst()
+                .orElse(null);
+        Path dir = store.root().resolve("reports").resolve(plan);
+        List<Report> pruned = new ArrayList<>();
+        for (Report r : history) {
+            if (r == newestRollback || !r.finishedAt().isBefore(before)) {
+                continue;
+            }
+            String name = reportName(r);
+            if (shared != null) {
+                shared.dropReport(plan, name);
+            }
+            try {
+                Files.deleteIfExists(dir.resolve(name));
+            } catch (IOException e) {
+                throw new StoreException("plan '" + plan + "': expected to delete the report " + dir.resolve(name)
+                        + " of " + r.kind() + " " + r.id() + ", found " + e + "; check the folder's permissions, then "
+                        + "prune again (" + pruned.size() + " older report(s) were deleted before it)", e);
+            }
+            pruned.add(r);
+        }
+        if (!pruned.isEmpty()) {
+            LOG.info("plan '{}': deleted {} report(s) of the history that finished before {}", plan, pruned.size(),
+                    before);
+        }
+        return List.copyOf(pruned);
+    }
+
     /** Where a report lies under {@code reports/<plan>/}: its file name, in a folder of its kind but a rollback's. */
     static String reportName(Report report) {
         String file = report.id() + ".json";
