@@ -2,11 +2,16 @@ package dev.rollback.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.rollback.store.RollbackInProgressException;
 import dev.rollback.store.LockOwner;
 import dev.rollback.store.StoreBackend;
 import dev.rollback.store.StoreLock;
+import dev.rollback.host.Command;
+import dev.rollback.host.CommandResult;
+import dev.rollback.host.FileStat;
+import dev.rollback.testing.ForwardingHost;
 import dev.rollback.testing.StoreBackendContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,6 +88,55 @@ class ServerFolderStoreTest extends StoreBackendContract {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("store/points"))))
                 .isEqualTo("rwx------");
+    }
+
+    @Test
+    void shouldReadEveryDocumentBelowAPrefixWithOneCommandOnTheServer() throws Exception {
+        StoreBackend store = store();
+        byte[] binary = new byte[3000];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (i * 31);
+        }
+        for (int i = 0; i < 40; i++) {
+            store.write("points/p-" + i + "/manifest.json", ("{\"n\": " + i + "}\n").getBytes(UTF_8));
+        }
+        store.write("points/p-7/artifact.bin", binary);
+        store.write("points/p-8/empty.json", new byte[0]);
+        Files.writeString(dir.resolve("store/points/p-3/.manifest.json.tmp"), "half written"); // an atomic write
+        try (StoreLock held = store.lock("app", LockOwner.me("rollback r-1"))) {
+            List<String> calls = new ArrayList<>();
+            SshHost ssh = connect();
+            StoreBackend counted = StoreBackend.onHost(new ForwardingHost(ssh) {
+                @Override
+                public CommandResult run(Command command) {
+                    calls.add("run " + command.argv().get(0));
+                    return super.run(command);
+                }
+
+                @Override
+                public byte[] read(Path path) {
+                    calls.add("read " + path);
+                    return super.read(path);
+                }
+
+                @Override
+                public java.util.Optional<FileStat> stat(Path path) {
+                    calls.add("stat " + path);
+                    return super.stat(path);
+                }
+            }, dir.resolve("store"));
+
+            var all = counted.readAll("points");
+            assertThat(calls).containsExactly("run sh");
+            assertThat(all).hasSize(42).containsOnlyKeys(store.list("points"));
+            for (String key : all.keySet()) {
+                assertThat(all.get(key)).as(key).isEqualTo(store.read(key).orElseThrow());
+            }
+            assertThat(all.get("points/p-7/artifact.bin")).isEqualTo(binary);
+            assertThat(counted.readAll("").keySet()).containsExactlyElementsOf(store.list("")); // no lock files
+            assertThat(counted.readAll("points/p-1")).containsOnlyKeys("points/p-1/manifest.json");
+            assertThat(counted.readAll("nothing-here")).isEmpty();
+        }
     }
 
     @Test
