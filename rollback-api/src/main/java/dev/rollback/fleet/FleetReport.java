@@ -135,6 +135,19 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
         return md.toString();
     }
 
+    /** A timeline bar per host this rollback changed, from its start for its time to recover, labelled {@code
+     * <labelPrefix>wave <n>: <host>}. */
+    List<HtmlPage.Bar> hostBars(String labelPrefix) {
+        List<HtmlPage.Bar> bars = new ArrayList<>();
+        for (HostRow h : hosts) {
+            if (h.startedAt() != null && h.timeToRecover() != null) {
+                bars.add(new HtmlPage.Bar(labelPrefix + "wave " + h.wave() + ": " + h.host(), "wave " + h.wave(),
+                        h.startedAt(), h.timeToRecover(), h.status().name(), h.error()));
+            }
+        }
+        return bars;
+    }
+
     /**
      * The report as one self-contained HTML page (no script, style sheet, font or image from elsewhere): the outcome,
      * a timeline drawn as inline SVG (a bar per host, from its rollback's start for its time to recover, the hosts
@@ -146,13 +159,7 @@ public record FleetReport(String fleet, String pointLabel, List<HostRow> hosts, 
                         : "; stopped: " + stoppedBecause), isSuccessful());
         page.facts(List.of(new String[] {"Hosts", Integer.toString(hosts.size())}, new String[] {"Ran", "from "
                 + startedAt + " to " + finishedAt}));
-        List<HtmlPage.Bar> bars = new ArrayList<>();
-        for (HostRow h : hosts) {
-            if (h.startedAt() != null && h.timeToRecover() != null) {
-                bars.add(new HtmlPage.Bar("wave " + h.wave() + ": " + h.host(), "wave " + h.wave(), h.startedAt(),
-                        h.timeToRecover(), h.status().name(), h.error()));
-            }
-        }
+        List<HtmlPage.Bar> bars = hostBars("");
         page.timeline("Timeline: " + bars.size() + " hosts rolled back", startedAt, finishedAt, bars,
                 List.of(new HtmlPage.Mark(isSuccessful() ? "recovered" : "ended", finishedAt,
                         isSuccessful() ? "recovered" : "failed")));

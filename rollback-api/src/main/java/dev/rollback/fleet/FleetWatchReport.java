@@ -177,17 +177,13 @@ public record FleetWatchReport(String fleet, String pointLabel, Map<String, Watc
             }
         });
         if (fleetRollback != null) {
-            for (FleetReport.HostRow h : fleetRollback.hosts()) {
-                if (h.startedAt() != null && h.timeToRecover() != null) {
-                    bars.add(new HtmlPage.Bar("fleet wave " + h.wave() + ": " + h.host(), "wave " + h.wave(),
-                            h.startedAt(), h.timeToRecover(), h.status().name(), h.error()));
-                }
-            }
+            bars.addAll(fleetRollback.hostBars("fleet "));
             if (fleetRollback.isSuccessful()) {
                 marks.add(new HtmlPage.Mark("fleet recovered", fleetRollback.finishedAt(), "recovered"));
             }
         }
-        page.timeline("Timeline: the watch, " + bars.size() + (bars.size() == 1 ? " host rollback" : " host rollbacks"), startedAt, endedAt, bars, marks);
+        page.timeline("Timeline: the watch, " + bars.size() + (bars.size() == 1 ? " host rollback" : " host rollbacks"),
+                startedAt, endedAt, bars, marks);
         List<List<String>> rows = new ArrayList<>();
         hosts.forEach((h, w) -> rows.add(List.of(h, w.outcome().name(), w.reason() == null ? "-" : w.reason(),
                 w.timeToDetect() == null ? "-" : w.timeToDetect().toMillis() + " ms",
