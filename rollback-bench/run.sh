@@ -6,6 +6,7 @@
 #   rollback-bench/run.sh directory [files] [megabytes]     (the name's case and the Benchmark suffix are optional)
 #   rollback-bench/run.sh DbBenchmark 5 200000 100           5 rounds, 200000 PostgreSQL rows, 100 MB of SQLite
 #   rollback-bench/run.sh fleet [rounds] [hosts]              3 rounds, 50 OpenSSH servers on 127.0.0.1 (root)
+#   rollback-bench/run.sh coldStart [rounds]                   a capture and a rollback, each in a fresh JVM
 #   rollback-bench/run.sh all [--readme]                      every benchmark, and goals.md: the table of every goal
 #                                                             (--readme: also into README.md's Benchmarks section)
 set -euo pipefail
