@@ -35,21 +35,23 @@ public final class ColdStartBenchmark {
     /** Runs the benchmark; the first argument is the number of measured rounds (default 5, after one warm-up). */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
-            child(args[1], Path.of(args[2]));
+            child(args[1], Path.of(args[2]), Integer.parseInt(args[3]));
             return;
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path work = Files.createTempDirectory("rollback-bench-cold-");
         try {
-            run(work, rounds);
+            run(work.resolve("main"), rounds);
+            scaling(work.resolve("scaling"));
         } finally {
             new ProcessBuilder("rm", "-rf", work.toString()).start().waitFor(60, TimeUnit.SECONDS);
         }
     }
 
     private static void run(Path work, int rounds) throws Exception {
-        Path config = work.resolve("app.env");
-        Path saved = work.resolve("app.env.saved");
+        Files.createDirectories(work);
+        Path config = work.resolve("app-0.env");
+        Path saved = work.resolve("app-0.env.saved");
         double[] floor = new double[rounds];
         double[] captureProcess = new double[rounds];
         double[] captureCall = new double[rounds];
@@ -59,10 +61,10 @@ public final class ColdStartBenchmark {
         for (int r = -1; r < rounds; r++) {
             Files.writeString(config, "MODE=production\nDB_URL=postgres://db/shop\n");
             Files.copy(config, saved, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Child f = child(work, "build");
-            Child c = child(work, "capture");
+            Child f = child(work, "build", 1);
+            Child c = child(work, "capture", 1);
             Files.writeString(config, "MODE=debug-typo\n"); // the bad deploy
-            Child b = child(work, "rollback");
+            Child b = child(work, "rollback", 1);
             require(Files.readString(config).startsWith("MODE=production"), "config rolled back");
             Files.writeString(config, "MODE=debug-typo\n");
             long t0 = System.nanoTime();
@@ -78,7 +80,7 @@ public final class ColdStartBenchmark {
                 byHand[r] = hand;
             }
         }
-        double warm = warmRollback(work, config);
+        double warm = warmRollback(work);
         System.out.printf(Locale.ROOT, "ColdStartBenchmark: one config file, each call in a JVM of its own; medians of "
                 + "%d rounds after one warm-up; %d processors, load %s%n", rounds,
                 Runtime.getRuntime().availableProcessors(), load());
@@ -101,10 +103,56 @@ public final class ColdStartBenchmark {
     /** What one child JVM reported: its wall time from this side, and its call's time from its own. */
     private record Child(double processMs, double callMs) {}
 
-    private static Child child(Path work, String mode) throws Exception {
+    /**
+     * The scaling table: a rollback in a fresh JVM of 1, 10 and 100 config files (3 rounds each) against {@code cp}
+     * of each file and one {@code sync}: the cold cost is paid once per JVM, the steps per file.
+     */
+    private static void scaling(Path work) throws Exception {
+        System.out.printf(Locale.ROOT, "%nscaling: a rollback in a fresh JVM (medians of 3 rounds; load %s)%n", load());
+        System.out.println("| config files | process (ms) | call (ms) | by hand: cp each + sync (ms) | call / by hand | "
+                + "call in a warm JVM (ms) |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|");
+        for (int n : List.of(1, 10, 100)) {
+            Path dir = Files.createDirectories(work.resolve("files-" + n));
+            double[] process = new double[3];
+            double[] call = new double[3];
+            double[] hand = new double[3];
+            for (int r = 0; r < 3; r++) {
+                for (int i = 0; i < n; i++) {
+                    Files.writeString(dir.resolve("app-" + i + ".env"), "MODE=production\nSERVER=" + i + "\n");
+                }
+                child(dir, "capture", n);
+                for (int i = 0; i < n; i++) {
+                    Files.writeString(dir.resolve("app-" + i + ".env"), "MODE=debug-typo\n");
+                }
+                Child b = child(dir, "rollback", n);
+                require(Files.readString(dir.resolve("app-" + (n - 1) + ".env")).startsWith("MODE=production"),
+                        "rolled back");
+                List<String> cp = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Files.copy(dir.resolve("app-" + i + ".env"), dir.resolve("app-" + i + ".saved"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.writeString(dir.resolve("app-" + i + ".env"), "MODE=debug-typo\n");
+                    cp.add(dir.resolve("app-" + i + ".saved").toString());
+                }
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    exec("cp", cp.get(i), dir.resolve("app-" + i + ".env").toString());
+                }
+                exec("sync");
+                hand[r] = (System.nanoTime() - t0) / 1e6;
+                process[r] = b.processMs;
+                call[r] = b.callMs;
+            }
+            System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %.1f | %.1fx | %.1f |%n", n, median(process),
+                    median(call), median(hand), median(call) / median(hand), warmRollback(dir, n));
+        }
+    }
+
+    private static Child child(Path work, String mode, int files) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classPath(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                ColdStartBenchmark.class.getName(), "--child", mode, work.toString()));
+                ColdStartBenchmark.class.getName(), "--child", mode, work.toString(), Integer.toString(files)));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -136,8 +184,8 @@ public final class ColdStartBenchmark {
     }
 
     /** In the child JVM: builds the plan, then makes the one call and prints its time as {@code CALL <ms>}. */
-    private static void child(String mode, Path work) throws Exception {
-        RollbackPlan plan = plan(work);
+    private static void child(String mode, Path work, int files) throws Exception {
+        RollbackPlan plan = plan(work, files);
         long t0 = System.nanoTime();
         switch (mode) {
             case "build" -> { }
@@ -154,18 +202,29 @@ public final class ColdStartBenchmark {
         System.out.printf(Locale.ROOT, "CALL %.3f%n", (System.nanoTime() - t0) / 1e6);
     }
 
-    private static RollbackPlan plan(Path work) {
-        return Rollback.plan("cold").store(work.resolve("store")).target(ConfigFiles.of(work.resolve("app.env")))
-                .build();
+    /** A plan of {@code files} config files, {@code app-<i>.env}, one target each. */
+    private static RollbackPlan plan(Path work, int files) {
+        var builder = Rollback.plan("cold").store(work.resolve("store"));
+        for (int i = 0; i < files; i++) {
+            builder.target(ConfigFiles.of(work.resolve("app-" + i + ".env")).named("config-" + i));
+        }
+        return builder.build();
     }
 
-    /** The median of rollbacks 41–60 of one JVM, on the same plan and file. */
-    private static double warmRollback(Path work, Path config) throws IOException {
-        RollbackPlan plan = plan(work);
+    /** The median of rollbacks 41–60 of one JVM, on the plan of one file. */
+    private static double warmRollback(Path work) throws IOException {
+        return warmRollback(work, 1);
+    }
+
+    /** The median of rollbacks 41–60 of this JVM, on the plan of {@code files} files. */
+    private static double warmRollback(Path work, int files) throws IOException {
+        RollbackPlan plan = plan(work, files);
         RestorePoint point = plan.capture("warm");
         double[] times = new double[20];
         for (int i = -40; i < times.length; i++) {
-            Files.writeString(config, "MODE=debug-typo\n");
+            for (int f = 0; f < files; f++) {
+                Files.writeString(work.resolve("app-" + f + ".env"), "MODE=debug-typo\n");
+            }
             long t0 = System.nanoTime();
             RollbackReport report = plan.rollback(point);
             double ms = (System.nanoTime() - t0) / 1e6;
