@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
 final class WrapperStderr {
     private ByteArrayOutputStream text = new ByteArrayOutputStream();
     /** The line being read while the report is awaited. */
-    private final ByteArrayOutputStream first = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     /** Lines the login shell wrote before the report. */
     private final ByteArrayOutputStream before = new ByteArrayOutputStream();
     private final CompletableFuture<String> report = new CompletableFuture<>();
     /** At most this much of what the login shell writes before the report is kept. */
     private static final int BEFORE_LIMIT = 64 * 1024;
     private final int limit;
-    private boolean inFirst;
+    private boolean awaitingReport;
 
     /** The whole standard error of a command that ends by itself. */
     WrapperStderr(boolean wrapped) {
@@ -35,7 +35,7 @@ final class WrapperStderr {
     /** Standard error of which only the last {@code limit} bytes are kept, for a command kept running. */
     WrapperStderr(boolean wrapped, int limit) {
         this.limit = limit;
-        inFirst = wrapped;
+        awaitingReport = wrapped;
         if (!wrapped) {
             report.complete(null);
         }
@@ -43,21 +43,21 @@ final class WrapperStderr {
 
     synchronized void accept(byte[] b, int off, int len) {
         int i = off;
-        while (inFirst && i < off + len) {
+        while (awaitingReport && i < off + len) {
             byte c = b[i++];
             if (c == '\n') {
-                String line = first.toString(StandardCharsets.UTF_8);
-                first.reset();
+                String line = partial.toString(StandardCharsets.UTF_8);
+                partial.reset();
                 int at = line.indexOf(RemoteShell.MARKER); // after a shell's last line without a newline, too
                 if (at >= 0) {
-                    inFirst = false;
+                    awaitingReport = false;
                     keepBefore(line.substring(0, at));
                     report.complete(line.substring(at + RemoteShell.MARKER.length()));
                 } else {
                     keepBefore(line + "\n");
                 }
-            } else if (first.size() < BEFORE_LIMIT) {
-                first.write(c);
+            } else if (partial.size() < BEFORE_LIMIT) {
+                partial.write(c);
             }
         }
         text.write(b, i, off + len - i);
@@ -76,14 +76,11 @@ final class WrapperStderr {
 
     /** The wrapper's report without its pid line, or null if it wrote none. */
     synchronized String report() {
-        if (inFirst) {
-            // stderr ended with no report: what came was the shell's or the command's, and is the reason
-            inFirst = false;
-            before.writeBytes(first.toByteArray());
-            byte[] rest = text.toByteArray();
-            text = new ByteArrayOutputStream();
+        if (awaitingReport) {
+            // stderr ended with no report: what came (all of it held back, text is empty) is the reason
+            awaitingReport = false;
             text.writeBytes(before.toByteArray());
-            text.writeBytes(rest);
+            text.writeBytes(partial.toByteArray());
             report.complete(null);
         }
         String r = report.getNow(null);
@@ -106,7 +103,7 @@ final class WrapperStderr {
 
     /** What the server's login shell wrote before the wrapper's report; empty when it wrote nothing. */
     synchronized String beforeReport() {
-        return inFirst ? "" : before.toString(StandardCharsets.UTF_8);
+        return awaitingReport ? "" : before.toString(StandardCharsets.UTF_8);
     }
 
     /** Whether the wrapper's report has come, or standard error ended without one. */
