@@ -346,38 +346,30 @@ public final class Fleet {
             h.run("true");
             return true;
         });
-        Map<String, List<String>> problems = new LinkedHashMap<>();
-        Map<String, String> unreachable = new LinkedHashMap<>();
-        List<Host> answering = new ArrayList<>();
-        for (Host h : todo) {
-            Throwable silent = answers.get(h.name()).error;
-            if (silent == null) {
-                answering.add(h);
-            } else if (skipUnreachable) {
-                unreachable.put(h.name(), "does not answer: " + describe(silent));
-            } else {
-                problems.put(h.name(), List.of("the host does not answer (" + describe(silent) + "); bring it back, "
-                        + "or leave it out with fleet.skippingUnreachable() and resume it later"));
-            }
-        }
+        List<Host> answering = todo.stream().filter(h -> answers.get(h.name()).error == null).toList();
         Map<String, Result<List<String>>> found = onEach(answering, h -> {
             RollbackPlan plan = plans.get(h.name());
             RollbackPreview preview = plan.preview(pointOf(point, h.name()));
             return preview.problems().stream().map(p -> p.message()).toList();
         });
-        for (Host h : answering) {
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        Map<String, String> unreachable = new LinkedHashMap<>();
+        for (Host h : todo) {
+            Throwable silent = answers.get(h.name()).error;
             Result<List<String>> r = found.get(h.name());
-            if (r.error != null) {
+            if (silent != null && skipUnreachable) {
+                unreachable.put(h.name(), "does not answer: " + describe(silent));
+            } else if (silent != null) {
+                problems.put(h.name(), List.of("the host does not answer (" + describe(silent) + "); bring it back, "
+                        + "or leave it out with fleet.skippingUnreachable() and resume it later"));
+            } else if (r.error != null) {
                 problems.put(h.name(), List.of("cannot be checked: " + describe(r.error)));
             } else if (!r.value.isEmpty()) {
                 problems.put(h.name(), r.value);
             }
         }
         if (!problems.isEmpty()) {
-            Map<String, List<String>> inOrder = new LinkedHashMap<>();
-            todo.stream().filter(h -> problems.containsKey(h.name())).forEach(h -> inOrder.put(h.name(),
-                    problems.get(h.name())));
-            throw new FleetPreflightFailedException(name, point.label(), inOrder);
+            throw new FleetPreflightFailedException(name, point.label(), problems);
         }
         Map<String, RestorePoint> points = new LinkedHashMap<>();
         for (Host h : answering) {
