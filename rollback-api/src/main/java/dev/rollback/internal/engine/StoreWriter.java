@@ -320,7 +320,7 @@ public final class StoreWriter {
      */
     private void saveReport(Report report) {
         String name = StoreWriter.reportName(report);
-        Path file = store.root().resolve("reports").resolve(report.plan()).resolve(name);
+        Path file = reports(report.plan()).resolve(name);
         byte[] json = report.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             Files2.createPrivateDirectories(file.getParent());
@@ -360,7 +360,7 @@ public final class StoreWriter {
         List<Report> history = store.history(plan);
         Report newestRollback = history.stream().filter(r -> r instanceof dev.rollback.RollbackReport).findFirst()
                 .orElse(null);
-        Path dir = store.root().resolve("reports").resolve(plan);
+        Path dir = reports(plan);
         List<Report> pruned = new ArrayList<>();
         for (Report r : history) {
             if (r == newestRollback || !r.finishedAt().isBefore(before)) {
@@ -384,6 +384,11 @@ public final class StoreWriter {
                     before);
         }
         return List.copyOf(pruned);
+    }
+
+    /** The plan's report folder in this store, {@code reports/<plan>/}. */
+    private Path reports(String plan) {
+        return store.root().resolve("reports").resolve(plan);
     }
 
     /** Where a report lies under {@code reports/<plan>/}: its file name, in a folder of its kind but a rollback's. */
