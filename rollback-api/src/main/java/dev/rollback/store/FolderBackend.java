@@ -134,7 +134,8 @@ final class FolderBackend implements StoreBackend {
      * once, so a file replaced meanwhile is read whole, old or new, its archive written as hex by {@code od} since a
      * command's output is text), instead of a {@code stat} per entry and a {@code stat} and a read per document, each
      * a round trip. A server whose {@code tar} fails or writes what {@link TarEntries} does not read (a file
-     * removed while it ran, another tar) is read document by document. On this machine, the files are read directly.
+     * removed while it ran, another tar) is read document by document, as this machine's folder is (each read there
+     * is a file read, not a round trip).
      */
     @Override
     public SortedMap<String, byte[]> readAll(String prefix) {

@@ -70,12 +70,14 @@ final class TarEntries {
         return true;
     }
 
+    /** An octal field, zero- or space-padded in front, ended by a space or NUL; -1 if it is not octal. */
     private static long octal(byte[] b, int from, int len) {
         long v = 0;
+        boolean digits = false;
         for (int i = from; i < from + len; i++) {
             byte c = b[i];
             if (c == 0 || c == ' ') {
-                if (v > 0 || i > from) {
+                if (digits) {
                     break;
                 }
                 continue;
@@ -83,6 +85,7 @@ final class TarEntries {
             if (c < '0' || c > '7') {
                 return -1; // base-256 sizes (over 8 GB) are not documents
             }
+            digits = true;
             v = v * 8 + (c - '0');
         }
         return v;
@@ -101,17 +104,23 @@ final class TarEntries {
         return i < 0 ? s : s.substring(0, i);
     }
 
-    /** The {@code path} record of a pax header ("<length> path=<value>\n" records), or null. */
+    /**
+     * The {@code path} record of a pax header ("<length> path=<value>\n" records, the length in bytes and counting
+     * the whole record), or null.
+     */
     private static String paxPath(byte[] content) {
-        String records = new String(content, StandardCharsets.UTF_8);
         int i = 0;
-        while (i < records.length()) {
-            int space = records.indexOf(' ', i);
-            if (space < 0) {
-                break;
+        while (i < content.length) {
+            int space = i;
+            while (space < content.length && content[space] != ' ') {
+                space++;
             }
-            int length = Integer.parseInt(records.substring(i, space));
-            String record = records.substring(space + 1, i + length - 1);
+            int length = Integer.parseInt(new String(content, i, space - i, StandardCharsets.US_ASCII));
+            if (length <= space - i || i + length > content.length) {
+                throw new IllegalArgumentException("tar archive: expected pax records, found a record of " + length
+                        + " bytes at " + i + " of " + content.length);
+            }
+            String record = new String(content, space + 1, i + length - 1 - (space + 1), StandardCharsets.UTF_8);
             if (record.startsWith("path=")) {
                 return record.substring(5);
             }
